@@ -1,0 +1,1 @@
+//! Aggregated API server serving a primary together with its secondaries (not yet implemented).

@@ -1,0 +1,71 @@
+//! The trait the derive implements for a primary resource.
+
+use std::fmt::{Debug, Display};
+use std::hash::Hash;
+use std::time::Duration;
+
+use kube::Resource;
+use serde::de::DeserializeOwned;
+
+use crate::__private::{Caches, WatchSet};
+
+/// A primary resource whose secondaries (the children it owns) are watched and cached.
+///
+/// Implemented by `#[derive(SecondaryAware)]`; see the derive's documentation for the attributes.
+/// Implementing it by hand is possible but not covered by semver: the derive is the supported way.
+pub trait SecondaryAware:
+    Resource<DynamicType = (), Scope: crate::__private::ApiScope> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
+{
+    /// The typed view of one primary's children, one field per declared kind.
+    type Secondaries: Clone + Debug + Default + Send + Sync + 'static;
+    /// Names the declared kinds, one variant each, for change reports and metrics.
+    type Kind: SecondaryKind;
+
+    /// Global options from `#[secondaries(...)]`.
+    fn options() -> Options;
+
+    /// Declares one watch per secondary kind, in declaration order.
+    #[doc(hidden)]
+    fn declare(set: &mut WatchSet<Self>);
+
+    /// Builds the typed children of `primary` from the watch caches, without API requests.
+    #[doc(hidden)]
+    fn secondaries(caches: &Caches, primary: &Self) -> Self::Secondaries;
+}
+
+/// The generated enum naming each declared secondary kind.
+pub trait SecondaryKind:
+    Copy + Eq + Ord + Hash + Debug + Display + Send + Sync + 'static
+{
+    /// Every declared kind, in declaration order.
+    const ALL: &'static [Self];
+
+    /// The kind's name as written in the attribute (e.g. `"Deployment"`), used in metrics.
+    fn name(self) -> &'static str;
+}
+
+/// Options that apply to every secondary of a primary, set with `#[secondaries(...)]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Fallback full reconcile of each primary when nothing else woke it (default 30 minutes).
+    pub resync: Duration,
+    /// Interval of the periodic check handler, if declared (`periodic = "30s"`).
+    pub periodic: Option<Duration>,
+}
+
+impl Options {
+    /// The default fallback resync: scheduled reconciliation is the fallback, not the mechanism.
+    pub const DEFAULT_RESYNC: Duration = Duration::from_secs(30 * 60);
+
+    /// Options with the given resync and periodic interval.
+    pub const fn new(resync: Duration, periodic: Option<Duration>) -> Self {
+        Self { resync, periodic }
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_RESYNC, None)
+    }
+}

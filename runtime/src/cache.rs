@@ -1,0 +1,169 @@
+//! The typed secondaries cache: reflector stores plus an owner index beside each.
+
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use kube::Resource;
+use kube::runtime::reflector::{ObjectRef, Store};
+
+use crate::SecondaryAware;
+use crate::__private::SecondaryResource;
+use crate::watch::{Mapping, controller_owner};
+
+/// Which children each primary has, for one kind; follows the reflector, relists included.
+pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
+    state: RwLock<IndexState<C, P>>,
+}
+
+struct IndexState<C: Resource, P: Resource> {
+    children: HashMap<ObjectRef<P>, HashSet<ObjectRef<C>>>,
+    owner: HashMap<ObjectRef<C>, ObjectRef<P>>,
+    /// Owners seen since the last `Init`, swapped in atomically at `InitDone`.
+    relist: Option<HashMap<ObjectRef<C>, ObjectRef<P>>>,
+}
+
+impl<C: SecondaryResource, P: SecondaryAware> Default for OwnerIndex<C, P> {
+    fn default() -> Self {
+        Self {
+            state: RwLock::new(IndexState { children: HashMap::new(), owner: HashMap::new(), relist: None }),
+        }
+    }
+}
+
+impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
+    /// Records `child`'s owner (or none) and returns its previous owner.
+    pub(crate) fn set(&self, child: ObjectRef<C>, owner: Option<ObjectRef<P>>) -> Option<ObjectRef<P>> {
+        let mut state = self.state.write().expect("owner index lock poisoned");
+        let previous = state.remove(&child);
+        if let Some(relist) = state.relist.as_mut()
+            && let Some(owner) = &owner
+        {
+            relist.insert(child.clone(), owner.clone());
+        }
+        if let Some(owner) = owner {
+            state.insert(child, owner);
+        }
+        previous
+    }
+
+    /// Forgets `child`, returning the owner it had.
+    pub(crate) fn remove(&self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
+        self.state.write().expect("owner index lock poisoned").remove(child)
+    }
+
+    /// Starts a relist: children not seen again before [`finish_relist`](Self::finish_relist) are gone.
+    pub(crate) fn begin_relist(&self) {
+        self.state.write().expect("owner index lock poisoned").relist = Some(HashMap::new());
+    }
+
+    /// Ends a relist and returns the children that disappeared, with the owner each had.
+    pub(crate) fn finish_relist(&self) -> Vec<(ObjectRef<C>, ObjectRef<P>)> {
+        let mut state = self.state.write().expect("owner index lock poisoned");
+        let Some(seen) = state.relist.take() else {
+            return Vec::new();
+        };
+        let gone: Vec<_> = state
+            .owner
+            .iter()
+            .filter(|(child, _)| !seen.contains_key(*child))
+            .map(|(child, owner)| (child.clone(), owner.clone()))
+            .collect();
+        state.children.clear();
+        state.owner.clear();
+        for (child, owner) in seen {
+            state.insert(child, owner);
+        }
+        gone
+    }
+
+    /// Drops every entry of a deleted primary.
+    pub(crate) fn forget_owner(&self, owner: &ObjectRef<P>) {
+        let mut state = self.state.write().expect("owner index lock poisoned");
+        if let Some(children) = state.children.remove(owner) {
+            for child in children {
+                state.owner.remove(&child);
+            }
+        }
+    }
+
+    /// The children of `owner`.
+    pub(crate) fn children_of(&self, owner: &ObjectRef<P>) -> Vec<ObjectRef<C>> {
+        let state = self.state.read().expect("owner index lock poisoned");
+        state.children.get(owner).map(|set| set.iter().cloned().collect()).unwrap_or_default()
+    }
+}
+
+impl<C: Resource, P: Resource> IndexState<C, P>
+where
+    C::DynamicType: std::hash::Hash + Eq + Clone,
+    P::DynamicType: std::hash::Hash + Eq + Clone,
+{
+    fn insert(&mut self, child: ObjectRef<C>, owner: ObjectRef<P>) {
+        self.children.entry(owner.clone()).or_default().insert(child.clone());
+        self.owner.insert(child, owner);
+    }
+
+    fn remove(&mut self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
+        let owner = self.owner.remove(child)?;
+        if let Some(children) = self.children.get_mut(&owner) {
+            children.remove(child);
+            if children.is_empty() {
+                self.children.remove(&owner);
+            }
+        }
+        Some(owner)
+    }
+}
+
+/// The reflector store and owner index of one declared kind.
+pub(crate) struct KindCache<C: SecondaryResource, P: SecondaryAware> {
+    pub(crate) store: Store<C>,
+    pub(crate) index: Arc<OwnerIndex<C, P>>,
+    pub(crate) mapping: Mapping,
+}
+
+impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
+    /// The cached children of `primary`, sorted by name; O(children of this primary).
+    fn children(&self, primary: &P) -> Vec<Arc<C>> {
+        let owner = ObjectRef::from_obj(primary);
+        let uid = primary.meta().uid.as_deref();
+        let mut children: Vec<Arc<C>> = self
+            .index
+            .children_of(&owner)
+            .iter()
+            .filter_map(|child| self.store.get(child))
+            // A same-named primary recreated since: only the current one's children are its own.
+            .filter(|child| match self.mapping {
+                Mapping::Owner => controller_owner::<P, C>(child.as_ref()).map(|o| o.uid.as_str()) == uid,
+                Mapping::Label(_) | Mapping::Annotation(_) => true,
+            })
+            .collect();
+        children.sort_by(|a, b| a.meta().name.cmp(&b.meta().name));
+        children
+    }
+}
+
+/// The caches of every declared kind of one primary type, in declaration order.
+#[derive(Clone, Default)]
+pub struct Caches {
+    kinds: Vec<Arc<dyn Any + Send + Sync>>,
+}
+
+impl Caches {
+    pub(crate) fn push<C: SecondaryResource, P: SecondaryAware>(&mut self, cache: KindCache<C, P>) {
+        self.kinds.push(Arc::new(cache));
+    }
+
+    /// The cached children of `primary` of the kind declared at `index`.
+    ///
+    /// # Panics
+    /// When `index` and `C` do not match the declaration, which generated code never does.
+    pub fn children<P: SecondaryAware, C: SecondaryResource>(&self, index: usize, primary: &P) -> Vec<Arc<C>> {
+        self.kinds
+            .get(index)
+            .and_then(|cache| cache.downcast_ref::<KindCache<C, P>>())
+            .expect("secondary kind index matches its declaration")
+            .children(primary)
+    }
+}

@@ -1,0 +1,184 @@
+//! Why each primary is due, recorded before its request enters kube-runtime's scheduler and
+//! drained when its run starts; the scheduler (debounce, dedupe, concurrency) stays kube-runtime's.
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use kube::runtime::reflector::ObjectRef;
+
+use crate::metrics::Trigger;
+use crate::reconciler::{Action, Change, Changes};
+use crate::{Options, SecondaryAware};
+
+/// Scheduled runs fire at or after their deadline; this absorbs timer rounding.
+const TIMER_SLACK: Duration = Duration::from_millis(20);
+
+/// The handler one run calls.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Main<Kd: crate::SecondaryKind> {
+    /// `reconcile`, for this trigger.
+    Full(Trigger),
+    /// `reconcile_secondaries`, with every change since the last run.
+    Secondaries(Changes<Kd>),
+}
+
+/// What one run of a primary does.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Plan<Kd: crate::SecondaryKind> {
+    pub(crate) main: Option<Main<Kd>>,
+    pub(crate) periodic: bool,
+}
+
+/// How a run's handlers ended.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// `reconcile` ran: `Some(Ok(action))` or `Some(Err(retry action))`.
+    pub(crate) full: Option<Result<Action, Action>>,
+    /// `reconcile_secondaries` ran.
+    pub(crate) secondaries: Option<Result<Action, Action>>,
+    /// `periodic` ran.
+    pub(crate) periodic: Option<Result<Action, Action>>,
+}
+
+#[derive(Debug)]
+struct PrimaryState<Kd: crate::SecondaryKind> {
+    /// A full reconcile has been attempted at least once.
+    reconciled: bool,
+    primary_changed: bool,
+    changes: Changes<Kd>,
+    resync: Option<Instant>,
+    requeue: Option<Instant>,
+    retry: Option<Instant>,
+    periodic: Option<Instant>,
+}
+
+impl<Kd: crate::SecondaryKind> Default for PrimaryState<Kd> {
+    fn default() -> Self {
+        Self {
+            reconciled: false,
+            primary_changed: false,
+            changes: Changes::default(),
+            resync: None,
+            requeue: None,
+            retry: None,
+            periodic: None,
+        }
+    }
+}
+
+fn due(deadline: Option<Instant>, now: Instant) -> bool {
+    deadline.is_some_and(|at| at <= now + TIMER_SLACK)
+}
+
+/// The reasons map of one controller.
+pub(crate) struct Dispatch<P: SecondaryAware> {
+    options: Options,
+    state: Mutex<HashMap<ObjectRef<P>, PrimaryState<P::Kind>>>,
+}
+
+impl<P: SecondaryAware> Dispatch<P> {
+    pub(crate) fn new(options: Options) -> Self {
+        Self { options, state: Mutex::new(HashMap::new()) }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectRef<P>, PrimaryState<P::Kind>>) -> R) -> R {
+        f(&mut self.state.lock().expect("dispatch lock poisoned"))
+    }
+
+    /// The primary itself changed (or appeared).
+    pub(crate) fn record_primary(&self, primary: ObjectRef<P>) {
+        self.with(|state| state.entry(primary).or_default().primary_changed = true);
+    }
+
+    /// A child of the primary changed.
+    pub(crate) fn record_child(&self, primary: ObjectRef<P>, change: Change<P::Kind>) {
+        self.with(|state| state.entry(primary).or_default().changes.record(change));
+    }
+
+    /// The primary was deleted: its pending reasons and timers go with it.
+    pub(crate) fn forget(&self, primary: &ObjectRef<P>) {
+        self.with(|state| state.remove(primary));
+    }
+
+    /// Drains the primary's reasons at the start of its run and decides what runs.
+    pub(crate) fn begin(&self, primary: &ObjectRef<P>, now: Instant) -> Plan<P::Kind> {
+        self.with(|state| {
+            let entry = state.entry(primary.clone()).or_default();
+            let changes = std::mem::take(&mut entry.changes);
+            let primary_changed = std::mem::take(&mut entry.primary_changed);
+            let full = if primary_changed || !entry.reconciled {
+                Some(Trigger::Primary)
+            } else if due(entry.retry, now) {
+                Some(Trigger::Retry)
+            } else if due(entry.requeue, now) {
+                Some(Trigger::Requeue)
+            } else if due(entry.resync, now) {
+                Some(Trigger::Resync)
+            } else {
+                None
+            };
+            let main = match full {
+                Some(trigger) => Some(Main::Full(trigger)),
+                None if !changes.is_empty() => Some(Main::Secondaries(changes)),
+                None => None,
+            };
+            Plan { main, periodic: self.options.periodic.is_some() && due(entry.periodic, now) }
+        })
+    }
+
+    /// Records how the run ended and returns when the primary is next due by time.
+    pub(crate) fn finish(&self, primary: &ObjectRef<P>, now: Instant, outcome: Outcome) -> Option<Duration> {
+        let resync = self.resync_for(primary);
+        self.with(|state| {
+            let entry = state.get_mut(primary)?;
+            let at = |action: &Action| action.requeue_after().map(|after| now + after);
+            if let Some(result) = &outcome.full {
+                entry.reconciled = true;
+                entry.requeue = None;
+                entry.retry = None;
+                entry.resync = Some(now + resync);
+                match result {
+                    Ok(action) => entry.requeue = at(action),
+                    Err(retry) => entry.retry = at(retry),
+                }
+            }
+            if let Some(result) = &outcome.secondaries {
+                match result {
+                    Ok(action) => entry.requeue = at(action).or(entry.requeue),
+                    Err(retry) => entry.retry = at(retry).or(entry.retry),
+                }
+            }
+            if let Some(every) = self.options.periodic
+                && (outcome.periodic.is_some() || entry.periodic.is_none())
+            {
+                entry.periodic = Some(now + every);
+                if let Some(Err(retry)) = &outcome.periodic {
+                    entry.retry = at(retry).or(entry.retry);
+                }
+            }
+            [entry.resync, entry.requeue, entry.retry, entry.periodic]
+                .into_iter()
+                .flatten()
+                .min()
+                .map(|next| next.saturating_duration_since(now))
+        })
+    }
+
+    /// The resync interval of one primary: up to 10% shorter, spread by its name, so primaries
+    /// created together do not all resync in the same second.
+    fn resync_for(&self, primary: &ObjectRef<P>) -> Duration {
+        let mut hasher = DefaultHasher::new();
+        primary.hash(&mut hasher);
+        let spread = (hasher.finish() % 1000) as u32;
+        self.options.resync - self.options.resync / 10 * spread / 1000
+    }
+
+    /// The number of primaries with state.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.with(|state| state.len())
+    }
+}

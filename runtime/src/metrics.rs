@@ -1,0 +1,164 @@
+//! Counters of wake-ups by trigger, readable in-process and in the Prometheus text format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// Why a primary's handler ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// The primary changed, or was seen for the first time: full `reconcile`.
+    Primary,
+    /// Only children changed: `reconcile_secondaries`.
+    Secondary,
+    /// The fallback resync: full `reconcile`.
+    Resync,
+    /// A handler returned `Action::requeue`: full `reconcile`.
+    Requeue,
+    /// A handler failed and the error policy asked for a retry: full `reconcile`.
+    Retry,
+    /// The periodic check declared with `periodic = "..."`: `periodic`.
+    Periodic,
+}
+
+impl Trigger {
+    /// The label value used in metrics.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Primary => "primary",
+            Trigger::Secondary => "secondary",
+            Trigger::Resync => "resync",
+            Trigger::Requeue => "requeue",
+            Trigger::Retry => "retry",
+            Trigger::Periodic => "periodic",
+        }
+    }
+}
+
+/// A copy of the counters at one moment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MetricsSnapshot {
+    /// Handler runs by trigger (`primary`, `secondary`, `resync`, `requeue`, `retry`, `periodic`).
+    pub wakeups: BTreeMap<&'static str, u64>,
+    /// `reconcile_secondaries` runs that included a change of each kind, by kind name.
+    pub secondary_kinds: BTreeMap<&'static str, u64>,
+    /// Child events received, by kind name, before predicates.
+    pub events: BTreeMap<&'static str, u64>,
+    /// Child events that woke nobody: filtered by a predicate, own-write echoes, unmapped.
+    pub filtered: BTreeMap<&'static str, u64>,
+    /// Scheduled runs that found their reason already handled by the previous run.
+    pub skipped: u64,
+    /// Handler runs that returned an error.
+    pub errors: u64,
+}
+
+impl MetricsSnapshot {
+    /// Handler runs of every trigger.
+    pub fn total_wakeups(&self) -> u64 {
+        self.wakeups.values().sum()
+    }
+
+    /// Handler runs of one trigger.
+    pub fn wakeups(&self, trigger: Trigger) -> u64 {
+        self.wakeups.get(trigger.as_str()).copied().unwrap_or(0)
+    }
+}
+
+/// The counters of one controller.
+#[derive(Default)]
+pub struct Metrics {
+    inner: Mutex<MetricsSnapshot>,
+}
+
+impl Metrics {
+    fn update(&self, f: impl FnOnce(&mut MetricsSnapshot)) {
+        f(&mut self.inner.lock().expect("metrics lock poisoned"));
+    }
+
+    pub(crate) fn wakeup(&self, trigger: Trigger) {
+        self.update(|m| *m.wakeups.entry(trigger.as_str()).or_default() += 1);
+    }
+
+    pub(crate) fn secondary_kind(&self, kind: &'static str) {
+        self.update(|m| *m.secondary_kinds.entry(kind).or_default() += 1);
+    }
+
+    pub(crate) fn event(&self, kind: &'static str, woke: bool) {
+        self.update(|m| {
+            *m.events.entry(kind).or_default() += 1;
+            if !woke {
+                *m.filtered.entry(kind).or_default() += 1;
+            }
+        });
+    }
+
+    pub(crate) fn skipped(&self) {
+        self.update(|m| m.skipped += 1);
+    }
+
+    pub(crate) fn error(&self) {
+        self.update(|m| m.errors += 1);
+    }
+
+    /// A copy of the counters now.
+    pub fn snapshot(&self) -> MetricsSnapshot {
+        self.inner.lock().expect("metrics lock poisoned").clone()
+    }
+
+    /// The counters in the Prometheus text exposition format.
+    pub fn render_prometheus(&self) -> String {
+        let m = self.snapshot();
+        let mut out = String::new();
+        let mut family = |name: &str, help: &str, label: &str, values: &BTreeMap<&'static str, u64>| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            for (value, count) in values {
+                let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {count}");
+            }
+        };
+        family("kube_secondary_wakeups_total", "Handler runs by trigger.", "trigger", &m.wakeups);
+        family(
+            "kube_secondary_secondary_kind_wakeups_total",
+            "reconcile_secondaries runs including a change of the kind.",
+            "kind",
+            &m.secondary_kinds,
+        );
+        family("kube_secondary_child_events_total", "Child watch events received.", "kind", &m.events);
+        family("kube_secondary_child_events_filtered_total", "Child events that woke nobody.", "kind", &m.filtered);
+        let _ = writeln!(
+            out,
+            "# HELP kube_secondary_skipped_runs_total Scheduled runs with no reason left.\n# TYPE kube_secondary_skipped_runs_total counter\nkube_secondary_skipped_runs_total {}",
+            m.skipped
+        );
+        let _ = writeln!(
+            out,
+            "# HELP kube_secondary_errors_total Handler runs that failed.\n# TYPE kube_secondary_errors_total counter\nkube_secondary_errors_total {}",
+            m.errors
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_renders_by_trigger() {
+        let metrics = Metrics::default();
+        metrics.wakeup(Trigger::Primary);
+        metrics.wakeup(Trigger::Secondary);
+        metrics.wakeup(Trigger::Secondary);
+        metrics.event("Service", true);
+        metrics.event("Service", false);
+        let snapshot = metrics.snapshot();
+        assert_eq!(snapshot.wakeups(Trigger::Secondary), 2);
+        assert_eq!(snapshot.total_wakeups(), 3);
+        assert_eq!(snapshot.filtered.get("Service"), Some(&1));
+        let text = metrics.render_prometheus();
+        assert!(text.contains("kube_secondary_wakeups_total{trigger=\"secondary\"} 2"), "{text}");
+        assert!(text.contains("kube_secondary_child_events_total{kind=\"Service\"} 2"), "{text}");
+    }
+}

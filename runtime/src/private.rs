@@ -1,0 +1,73 @@
+//! Used by the code `#[derive(SecondaryAware)]` generates. Not public API: names here may change
+//! in any release.
+
+use std::fmt::Debug;
+
+use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
+use kube::Resource;
+use serde::de::DeserializeOwned;
+
+pub use crate::cache::Caches;
+pub use crate::set::WatchSet;
+pub use crate::watch::{ApiScope, Watch, watch_full, watch_metadata};
+pub use crate::{Options, SecondaryAware, SecondaryKind};
+pub use kube::core::PartialObjectMeta;
+pub use std::sync::Arc;
+pub use std::time::Duration;
+pub use std::vec::Vec;
+
+/// The predicates `#[secondary(predicate = ...)]` names.
+pub mod predicates {
+    pub use crate::predicates::{annotations, generation, labels, resource_version};
+}
+
+/// A type that can be declared as a secondary kind.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a secondary kind: it is not a Kubernetes resource",
+    label = "not a `kube::Resource` with a static type",
+    note = "a kind in `#[secondary(...)]` must implement `kube::Resource<DynamicType = ()>`, `Clone`, `Debug`, `DeserializeOwned`, `Send` and `Sync`, like the `k8s_openapi` types or a `#[derive(CustomResource)]` type"
+)]
+pub trait SecondaryResource:
+    Resource<DynamicType = (), Scope: ApiScope> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
+{
+}
+
+impl<K> SecondaryResource for K where
+    K: Resource<DynamicType = (), Scope: ApiScope> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
+{
+}
+
+/// Whether a primary with scope `Self` can own a child with scope `Child` through ownerReferences.
+#[diagnostic::on_unimplemented(
+    message = "a namespaced primary cannot own a cluster-scoped secondary",
+    label = "this kind is cluster-scoped",
+    note = "ownerReferences cannot point from a cluster-scoped object to a namespaced owner; make the primary cluster-scoped or map the child with `map = label(\"...\")`"
+)]
+pub trait CanOwn<Child> {}
+impl CanOwn<NamespaceResourceScope> for NamespaceResourceScope {}
+impl CanOwn<NamespaceResourceScope> for ClusterResourceScope {}
+impl CanOwn<ClusterResourceScope> for ClusterResourceScope {}
+
+/// Compile-time check that `P` can own `K`; the derive spans the call on the kind's type.
+pub const fn assert_can_own<P: Resource, K: Resource>()
+where
+    P::Scope: CanOwn<K::Scope>,
+{
+}
+
+/// Compile-time check that `K` can be a secondary kind; the derive spans the call on the type.
+pub const fn assert_secondary_resource<K: SecondaryResource>() {}
+
+/// A user function usable as `#[secondary(predicate = path)]` for cached objects of type `C`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a predicate for `{C}`",
+    label = "expected a function `fn(&{C}) -> Option<u64>`",
+    note = "a predicate returns a value (e.g. a hash) that changes when the object changed in a way that should wake the primary; with `metadata_only` the cache holds `PartialObjectMeta<K>`, so the function receives metadata only"
+)]
+pub trait PredicateFn<C>: Fn(&C) -> Option<u64> + Send + Sync + 'static {}
+impl<C, F: Fn(&C) -> Option<u64> + Send + Sync + 'static> PredicateFn<C> for F {}
+
+/// Checks a user predicate's signature; the derive spans the call on the user's path.
+pub fn user_predicate<C, F: PredicateFn<C>>(predicate: F) -> F {
+    predicate
+}

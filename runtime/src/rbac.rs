@@ -1,0 +1,112 @@
+//! The permissions a controller needs: a generated ClusterRole, and a start-up check that names
+//! what is missing instead of letting a watch fail forever.
+
+use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+use k8s_openapi::api::rbac::v1::{ClusterRole, PolicyRule};
+use kube::api::{ObjectMeta, PostParams};
+use kube::core::ApiResource;
+use kube::{Api, Client};
+
+use crate::set::WatchSet;
+use crate::{Error, SecondaryAware};
+
+/// Verbs on the primary: watch it, and update it (finalizers, annotations).
+const PRIMARY_VERBS: &[&str] = &["get", "list", "watch", "patch", "update"];
+/// Verbs on the primary's status subresource.
+const STATUS_VERBS: &[&str] = &["get", "patch", "update"];
+/// Verbs on each secondary kind: watch it and write it.
+const SECONDARY_VERBS: &[&str] = &["get", "list", "watch", "create", "patch", "update", "delete"];
+/// Verbs every watch needs; the preflight checks these.
+const WATCH_VERBS: &[&str] = &["list", "watch"];
+
+fn rule(resource: &ApiResource, plural: String, verbs: &[&str]) -> PolicyRule {
+    PolicyRule {
+        api_groups: Some(vec![resource.group.clone()]),
+        resources: Some(vec![plural]),
+        verbs: verbs.iter().map(|verb| verb.to_string()).collect(),
+        ..PolicyRule::default()
+    }
+}
+
+/// The resources a controller for `P` watches: the primary first, then each declared kind.
+fn watched<P: SecondaryAware>() -> Vec<ApiResource> {
+    let mut resources = vec![ApiResource::erase::<P>(&())];
+    resources.extend(WatchSet::<P>::declared().watches.iter().map(|watch| watch.resource().clone()));
+    resources
+}
+
+/// The rules a controller for `P` needs.
+pub fn policy_rules<P: SecondaryAware>() -> Vec<PolicyRule> {
+    let resources = watched::<P>();
+    let primary = &resources[0];
+    let mut rules = vec![
+        rule(primary, primary.plural.clone(), PRIMARY_VERBS),
+        rule(primary, format!("{}/status", primary.plural), STATUS_VERBS),
+    ];
+    rules.extend(resources[1..].iter().map(|kind| rule(kind, kind.plural.clone(), SECONDARY_VERBS)));
+    rules
+}
+
+/// A ClusterRole named `name` granting everything a controller for `P` needs.
+pub fn cluster_role<P: SecondaryAware>(name: &str) -> ClusterRole {
+    ClusterRole {
+        metadata: ObjectMeta { name: Some(name.to_string()), ..ObjectMeta::default() },
+        rules: Some(policy_rules::<P>()),
+        ..ClusterRole::default()
+    }
+}
+
+/// [`cluster_role`] as YAML, ready for `kubectl apply -f -`.
+pub fn cluster_role_yaml<P: SecondaryAware>(name: &str) -> String {
+    serde_yaml::to_string(&cluster_role::<P>(name)).expect("a ClusterRole serializes to YAML")
+}
+
+/// A permission the controller lacks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingPermission {
+    /// `group/version kind`, e.g. `apps/v1 Deployment`.
+    pub kind: String,
+    /// The plural resource name.
+    pub resource: String,
+    /// The verb that is denied.
+    pub verb: String,
+}
+
+impl std::fmt::Display for MissingPermission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot {} {} ({})", self.verb, self.resource, self.kind)
+    }
+}
+
+/// Checks with SelfSubjectAccessReviews that the client may list and watch the primary and every
+/// declared kind, in `namespace` or cluster-wide.
+pub async fn preflight<P: SecondaryAware>(client: &Client, namespace: Option<&str>) -> Result<(), Error> {
+    let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    let mut missing = Vec::new();
+    for resource in watched::<P>() {
+        for verb in WATCH_VERBS {
+            let review = SelfSubjectAccessReview {
+                spec: SelfSubjectAccessReviewSpec {
+                    resource_attributes: Some(ResourceAttributes {
+                        group: Some(resource.group.clone()),
+                        resource: Some(resource.plural.clone()),
+                        verb: Some(verb.to_string()),
+                        namespace: namespace.map(str::to_string),
+                        ..ResourceAttributes::default()
+                    }),
+                    ..SelfSubjectAccessReviewSpec::default()
+                },
+                ..SelfSubjectAccessReview::default()
+            };
+            let answer = reviews.create(&PostParams::default(), &review).await.map_err(Error::Preflight)?;
+            if !answer.status.is_some_and(|status| status.allowed) {
+                missing.push(MissingPermission {
+                    kind: format!("{} {}", resource.api_version, resource.kind),
+                    resource: resource.plural.clone(),
+                    verb: verb.to_string(),
+                });
+            }
+        }
+    }
+    if missing.is_empty() { Ok(()) } else { Err(Error::MissingPermissions(missing)) }
+}

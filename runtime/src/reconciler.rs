@@ -1,0 +1,205 @@
+//! What the user implements: a full `reconcile` and a cheap `reconcile_secondaries`.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::{Client, Resource};
+
+use crate::expectations::Expectations;
+use crate::metrics::Metrics;
+use crate::{SecondaryAware, SecondaryKind};
+
+/// What to do after a handler ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Action {
+    requeue_after: Option<Duration>,
+}
+
+impl Action {
+    /// Run the full `reconcile` again after `duration`, even if nothing changed.
+    #[must_use]
+    pub const fn requeue(duration: Duration) -> Self {
+        Self { requeue_after: Some(duration) }
+    }
+
+    /// Wait for a change (or the fallback resync): the normal outcome.
+    #[must_use]
+    pub const fn await_change() -> Self {
+        Self { requeue_after: None }
+    }
+
+    /// The requested delay, if any.
+    pub const fn requeue_after(&self) -> Option<Duration> {
+        self.requeue_after
+    }
+}
+
+/// How a child changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChangeOp {
+    /// Created or updated (after predicates).
+    Applied,
+    /// Deleted, or no longer mapped to this primary.
+    Deleted,
+}
+
+/// One child that changed since the primary's last run.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Change<Kd> {
+    /// The declared kind of the child.
+    pub kind: Kd,
+    /// The child's namespace (none for cluster-scoped children).
+    pub namespace: Option<String>,
+    /// The child's name.
+    pub name: String,
+    /// The last thing that happened to it.
+    pub op: ChangeOp,
+}
+
+/// Every child change of one primary since its last run, coalesced: one entry per object, holding
+/// the last operation seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Changes<Kd: SecondaryKind> {
+    items: BTreeMap<(Kd, Option<String>, String), ChangeOp>,
+}
+
+impl<Kd: SecondaryKind> Default for Changes<Kd> {
+    fn default() -> Self {
+        Self { items: BTreeMap::new() }
+    }
+}
+
+impl<Kd: SecondaryKind> Changes<Kd> {
+    pub(crate) fn record(&mut self, change: Change<Kd>) {
+        self.items.insert((change.kind, change.namespace, change.name), change.op);
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The number of changed objects.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Every change, ordered by kind then namespace and name.
+    pub fn iter(&self) -> impl Iterator<Item = Change<Kd>> + '_ {
+        self.items.iter().map(|((kind, namespace, name), op)| Change {
+            kind: *kind,
+            namespace: namespace.clone(),
+            name: name.clone(),
+            op: *op,
+        })
+    }
+
+    /// Whether any object of `kind` changed.
+    pub fn contains(&self, kind: Kd) -> bool {
+        self.items.keys().any(|(k, _, _)| *k == kind)
+    }
+
+    /// The kinds that changed, in declaration order.
+    pub fn kinds(&self) -> Vec<Kd> {
+        Kd::ALL.iter().copied().filter(|kind| self.contains(*kind)).collect()
+    }
+
+    /// The changes of one kind.
+    pub fn of(&self, kind: Kd) -> impl Iterator<Item = Change<Kd>> + '_ {
+        self.iter().filter(move |change| change.kind == kind)
+    }
+}
+
+/// Shared by every handler call: the client and the bookkeeping of the operator's own writes.
+pub struct Context<P: SecondaryAware> {
+    client: Client,
+    expectations: Arc<Expectations>,
+    metrics: Arc<Metrics>,
+    _primary: std::marker::PhantomData<fn() -> P>,
+}
+
+impl<P: SecondaryAware> Clone for Context<P> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            expectations: self.expectations.clone(),
+            metrics: self.metrics.clone(),
+            _primary: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<P: SecondaryAware> Context<P> {
+    pub(crate) fn new(client: Client, expectations: Arc<Expectations>, metrics: Arc<Metrics>) -> Self {
+        Self { client, expectations, metrics, _primary: std::marker::PhantomData }
+    }
+
+    /// The client the controller was built with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The controller's counters.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Remembers an object this operator just wrote (the object the API server returned), so
+    /// the watch event carrying exactly that resourceVersion does not wake the primary again.
+    ///
+    /// A later change by anyone else has another resourceVersion and wakes it as usual.
+    pub fn record_write<K: Resource<DynamicType = ()>>(&self, written: &K) {
+        self.expectations.expect(written);
+    }
+}
+
+/// The operator's logic for primary `P`.
+///
+/// `reconcile` runs when the primary changed, on first sight, on the fallback resync, and when a
+/// previous run asked for a requeue or failed. `reconcile_secondaries` runs when only children
+/// changed; by default it calls `reconcile`. Handlers may run concurrently for different primaries,
+/// never for the same one.
+pub trait Reconciler<P: SecondaryAware>: Send + Sync + 'static {
+    /// The error handlers return; it is logged and passed to [`error_policy`](Self::error_policy).
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Brings every child of `primary` to its desired state.
+    fn reconcile(
+        &self,
+        primary: Arc<P>,
+        secondaries: P::Secondaries,
+        ctx: &Context<P>,
+    ) -> impl Future<Output = Result<Action, Self::Error>> + Send;
+
+    /// Repairs after children changed while the primary did not; `changes` says which ones and how.
+    fn reconcile_secondaries(
+        &self,
+        primary: Arc<P>,
+        secondaries: P::Secondaries,
+        changes: &Changes<P::Kind>,
+        ctx: &Context<P>,
+    ) -> impl Future<Output = Result<Action, Self::Error>> + Send {
+        let _ = changes;
+        self.reconcile(primary, secondaries, ctx)
+    }
+
+    /// Time-based work declared with `#[secondaries(periodic = "...")]`, e.g. polling a system
+    /// outside Kubernetes; runs instead of a full reconcile.
+    fn periodic(
+        &self,
+        primary: Arc<P>,
+        secondaries: P::Secondaries,
+        ctx: &Context<P>,
+    ) -> impl Future<Output = Result<Action, Self::Error>> + Send {
+        let _ = (primary, secondaries, ctx);
+        async { Ok(Action::await_change()) }
+    }
+
+    /// When to retry after a handler failed (default: 5 seconds later, with a full reconcile).
+    fn error_policy(&self, primary: &P, error: &Self::Error, ctx: &Context<P>) -> Action {
+        let _ = (primary, error, ctx);
+        Action::requeue(Duration::from_secs(5))
+    }
+}
