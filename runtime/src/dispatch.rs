@@ -182,3 +182,118 @@ impl<P: SecondaryAware> Dispatch<P> {
         self.with(|state| state.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconciler::ChangeOp;
+    use crate::testing::{Kind, Primary};
+
+    fn key(name: &str) -> ObjectRef<Primary> {
+        ObjectRef::new(name).within("ns")
+    }
+
+    fn change(name: &str) -> Change<Kind> {
+        Change { kind: Kind::ConfigMap, namespace: Some("ns".into()), name: name.into(), op: ChangeOp::Applied }
+    }
+
+    fn dispatch() -> Dispatch<Primary> {
+        Dispatch::new(Options::new(Duration::from_secs(1800), None))
+    }
+
+    fn full_run(dispatch: &Dispatch<Primary>, now: Instant) -> Option<Duration> {
+        let outcome = Outcome { full: Some(Ok(Action::await_change())), ..Outcome::default() };
+        dispatch.finish(&key("db"), now, outcome)
+    }
+
+    #[test]
+    fn first_sight_runs_the_full_reconcile_even_if_only_children_were_seen() {
+        let dispatch = dispatch();
+        dispatch.record_child(key("db"), change("cfg"));
+        let plan = dispatch.begin(&key("db"), Instant::now());
+        assert_eq!(plan.main, Some(Main::Full(Trigger::Primary)));
+    }
+
+    #[test]
+    fn only_children_changed_runs_reconcile_secondaries_with_every_change_coalesced() {
+        let dispatch = dispatch();
+        let now = Instant::now();
+        dispatch.record_primary(key("db"));
+        dispatch.begin(&key("db"), now);
+        full_run(&dispatch, now);
+        dispatch.record_child(key("db"), change("a"));
+        dispatch.record_child(key("db"), change("b"));
+        dispatch.record_child(key("db"), Change { op: ChangeOp::Deleted, ..change("a") });
+        let Some(Main::Secondaries(changes)) = dispatch.begin(&key("db"), now).main else {
+            panic!("expected reconcile_secondaries");
+        };
+        let seen: Vec<_> = changes.iter().map(|c| (c.name, c.op)).collect();
+        assert_eq!(seen, vec![("a".to_string(), ChangeOp::Deleted), ("b".to_string(), ChangeOp::Applied)]);
+    }
+
+    #[test]
+    fn a_primary_change_wins_over_child_changes() {
+        let dispatch = dispatch();
+        let now = Instant::now();
+        dispatch.begin(&key("db"), now);
+        full_run(&dispatch, now);
+        dispatch.record_child(key("db"), change("a"));
+        dispatch.record_primary(key("db"));
+        assert_eq!(dispatch.begin(&key("db"), now).main, Some(Main::Full(Trigger::Primary)));
+        assert_eq!(dispatch.begin(&key("db"), now).main, None, "the child change was subsumed");
+    }
+
+    #[test]
+    fn a_run_with_nothing_left_does_nothing() {
+        let dispatch = dispatch();
+        let now = Instant::now();
+        dispatch.begin(&key("db"), now);
+        full_run(&dispatch, now);
+        assert_eq!(dispatch.begin(&key("db"), now), Plan { main: None, periodic: false });
+    }
+
+    #[test]
+    fn resync_is_due_within_the_configured_interval_and_not_before_its_lower_bound() {
+        let dispatch = dispatch();
+        let now = Instant::now();
+        dispatch.begin(&key("db"), now);
+        let next = full_run(&dispatch, now).expect("a resync is scheduled");
+        assert!(next <= Duration::from_secs(1800) && next >= Duration::from_secs(1620), "{next:?}");
+        assert_eq!(dispatch.begin(&key("db"), now + next - Duration::from_secs(1)).main, None);
+        assert_eq!(dispatch.begin(&key("db"), now + next).main, Some(Main::Full(Trigger::Resync)));
+    }
+
+    #[test]
+    fn requeue_and_retry_are_reported_as_their_own_triggers() {
+        let dispatch = dispatch();
+        let now = Instant::now();
+        dispatch.begin(&key("db"), now);
+        let outcome = Outcome { full: Some(Ok(Action::requeue(Duration::from_secs(10)))), ..Outcome::default() };
+        assert_eq!(dispatch.finish(&key("db"), now, outcome), Some(Duration::from_secs(10)));
+        let later = now + Duration::from_secs(10);
+        assert_eq!(dispatch.begin(&key("db"), later).main, Some(Main::Full(Trigger::Requeue)));
+        let outcome = Outcome { full: Some(Err(Action::requeue(Duration::from_secs(5)))), ..Outcome::default() };
+        dispatch.finish(&key("db"), later, outcome);
+        assert_eq!(dispatch.begin(&key("db"), later + Duration::from_secs(5)).main, Some(Main::Full(Trigger::Retry)));
+    }
+
+    #[test]
+    fn periodic_check_runs_on_its_own_interval() {
+        let dispatch = Dispatch::<Primary>::new(Options::new(Duration::from_secs(1800), Some(Duration::from_secs(60))));
+        let now = Instant::now();
+        dispatch.begin(&key("db"), now);
+        assert_eq!(full_run(&dispatch, now), Some(Duration::from_secs(60)));
+        let plan = dispatch.begin(&key("db"), now + Duration::from_secs(60));
+        assert_eq!(plan, Plan { main: None, periodic: true });
+    }
+
+    #[test]
+    fn a_deleted_primary_leaves_no_state() {
+        let dispatch = dispatch();
+        dispatch.record_primary(key("db"));
+        dispatch.record_child(key("db"), change("a"));
+        dispatch.forget(&key("db"));
+        assert_eq!(dispatch.len(), 0);
+        assert_eq!(full_run(&dispatch, Instant::now()), None, "finishing a forgotten run recreates nothing");
+    }
+}

@@ -19,6 +19,8 @@ pub mod predicates;
 pub mod rbac;
 mod reconciler;
 mod set;
+#[cfg(test)]
+mod testing;
 mod watch;
 
 #[doc(hidden)]

@@ -146,3 +146,120 @@ impl<P: SecondaryAware> PrimaryPipeline<P> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Kind, Primary, child, primary};
+    use k8s_openapi::api::core::v1::ConfigMap;
+
+    fn pipeline() -> KindPipeline<ConfigMap, Primary> {
+        KindPipeline {
+            kind: Kind::ConfigMap,
+            mapping: Mapping::Owner,
+            predicate: Arc::new(crate::predicates::default_predicate::<ConfigMap>),
+            index: Arc::default(),
+            expectations: Arc::default(),
+            last: HashMap::new(),
+        }
+    }
+
+    fn ops(triggers: &[Trigger<Primary>]) -> Vec<(String, String, ChangeOp)> {
+        triggers.iter().map(|(p, c)| (p.name.clone(), c.name.clone(), c.op)).collect()
+    }
+
+    #[test]
+    fn maps_a_child_to_its_controller_owner_and_filters_unchanged_versions() {
+        let db = primary("db", "u1");
+        let mut p = pipeline();
+        let first = p.on_event(&Event::Apply(child("cfg", &db, "1")));
+        assert_eq!(ops(&first), vec![("db".into(), "cfg".into(), ChangeOp::Applied)]);
+        assert!(p.on_event(&Event::Apply(child("cfg", &db, "1"))).is_empty(), "same resourceVersion");
+        assert_eq!(p.on_event(&Event::Apply(child("cfg", &db, "2"))).len(), 1);
+        assert_eq!(p.index.children_of(&ObjectRef::from_obj(&db)).len(), 1);
+    }
+
+    #[test]
+    fn ignores_owner_references_without_controller() {
+        let db = primary("db", "u1");
+        let mut orphan = child("cfg", &db, "1");
+        orphan.metadata.owner_references.as_mut().unwrap()[0].controller = None;
+        assert!(pipeline().on_event(&Event::Apply(orphan)).is_empty());
+    }
+
+    #[test]
+    fn own_writes_do_not_wake_but_later_writes_do() {
+        let db = primary("db", "u1");
+        let mut p = pipeline();
+        p.on_event(&Event::Apply(child("cfg", &db, "1")));
+        p.expectations.expect(&child("cfg", &db, "2"));
+        assert!(p.on_event(&Event::Apply(child("cfg", &db, "2"))).is_empty());
+        assert_eq!(p.on_event(&Event::Apply(child("cfg", &db, "3"))).len(), 1);
+    }
+
+    #[test]
+    fn delete_maps_through_the_last_known_owner_and_forgets_state() {
+        let db = primary("db", "u1");
+        let mut p = pipeline();
+        p.on_event(&Event::Apply(child("cfg", &db, "1")));
+        let mut gone = child("cfg", &db, "2");
+        gone.metadata.owner_references = None;
+        let triggers = p.on_event(&Event::Delete(gone));
+        assert_eq!(ops(&triggers), vec![("db".into(), "cfg".into(), ChangeOp::Deleted)]);
+        assert!(p.last.is_empty());
+        assert!(p.index.children_of(&ObjectRef::from_obj(&db)).is_empty());
+    }
+
+    #[test]
+    fn relist_reports_children_that_vanished_and_only_changed_survivors() {
+        let db = primary("db", "u1");
+        let mut p = pipeline();
+        p.on_event(&Event::Apply(child("kept", &db, "1")));
+        p.on_event(&Event::Apply(child("vanished", &db, "1")));
+        p.on_event(&Event::Apply(child("edited", &db, "1")));
+        let mut triggers = p.on_event(&Event::Init);
+        for event in [
+            Event::InitApply(child("kept", &db, "1")),
+            Event::InitApply(child("edited", &db, "5")),
+            Event::InitDone,
+        ] {
+            triggers.extend(p.on_event(&event));
+        }
+        assert_eq!(
+            ops(&triggers),
+            vec![("db".into(), "edited".into(), ChangeOp::Applied), ("db".into(), "vanished".into(), ChangeOp::Deleted)]
+        );
+        assert_eq!(p.index.children_of(&ObjectRef::from_obj(&db)).len(), 2);
+    }
+
+    #[test]
+    fn moving_a_label_mapped_child_tells_both_primaries() {
+        let mut p = pipeline();
+        p.mapping = Mapping::Label("app.kubernetes.io/instance");
+        let labelled = |owner: &str, rv: &str| {
+            let mut cm = ConfigMap::default();
+            cm.metadata.name = Some("pod-config".into());
+            cm.metadata.namespace = Some("ns".into());
+            cm.metadata.resource_version = Some(rv.into());
+            cm.metadata.labels = Some([("app.kubernetes.io/instance".to_string(), owner.to_string())].into());
+            cm
+        };
+        p.on_event(&Event::Apply(labelled("a", "1")));
+        let triggers = p.on_event(&Event::Apply(labelled("b", "2")));
+        assert_eq!(
+            ops(&triggers),
+            vec![("a".into(), "pod-config".into(), ChangeOp::Deleted), ("b".into(), "pod-config".into(), ChangeOp::Applied)]
+        );
+    }
+
+    #[test]
+    fn primary_wakes_on_generation_not_on_status_writes() {
+        let mut p = PrimaryPipeline::<Primary>::default();
+        let mut db = primary("db", "u1");
+        assert_eq!(p.on_event(&Event::Apply(db.clone())).len(), 1);
+        db.metadata.resource_version = Some("9".into());
+        assert!(p.on_event(&Event::Apply(db.clone())).is_empty(), "status-only write");
+        db.metadata.generation = Some(2);
+        assert_eq!(p.on_event(&Event::Apply(db)).len(), 1);
+    }
+}
