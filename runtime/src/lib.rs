@@ -13,7 +13,7 @@ mod cache;
 mod controller;
 mod dispatch;
 mod expectations;
-mod metrics;
+pub mod metrics;
 mod pipeline;
 pub mod predicates;
 pub mod rbac;

@@ -141,6 +141,53 @@ impl Metrics {
     }
 }
 
+impl Metrics {
+    /// Serves the counters at `GET /metrics` (Prometheus text) and `GET /metrics.json` on `addr`.
+    pub async fn serve(self: std::sync::Arc<Self>, addr: std::net::SocketAddr) -> std::io::Result<()> {
+        serve_http(addr, move |path| match path {
+            "/metrics" => Some(("text/plain; version=0.0.4", self.render_prometheus())),
+            "/metrics.json" => Some(("application/json", serde_json::to_string(&self.snapshot()).ok()?)),
+            _ => None,
+        })
+        .await
+    }
+}
+
+/// A minimal HTTP/1.1 server for read-only endpoints: `handler` maps a GET path to a content type
+/// and body, `None` answers 404. Enough for a metrics scrape; not a web framework.
+pub async fn serve_http(
+    addr: std::net::SocketAddr,
+    handler: impl Fn(&str) -> Option<(&'static str, String)> + Send + Sync + 'static,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "serving metrics");
+    let handler = std::sync::Arc::new(handler);
+    loop {
+        let (mut socket, _) = listener.accept().await?;
+        let handler = handler.clone();
+        tokio::spawn(async move {
+            let mut request = [0u8; 2048];
+            let read = socket.read(&mut request).await.unwrap_or(0);
+            let path = std::str::from_utf8(&request[..read])
+                .ok()
+                .and_then(|text| text.split_whitespace().nth(1))
+                .unwrap_or("/")
+                .to_string();
+            let (status, kind, body) = match handler(&path) {
+                Some((kind, body)) => ("200 OK", kind, body),
+                None => ("404 Not Found", "text/plain", "not found\n".to_string()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(body.as_bytes()).await;
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
