@@ -1,0 +1,270 @@
+//! The four implementations of the `database` job, started as processes of their own.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// One implementation under test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Contestant {
+    /// No child watches; full reconcile every 5 s.
+    Timer,
+    /// kube-runtime `Controller::owns` for every kind.
+    ByHand,
+    /// The derive, default predicates, separate dispatch.
+    KubeSecondary,
+    /// controller-runtime `For` + `Owns`, `GenerationChangedPredicate` on the Deployment.
+    ControllerRuntime,
+}
+
+impl Contestant {
+    /// Every contestant, in report order.
+    pub const ALL: [Contestant; 4] =
+        [Contestant::Timer, Contestant::ByHand, Contestant::KubeSecondary, Contestant::ControllerRuntime];
+
+    /// The name in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Contestant::Timer => "timer",
+            Contestant::ByHand => "by-hand",
+            Contestant::KubeSecondary => "kube-secondary",
+            Contestant::ControllerRuntime => "controller-runtime",
+        }
+    }
+
+    /// Parses a name from the command line.
+    pub fn parse(name: &str) -> anyhow::Result<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name).ok_or_else(|| {
+            anyhow::anyhow!("unknown contestant `{name}`; expected one of timer, by-hand, kube-secondary, controller-runtime")
+        })
+    }
+}
+
+/// Where the contestants' binaries are.
+pub struct Binaries {
+    /// The `database` example binary (all three Rust contestants).
+    pub database: PathBuf,
+    /// The controller-runtime operator.
+    pub controller_runtime: PathBuf,
+}
+
+fn run(command: &mut Command, what: &str) -> anyhow::Result<()> {
+    let output = command.output()?;
+    if !output.status.success() {
+        anyhow::bail!("{what} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(())
+}
+
+impl Binaries {
+    /// Builds the contestants: the Rust example in release mode, the Go operator with the
+    /// control plane's Go caches.
+    pub fn build(repo: &Path, cache: &Path) -> anyhow::Result<Self> {
+        tracing::info!("building the Rust contestants (cargo build --release)");
+        run(
+            Command::new(env!("CARGO")).current_dir(repo).args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "kube-secondary-examples",
+                "--bin",
+                "database",
+            ]),
+            "cargo build of the database example",
+        )?;
+        let bin_dir = cache.join("bin");
+        std::fs::create_dir_all(&bin_dir)?;
+        let controller_runtime = bin_dir.join("bench-controller-runtime");
+        tracing::info!("building the controller-runtime contestant (go build)");
+        run(
+            Command::new("go")
+                .current_dir(repo.join("bench/controller-runtime"))
+                .env("GOWORK", "off")
+                .env("GOTOOLCHAIN", "local")
+                .env("CGO_ENABLED", "0")
+                .env("GOFLAGS", "-mod=mod")
+                .env("GOMODCACHE", cache.join("go/mod"))
+                .env("GOCACHE", cache.join("go/build"))
+                .args(["build", "-o"])
+                .arg(&controller_runtime)
+                .arg("."),
+            "go build of bench/controller-runtime",
+        )?;
+        Ok(Self { database: repo.join("target/release/database"), controller_runtime })
+    }
+}
+
+/// A running contestant.
+pub struct Running {
+    pub contestant: Contestant,
+    child: Child,
+    metrics_addr: String,
+}
+
+/// Counters read from a contestant.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Counters {
+    /// Handler runs by trigger (`reconcile` when the contestant cannot tell triggers apart).
+    pub wakeups: BTreeMap<String, u64>,
+    /// API requests by verb.
+    pub requests: BTreeMap<String, u64>,
+}
+
+impl Counters {
+    /// Wake-ups of every trigger.
+    pub fn total_wakeups(&self) -> u64 {
+        self.wakeups.values().sum()
+    }
+
+    /// Requests of every verb.
+    pub fn total_requests(&self) -> u64 {
+        self.requests.values().sum()
+    }
+
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &Counters) -> Counters {
+        let diff = |now: &BTreeMap<String, u64>, then: &BTreeMap<String, u64>| {
+            now.iter()
+                .map(|(key, value)| (key.clone(), value - then.get(key).copied().unwrap_or(0)))
+                .filter(|(_, value)| *value > 0)
+                .collect()
+        };
+        Counters { wakeups: diff(&self.wakeups, &earlier.wakeups), requests: diff(&self.requests, &earlier.requests) }
+    }
+}
+
+impl Running {
+    /// Starts `contestant` watching `namespace`, serving counters on `port`.
+    pub fn start(contestant: Contestant, binaries: &Binaries, namespace: &str, port: u16, log: &Path) -> anyhow::Result<Self> {
+        let metrics_addr = format!("127.0.0.1:{port}");
+        let mut command = match contestant {
+            Contestant::ControllerRuntime => {
+                let mut command = Command::new(&binaries.controller_runtime);
+                command.args(["--namespace", namespace, "--metrics-addr", &metrics_addr]);
+                command
+            }
+            rust => {
+                let mode = match rust {
+                    Contestant::Timer => "timer",
+                    Contestant::ByHand => "by-hand",
+                    _ => "kube-secondary",
+                };
+                let mut command = Command::new(&binaries.database);
+                command.args(["--mode", mode, "--namespace", namespace, "--metrics-addr", &metrics_addr]);
+                command.env("RUST_LOG", "warn");
+                command
+            }
+        };
+        let log = std::fs::File::create(log)?;
+        let child = command.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log).spawn()?;
+        Ok(Self { contestant, child, metrics_addr })
+    }
+
+    /// The process id, for /proc readings.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Reads the counters, retrying while the contestant starts.
+    pub async fn counters(&self) -> anyhow::Result<Counters> {
+        let mut last_error = None;
+        for _ in 0..100 {
+            match self.try_counters().await {
+                Ok(counters) => return Ok(counters),
+                Err(error) => last_error = Some(error),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(last_error.expect("tried at least once"))
+    }
+
+    async fn try_counters(&self) -> anyhow::Result<Counters> {
+        match self.contestant {
+            Contestant::ControllerRuntime => {
+                let text = http_get(&self.metrics_addr, "/metrics").await?;
+                Ok(parse_prometheus(&text))
+            }
+            _ => {
+                let body: serde_json::Value = serde_json::from_str(&http_get(&self.metrics_addr, "/metrics.json").await?)?;
+                let wakeups = body
+                    .pointer("/kube_secondary/wakeups")
+                    .or_else(|| body.get("wakeups"))
+                    .cloned()
+                    .unwrap_or_default();
+                Ok(Counters {
+                    wakeups: serde_json::from_value(wakeups)?,
+                    requests: serde_json::from_value(body.get("requests").cloned().unwrap_or_default())?,
+                })
+            }
+        }
+    }
+
+    /// Stops the contestant (SIGTERM, then SIGKILL after 5 s).
+    pub async fn stop(mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads `bench_reconciles_total` and `bench_requests_total{verb="..."}` from Prometheus text.
+pub fn parse_prometheus(text: &str) -> Counters {
+    let mut counters = Counters::default();
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        let Some((name, value)) = line.rsplit_once(' ') else { continue };
+        let Ok(value) = value.parse::<f64>() else { continue };
+        if name == "bench_reconciles_total" {
+            counters.wakeups.insert("reconcile".into(), value as u64);
+        } else if let Some(labels) = name.strip_prefix("bench_requests_total{") {
+            if let Some(verb) = labels.split(',').find_map(|l| l.strip_prefix("verb=\"")).and_then(|v| v.split('"').next()) {
+                counters.requests.insert(verb.to_string(), value as u64);
+            }
+        }
+    }
+    counters
+}
+
+async fn http_get(addr: &str, path: &str) -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let (head, body) = response.split_once("\r\n\r\n").ok_or_else(|| anyhow::anyhow!("malformed HTTP response"))?;
+    anyhow::ensure!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "GET {path}: {head}");
+    Ok(body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_go_contestants_counters() {
+        let text = "# HELP x\nbench_reconciles_total 12\nbench_requests_total{verb=\"patch\"} 40\nbench_requests_total{verb=\"watch\"} 5\nother 1\n";
+        let counters = parse_prometheus(text);
+        assert_eq!(counters.total_wakeups(), 12);
+        assert_eq!(counters.requests.get("patch"), Some(&40));
+        assert_eq!(counters.total_requests(), 45);
+    }
+
+    #[test]
+    fn since_subtracts_and_drops_zeroes() {
+        let mut a = Counters::default();
+        a.wakeups.insert("primary".into(), 3);
+        let mut b = a.clone();
+        b.wakeups.insert("secondary".into(), 2);
+        assert_eq!(b.since(&a).wakeups, BTreeMap::from([("secondary".to_string(), 2)]));
+    }
+}

@@ -1,0 +1,147 @@
+//! `cargo xtask bench [--quick] [--scenario NAME]… [--contestant NAME]… [--seed N]`
+//!
+//! Runs the `database` job's four implementations through the idle, drift, noise and churn
+//! scenarios against the cluster in `KUBECONFIG`, one contestant at a time, and writes
+//! `bench/results/results.{json,md,svg}`.
+
+mod contestant;
+mod procfs;
+mod report;
+mod run;
+mod scenario;
+mod tracker;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use contestant::{Binaries, Contestant};
+use kube::Client;
+use kube_secondary_examples::database::Database;
+use kube_secondary_examples::support::{init_tracing, install_crd};
+use scenario::Scenario;
+
+struct Args {
+    quick: bool,
+    scenarios: Vec<String>,
+    contestants: Vec<Contestant>,
+    seed: u64,
+    out: PathBuf,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args { quick: false, scenarios: vec![], contestants: vec![], seed: 42, out: PathBuf::from("bench/results") };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or_else(|| anyhow::anyhow!("{arg} needs a value"));
+        match arg.as_str() {
+            "--quick" => args.quick = true,
+            "--scenario" => args.scenarios.push(value()?),
+            "--contestant" => args.contestants.push(Contestant::parse(&value()?)?),
+            "--seed" => args.seed = value()?.parse()?,
+            "--out" => args.out = PathBuf::from(value()?),
+            other => anyhow::bail!(
+                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn, --contestant NAME, --seed N, --out DIR"
+            ),
+        }
+    }
+    if args.contestants.is_empty() {
+        args.contestants = Contestant::ALL.to_vec();
+    }
+    Ok(args)
+}
+
+fn scenarios(quick: bool) -> Vec<Scenario> {
+    if quick {
+        vec![
+            Scenario::Idle { primaries: 10, seconds: 30 },
+            Scenario::Idle { primaries: 50, seconds: 30 },
+            Scenario::Drift { primaries: 10, count: 30, per_second: 3.0 },
+            Scenario::Noise { primaries: 10, count: 60, per_second: 10.0 },
+            Scenario::Churn { primaries: 20, seconds: 10, per_second: 200.0 },
+        ]
+    } else {
+        vec![
+            Scenario::Idle { primaries: 10, seconds: 300 },
+            Scenario::Idle { primaries: 100, seconds: 300 },
+            Scenario::Idle { primaries: 1000, seconds: 300 },
+            Scenario::Drift { primaries: 100, count: 300, per_second: 5.0 },
+            Scenario::Noise { primaries: 100, count: 600, per_second: 20.0 },
+            Scenario::Churn { primaries: 100, seconds: 30, per_second: 1000.0 },
+        ]
+    }
+}
+
+fn version(command: &str, args: &[&str]) -> String {
+    Command::new(command)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_tracing();
+    let args = parse_args()?;
+    let repo = std::env::current_dir()?;
+    let cache = std::env::var_os("KUBE_SECONDARY_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/kube-secondary")))
+        .ok_or_else(|| anyhow::anyhow!("set HOME or KUBE_SECONDARY_CACHE"))?;
+    let client = Client::try_default().await.map_err(|e| {
+        anyhow::anyhow!("no cluster ({e}); start one with `cargo xtask cluster up` and export the KUBECONFIG it prints")
+    })?;
+    install_crd::<Database>(&client).await?;
+    let binaries = Binaries::build(&repo, &cache)?;
+    let logs = args.out.join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let plan: Vec<Scenario> = scenarios(args.quick)
+        .into_iter()
+        .filter(|s| args.scenarios.is_empty() || args.scenarios.iter().any(|name| name == s.name()))
+        .collect();
+    let total = plan.len() * args.contestants.len();
+    let started = Instant::now();
+    let mut results = Vec::new();
+    for (s, scenario) in plan.iter().enumerate() {
+        for (c, contestant) in args.contestants.iter().enumerate() {
+            let step = s * args.contestants.len() + c + 1;
+            println!(
+                "[{step}/{total}] {} N={} — {} (elapsed {:.0}s)",
+                scenario.name(),
+                scenario.primaries(),
+                contestant.name(),
+                started.elapsed().as_secs_f64()
+            );
+            let port = 19000 + step as u16;
+            let result = run::run(&client, &binaries, *contestant, *scenario, args.seed, port, &logs).await?;
+            println!(
+                "    wake-ups {} · requests {} · CPU {:.2}s · p99 {} ms · final state {}",
+                result.counters.total_wakeups(),
+                result.counters.total_requests(),
+                result.cpu_seconds,
+                result.latency_ms.map_or("–".into(), |l| format!("{:.0}", l[2])),
+                if result.final_state_ok { "ok" } else { "WRONG" }
+            );
+            results.push(result);
+        }
+    }
+    let machine = format!(
+        "{} · {} cores · {} · {} · Kubernetes v1.37.2 control plane on loopback · seed {}{}",
+        version("uname", &["-srm"]),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        version("rustc", &["--version"]),
+        version("go", &["version"]),
+        args.seed,
+        if args.quick { " · --quick" } else { "" },
+    );
+    std::fs::create_dir_all(&args.out)?;
+    let json = serde_json::json!({ "machine": machine, "results": results });
+    std::fs::write(args.out.join("results.json"), serde_json::to_string_pretty(&json)?)?;
+    std::fs::write(args.out.join("results.md"), report::markdown(&results, &machine))?;
+    std::fs::write(args.out.join("results.svg"), report::svg(&results))?;
+    println!("{}", report::markdown(&results, &machine));
+    println!("wrote {}/results.{{json,md,svg}} in {:.0}s", args.out.display(), started.elapsed().as_secs_f64());
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! The four scenarios, each run for one contestant alone in a fresh namespace.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, Service};
+use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::{Api, Client};
+use kube_secondary_examples::database::{Database, DatabaseSpec};
+use serde::Serialize;
+
+use crate::tracker::{DRIFTED_REPLICAS, DRIFTED_SETTING, DriftKind, Tracker};
+
+/// A scenario and its size.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "scenario", rename_all = "kebab-case")]
+pub enum Scenario {
+    /// `primaries` converge, then nothing happens for `seconds`.
+    Idle { primaries: usize, seconds: u64 },
+    /// `count` child edits or deletions at `per_second`.
+    Drift { primaries: usize, count: usize, per_second: f64 },
+    /// `count` status-only updates and unrelated label changes at `per_second`.
+    Noise { primaries: usize, count: usize, per_second: f64 },
+    /// ConfigMap edits at `per_second` for `seconds`, as fast as the API server takes them.
+    Churn { primaries: usize, seconds: u64, per_second: f64 },
+}
+
+impl Scenario {
+    /// The scenario's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Scenario::Idle { .. } => "idle",
+            Scenario::Drift { .. } => "drift",
+            Scenario::Noise { .. } => "noise",
+            Scenario::Churn { .. } => "churn",
+        }
+    }
+
+    /// The number of primaries.
+    pub fn primaries(&self) -> usize {
+        match *self {
+            Scenario::Idle { primaries, .. }
+            | Scenario::Drift { primaries, .. }
+            | Scenario::Noise { primaries, .. }
+            | Scenario::Churn { primaries, .. } => primaries,
+        }
+    }
+}
+
+/// A small deterministic generator, so every contestant sees the same sequence for one seed.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    /// A number in `0..bound`.
+    pub fn below(&mut self, bound: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % bound as u64) as usize
+    }
+}
+
+/// The name of primary `i`.
+pub fn db_name(i: usize) -> String {
+    format!("db-{i}")
+}
+
+/// Creates `namespace` and `count` Databases in it.
+pub async fn create_primaries(client: &Client, namespace: &str, count: usize) -> anyhow::Result<()> {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let ns = Namespace { metadata: kube::api::ObjectMeta { name: Some(namespace.into()), ..Default::default() }, ..Default::default() };
+    namespaces.create(&PostParams::default(), &ns).await?;
+    let dbs: Api<Database> = Api::namespaced(client.clone(), namespace);
+    for i in 0..count {
+        let spec = DatabaseSpec {
+            image: "postgres:16".into(),
+            replicas: 1,
+            port: 5432,
+            config: BTreeMap::from([("max_connections".to_string(), "100".to_string())]),
+        };
+        dbs.create(&PostParams::default(), &Database::new(&db_name(i), spec)).await?;
+    }
+    Ok(())
+}
+
+/// Deletes `namespace` without waiting for it to go.
+pub async fn delete_namespace(client: &Client, namespace: &str) {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let _ = namespaces.delete(namespace, &DeleteParams::background()).await;
+}
+
+/// Whether every primary has all four children in their desired state.
+pub async fn converged(client: &Client, namespace: &str, count: usize) -> anyhow::Result<bool> {
+    let all = ListParams::default();
+    let configs = Api::<ConfigMap>::namespaced(client.clone(), namespace).list(&all).await?;
+    let good_configs = configs
+        .items
+        .iter()
+        .filter(|c| c.data.as_ref().and_then(|d| d.get("max_connections")).map(String::as_str) == Some("100"))
+        .count();
+    let services = Api::<Service>::namespaced(client.clone(), namespace).list(&all).await?.items.len();
+    let secrets = Api::<Secret>::namespaced(client.clone(), namespace)
+        .list(&ListParams::default().labels("app.kubernetes.io/instance"))
+        .await?
+        .items
+        .len();
+    let deployments = Api::<Deployment>::namespaced(client.clone(), namespace).list(&all).await?;
+    let good_deployments = deployments.items.iter().filter(|d| d.spec.replicas == Some(1)).count();
+    Ok(good_configs == count && services == count && secrets == count && good_deployments == count)
+}
+
+/// Waits until [`converged`], or fails after `limit`.
+pub async fn wait_converged(client: &Client, namespace: &str, count: usize, limit: Duration) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    while !converged(client, namespace, count).await? {
+        anyhow::ensure!(start.elapsed() < limit, "{namespace}: {count} primaries did not converge within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    Ok(start.elapsed())
+}
+
+/// Makes one drift of `kind` to the children of `db`.
+pub async fn drift(client: &Client, namespace: &str, kind: DriftKind, db: &str) -> anyhow::Result<()> {
+    match kind {
+        DriftKind::DeleteService => {
+            Api::<Service>::namespaced(client.clone(), namespace).delete(db, &DeleteParams::default()).await?;
+        }
+        DriftKind::EditConfigMap => {
+            let patch = serde_json::json!({ "data": { "max_connections": DRIFTED_SETTING } });
+            Api::<ConfigMap>::namespaced(client.clone(), namespace)
+                .patch(&format!("{db}-config"), &PatchParams::default(), &Patch::Merge(&patch))
+                .await?;
+        }
+        DriftKind::ScaleDeployment => {
+            let patch = serde_json::json!({ "spec": { "replicas": DRIFTED_REPLICAS } });
+            Api::<Deployment>::namespaced(client.clone(), namespace).patch(db, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes one change nobody needs to react to: a status-only update of a Deployment, or an
+/// unrelated label on a Service, ConfigMap or Secret.
+pub async fn noise(client: &Client, namespace: &str, step: usize, db: &str) -> anyhow::Result<()> {
+    let label = serde_json::json!({ "metadata": { "labels": { "bench.kube-secondary.dev/noise": step.to_string() } } });
+    let params = PatchParams::default();
+    match step % 4 {
+        0 => {
+            let status = serde_json::json!({ "status": { "observedGeneration": 1, "unavailableReplicas": step % 7 + 1 } });
+            Api::<Deployment>::namespaced(client.clone(), namespace).patch_status(db, &params, &Patch::Merge(&status)).await?;
+        }
+        1 => {
+            Api::<Service>::namespaced(client.clone(), namespace).patch(db, &params, &Patch::Merge(&label)).await?;
+        }
+        2 => {
+            Api::<ConfigMap>::namespaced(client.clone(), namespace)
+                .patch(&format!("{db}-config"), &params, &Patch::Merge(&label))
+                .await?;
+        }
+        _ => {
+            Api::<Secret>::namespaced(client.clone(), namespace)
+                .patch(&format!("{db}-credentials"), &params, &Patch::Merge(&label))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sleeps so that step `i` of a run at `per_second` starts on time.
+pub async fn pace(start: Instant, i: usize, per_second: f64) {
+    let due = start + Duration::from_secs_f64(i as f64 / per_second);
+    tokio::time::sleep_until(due.into()).await;
+}
+
+/// Runs `drift`s at the scenario's rate, one open drift per kind and primary at most.
+pub async fn run_drifts(
+    client: &Client,
+    namespace: &str,
+    tracker: &Tracker,
+    rng: &mut Rng,
+    primaries: usize,
+    count: usize,
+    per_second: f64,
+) -> anyhow::Result<usize> {
+    let start = Instant::now();
+    let mut made = 0;
+    for i in 0..count {
+        pace(start, i, per_second).await;
+        let kind = DriftKind::ALL[i % DriftKind::ALL.len()];
+        let db = db_name(rng.below(primaries));
+        if tracker.is_open(kind, &db) {
+            continue;
+        }
+        tracker.expect(kind, &db);
+        drift(client, namespace, kind, &db).await?;
+        made += 1;
+    }
+    Ok(made)
+}
