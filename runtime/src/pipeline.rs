@@ -11,7 +11,7 @@ use crate::__private::SecondaryResource;
 use crate::cache::OwnerIndex;
 use crate::expectations::Expectations;
 use crate::reconciler::{Change, ChangeOp};
-use crate::watch::{Mapping, describe};
+use crate::watch::{Mapping, PredicateFn, describe};
 use crate::{SecondaryAware, SecondaryKind};
 
 /// A primary that is due, and why.
@@ -21,7 +21,7 @@ pub(crate) type Trigger<P> = (ObjectRef<P>, Change<<P as SecondaryAware>::Kind>)
 pub(crate) struct KindPipeline<C: SecondaryResource, P: SecondaryAware> {
     pub(crate) kind: P::Kind,
     pub(crate) mapping: Mapping,
-    pub(crate) predicate: Arc<dyn Fn(&C) -> Option<u64> + Send + Sync>,
+    pub(crate) predicate: PredicateFn<C>,
     pub(crate) index: Arc<OwnerIndex<C, P>>,
     pub(crate) expectations: Arc<Expectations>,
     /// The predicate value last seen per object; forgotten on delete so churn does not grow it.

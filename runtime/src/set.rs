@@ -29,11 +29,14 @@ pub(crate) struct Shared<P: SecondaryAware> {
     pub(crate) metrics: Arc<Metrics>,
 }
 
+/// Drops the owner-index entries of a deleted primary.
+pub(crate) type ForgetOwner<P> = Box<dyn Fn(&ObjectRef<P>) + Send + Sync>;
+
 /// A started watch: resolves `ready` once its cache holds the first full list; `driver` runs it.
 pub(crate) struct Started<P: SecondaryAware> {
     pub(crate) ready: BoxFuture<'static, ()>,
     pub(crate) driver: BoxFuture<'static, ()>,
-    pub(crate) forget_owner: Box<dyn Fn(&ObjectRef<P>) + Send + Sync>,
+    pub(crate) forget_owner: ForgetOwner<P>,
 }
 
 /// What the controller needs of a declared watch, whatever its cached type.

@@ -93,7 +93,8 @@ pub(crate) fn api<K: Resource<DynamicType = (), Scope: ApiScope>>(client: Client
     K::Scope::api(client, namespace)
 }
 
-type PredicateFn<C> = Arc<dyn Fn(&C) -> Option<u64> + Send + Sync>;
+/// A type-erased predicate.
+pub(crate) type PredicateFn<C> = Arc<dyn Fn(&C) -> Option<u64> + Send + Sync>;
 type StreamFn<C> = Arc<
     dyn Fn(Client, Option<&str>, watcher::Config) -> BoxStream<'static, watcher::Result<watcher::Event<C>>>
         + Send

@@ -74,7 +74,7 @@ pub fn ensure() -> anyhow::Result<()> {
     if !status.success() {
         anyhow::bail!("the Go build failed; log: {}\n{}", log_path.display(), progress::tail(&log_path, 20));
     }
-    std::fs::rename(out.join("v3"), bin.join("etcd"))?;
+    std::fs::rename(out.join("server"), bin.join("etcd"))?;
     std::fs::rename(out.join("kube-apiserver"), bin.join("kube-apiserver"))?;
     std::fs::rename(out.join("kube-controller-manager"), bin.join("kube-controller-manager"))?;
     std::fs::write(stamp_file, want)?;

@@ -8,6 +8,13 @@ pub fn show<T>(name: &str, step: impl FnOnce() -> T + Send) -> T
 where
     T: Send,
 {
+    /// Stops the ticker even when the step panics, so the scope can end.
+    struct Done<'a>(&'a std::sync::atomic::AtomicBool);
+    impl Drop for Done<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
     let start = Instant::now();
     let done = std::sync::atomic::AtomicBool::new(false);
     let terminal = std::io::stderr().is_terminal();
@@ -26,8 +33,10 @@ where
                 }
             }
         });
-        let result = step();
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let result = {
+            let _done = Done(&done);
+            step()
+        };
         let _ = ticker.join();
         let elapsed = start.elapsed().as_secs_f64();
         if terminal {
