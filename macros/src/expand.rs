@@ -9,93 +9,58 @@ use crate::attrs::Input;
 use crate::model::{Kind, Mapping, Model, Predicate};
 use crate::{fallback, validate};
 
-/// The derive: parse, validate, expand; on errors, the errors plus a stub.
+/// The derive: read, validate, expand; on errors, the errors plus a stub (see `fallback.rs`).
 pub fn derive(input: TokenStream) -> TokenStream {
     let input = match syn::parse2::<syn::DeriveInput>(input) {
         Ok(input) => input,
         Err(error) => return error.to_compile_error(),
     };
-    let parsed = match Input::from_derive_input(&input) {
-        Ok(parsed) => parsed,
+    let input = match Input::from_derive_input(&input) {
+        Ok(input) => input,
         Err(error) => return error.write_errors(),
     };
-    match validate::model(&parsed) {
-        Ok(model) => expand(&model),
-        Err(error) => {
-            let stub = validate::primary(&parsed).map(|primary| fallback::stub(&primary, &parsed.vis)).unwrap_or_default();
-            let errors = error.write_errors();
-            quote! { #errors #stub }
-        }
-    }
-}
-
-/// The cached type of a kind: the object, or only its metadata.
-fn cached_type(krate: &syn::Path, kind: &Kind) -> TokenStream {
-    let ty = &kind.ty;
-    if kind.metadata_only { quote!(#krate::__private::PartialObjectMeta<#ty>) } else { quote!(#ty) }
-}
-
-fn watch(model: &Model, kind: &Kind) -> TokenStream {
-    let krate = &model.krate;
-    let (ty, variant, kind_enum) = (&kind.ty, &kind.variant, model.kind_ident());
-    let cached = cached_type(krate, kind);
-    let constructor = if kind.metadata_only { quote!(watch_metadata) } else { quote!(watch_full) };
-    let checks = quote_spanned! {ty.span()=>
-        #krate::__private::assert_secondary_resource::<#ty>();
-        #krate::__private::assert_can_own::<Self, #ty>();
-    };
-    let predicates = kind.predicates.iter().map(|predicate| match predicate {
-        Predicate::Builtin(name) => quote!(.predicate(#krate::__private::predicates::#name)),
-        Predicate::User(path) => {
-            let checked = quote_spanned!(path.span()=> #krate::__private::user_predicate::<#cached, _>(#path));
-            quote!(.predicate(#checked))
-        }
-    });
-    let mapping = match &kind.mapping {
-        Mapping::Owner => quote!(),
-        Mapping::Label(key) => quote!(.map_label(#key)),
-        Mapping::Annotation(key) => quote!(.map_annotation(#key)),
-    };
-    let selector = kind.selector.as_ref().map(|selector| quote!(.selector(#selector)));
-    quote! {
-        #checks
-        set.add(
-            #krate::__private::#constructor::<Self, #ty>(#kind_enum::#variant)
-                #(#predicates)* #mapping #selector
-        );
+    match validate::validate(&input) {
+        (model, Err(errors)) => fallback::expand(&model, errors),
+        // `#[kube(...)]` without a kind: kube-derive reports it.
+        (Model { primary: None, .. }, Ok(())) => TokenStream::new(),
+        (model, Ok(())) => expand(&model),
     }
 }
 
 /// The whole expansion for a valid declaration.
 pub fn expand(model: &Model) -> TokenStream {
-    let Model { primary, vis, krate, .. } = model;
-    let (secondaries, kind_enum) = (model.secondaries_ident(), model.kind_ident());
-    let fields = model.kinds.iter().map(|kind| {
+    let types = types(model, &model.kinds.iter().collect::<Vec<_>>());
+    let aware = aware_impl(model);
+    quote! {
+        #types
+        const _: () = {
+            #aware
+        };
+    }
+}
+
+/// The cache struct and the kind enum with its impls, for `kinds`. Also used by the fallback.
+pub fn types(model: &Model, kinds: &[&Kind]) -> TokenStream {
+    let Model {
+        vis,
+        krate,
+        secondaries,
+        kind_enum,
+        ..
+    } = model;
+    let primary = model.primary.as_ref().unwrap_or(secondaries);
+    let struct_doc = format!(" The children of one [`{primary}`], read from the watch caches.");
+    let enum_doc = format!(" The secondary kinds of [`{primary}`].");
+    let fields = kinds.iter().map(|kind| {
         let (field, cached) = (&kind.field, cached_type(krate, kind));
-        let doc = format!("`{}` children.", kind.ty.segments.last().expect("a path has a segment").ident);
-        quote!(#[doc = #doc] #vis #field: #krate::__private::Vec<#krate::__private::Arc<#cached>>)
+        let doc = format!(" `{}` children.", kind.type_name());
+        quote!(#[doc = #doc] #vis #field: ::std::vec::Vec<::std::sync::Arc<#cached>>)
     });
-    let variants: Vec<_> = model.kinds.iter().map(|kind| &kind.variant).collect();
-    let variant_docs = model.kinds.iter().map(|kind| format!("`{}` children.", kind.ty.segments.last().expect("a path has a segment").ident));
-    let names = model.kinds.iter().map(|kind| {
-        let path = &kind.ty;
-        quote!(#path).to_string().replace(' ', "")
-    });
-    let watches = model.kinds.iter().map(|kind| watch(model, kind));
-    let children = model.kinds.iter().enumerate().map(|(index, kind)| {
-        let (field, cached) = (&kind.field, cached_type(krate, kind));
-        quote!(#field: caches.children::<Self, #cached>(#index, primary))
-    });
-    let resync = model.resync.as_millis() as u64;
-    let periodic = match model.periodic {
-        Some(periodic) => {
-            let millis = periodic.as_millis() as u64;
-            quote!(::core::option::Option::Some(#krate::__private::Duration::from_millis(#millis)))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let struct_doc = format!("The children of one [`{primary}`], read from the watch caches.");
-    let enum_doc = format!("The secondary kinds of [`{primary}`].");
+    let variants: Vec<_> = kinds.iter().map(|kind| &kind.variant).collect();
+    let variant_docs = kinds
+        .iter()
+        .map(|kind| format!(" `{}` children.", kind.type_name()));
+    let names = variants.iter().map(|variant| variant.to_string());
     quote! {
         #[doc = #struct_doc]
         #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::default::Default)]
@@ -104,7 +69,10 @@ pub fn expand(model: &Model) -> TokenStream {
         }
 
         #[doc = #enum_doc]
-        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash, ::core::cmp::PartialOrd, ::core::cmp::Ord)]
+        #[derive(
+            ::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::cmp::Eq,
+            ::core::hash::Hash, ::core::cmp::PartialOrd, ::core::cmp::Ord
+        )]
         #vis enum #kind_enum {
             #(#[doc = #variant_docs] #variants,)*
         }
@@ -127,74 +95,121 @@ pub fn expand(model: &Model) -> TokenStream {
                     }
                 }
             }
-
-            #[automatically_derived]
-            impl #krate::__private::SecondaryAware for #primary {
-                type Secondaries = #secondaries;
-                type Kind = #kind_enum;
-
-                fn options() -> #krate::__private::Options {
-                    #krate::__private::Options::new(#krate::__private::Duration::from_millis(#resync), #periodic)
-                }
-
-                fn declare(set: &mut #krate::__private::WatchSet<Self>) {
-                    #(#watches)*
-                }
-
-                fn secondaries(caches: &#krate::__private::Caches, primary: &Self) -> #secondaries {
-                    #secondaries {
-                        #(#children,)*
-                    }
-                }
-            }
         };
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    fn snapshot(name: &str, input: proc_macro2::TokenStream) {
-        let output = super::derive(input);
-        let file = syn::parse2::<syn::File>(output).expect("the expansion is a file of items");
-        let pretty = prettyplease::unparse(&file);
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.rs"));
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &pretty).unwrap();
+/// `impl SecondaryAware for Database`.
+fn aware_impl(model: &Model) -> TokenStream {
+    let Model {
+        primary,
+        krate,
+        secondaries,
+        kind_enum,
+        ..
+    } = model;
+    let resync = duration(model.resync);
+    let periodic = match model.periodic {
+        Some(periodic) => {
+            let periodic = duration(periodic);
+            quote!(::core::option::Option::Some(#periodic))
         }
-        let expected = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("missing snapshot {}; run with UPDATE_SNAPSHOTS=1 and review it", path.display()));
-        assert_eq!(pretty, expected, "expansion of {name} changed; rerun with UPDATE_SNAPSHOTS=1 and review the diff");
-    }
+        None => quote!(::core::option::Option::None),
+    };
+    let watches = model.kinds.iter().map(|kind| watch(model, kind));
+    // The same check as in `declare`, on the same token: rustc then reports a kind that is not a
+    // resource once, instead of once per body that names it.
+    let checks = model.kinds.iter().map(|kind| {
+        let ty = &kind.ty;
+        quote_spanned!(ty.span()=> #krate::__private::assert_secondary_resource::<#ty>();)
+    });
+    let children = model.kinds.iter().enumerate().map(|(index, kind)| {
+        let (ty, field, cached) = (&kind.ty, &kind.field, cached_type(krate, kind));
+        quote_spanned!(ty.span()=> #field: caches.children::<Self, #cached>(#index, primary))
+    });
+    quote! {
+        #[automatically_derived]
+        impl #krate::__private::SecondaryAware for #primary {
+            type Secondaries = #secondaries;
+            type Kind = #kind_enum;
 
-    #[test]
-    fn database_expansion() {
-        snapshot(
-            "database",
-            quote::quote! {
-                #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced, status = "DatabaseStatus")]
-                #[secondaries(resync = "1h", periodic = "30s")]
-                #[secondary(Deployment, predicate = generation | labels)]
-                #[secondary(Service)]
-                #[secondary(Secret, metadata_only)]
-                #[secondary(ConfigMap, predicate = checks::data_hash)]
-                #[secondary(Pod, map = label("app.kubernetes.io/instance"), selector = "app=db", field = pods)]
-                pub struct DatabaseSpec { pub replicas: i32 }
-            },
-        );
-    }
+            fn options() -> #krate::__private::Options {
+                #krate::__private::Options::new(#resync, #periodic)
+            }
 
-    #[test]
-    fn errors_come_with_a_stub() {
-        snapshot(
-            "unknown_predicate",
-            quote::quote! {
-                #[kube(kind = "Database")]
-                #[secondary(Deployment, predicate = genration)]
-                pub struct DatabaseSpec {}
-            },
+            fn declare(set: &mut #krate::__private::WatchSet<Self>) {
+                #(#watches)*
+            }
+
+            fn secondaries(caches: &#krate::__private::Caches, primary: &Self) -> #secondaries {
+                #(#checks)*
+                #secondaries {
+                    #(#children,)*
+                }
+            }
+        }
+    }
+}
+
+/// One `set.add(...)`, after the compile-time checks of the kind, spanned on its type.
+fn watch(model: &Model, kind: &Kind) -> TokenStream {
+    let Model {
+        krate, kind_enum, ..
+    } = model;
+    let (ty, variant) = (&kind.ty, &kind.variant);
+    let cached = cached_type(krate, kind);
+    let constructor = if kind.metadata_only {
+        quote!(watch_metadata)
+    } else {
+        quote!(watch_full)
+    };
+    let predicates = kind.predicates.iter().map(|predicate| match predicate {
+        Predicate::Builtin(name) => quote!(.predicate(#krate::__private::predicates::#name)),
+        // The function coerces to a fn pointer of the expected signature: a wrong signature is
+        // one "mismatched types" error on the user's path, and nothing downstream fails with it.
+        Predicate::User(path) => quote_spanned! {path.span()=>
+            .predicate(#krate::__private::user_predicate::<#cached, fn(&#cached) -> ::core::option::Option<u64>>(#path))
+        },
+    });
+    let mapping = match &kind.mapping {
+        Mapping::Owner => None,
+        Mapping::Label(key) => Some(quote!(.map_label(#key))),
+        Mapping::Annotation(key) => Some(quote!(.map_annotation(#key))),
+    };
+    let selector = kind
+        .selector
+        .as_ref()
+        .map(|selector| quote!(.selector(#selector)));
+    quote_spanned! {ty.span()=>
+        #krate::__private::assert_secondary_resource::<#ty>();
+        #krate::__private::assert_can_own::<Self, #ty>();
+        set.add(
+            #krate::__private::#constructor::<Self, #ty>(#kind_enum::#variant)
+                #(#predicates)* #mapping #selector
         );
     }
 }
+
+/// The cached type of a kind: the object, or only its metadata.
+fn cached_type(krate: &syn::Path, kind: &Kind) -> TokenStream {
+    let ty = &kind.ty;
+    if kind.metadata_only {
+        quote!(#krate::__private::PartialObjectMeta<#ty>)
+    } else {
+        quote!(#ty)
+    }
+}
+
+fn duration(duration: std::time::Duration) -> TokenStream {
+    if duration.subsec_millis() == 0 {
+        let secs = duration.as_secs();
+        quote!(::core::time::Duration::from_secs(#secs))
+    } else {
+        let millis = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        quote!(::core::time::Duration::from_millis(#millis))
+    }
+}
+
+#[cfg(test)]
+#[path = "expand_tests.rs"]
+mod tests;

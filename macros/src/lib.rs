@@ -4,13 +4,14 @@ mod attrs;
 mod expand;
 mod fallback;
 mod model;
+mod names;
 mod validate;
 
 /// Declares the children (secondary resources) a primary resource owns, and generates their
 /// watches, a typed cache of them, and the glue for a separate `reconcile_secondaries` dispatch.
 ///
 /// Put it on the spec struct next to kube's `CustomResource`: it generates for the resource type
-/// named by `#[kube(kind = "...")]`. On a hand-written type that implements `kube::Resource`
+/// kube generates, named by `#[kube(kind = "...")]` (or `root = "..."`). On a hand-written type that implements `kube::Resource`
 /// (no `#[kube]` attribute), it generates for that type itself.
 ///
 /// For `kind = "Database"` it generates:
@@ -45,7 +46,9 @@ mod validate;
 /// One attribute per owned kind; the kind is a Rust type implementing `kube::Resource` with a
 /// static type (k8s-openapi types, or another `CustomResource`). Each kind is watched once for all
 /// primaries. A namespaced primary cannot own a cluster-scoped kind.
-/// The cache field is the kind's name in plural snake case (`ConfigMap` -> `config_maps`).
+/// The cache field is the kind's name in plural snake case (`ConfigMap` -> `config_maps`,
+/// `Ingress` -> `ingresses`; a name ending in one `s`, like `Endpoints`, is kept), the enum variant
+/// is the kind's name, and `SecondaryKind::name` returns the variant's name.
 ///
 /// ```
 /// # use k8s_openapi::api::batch::v1::Job;
@@ -63,8 +66,8 @@ mod validate;
 /// ## `#[secondary(Kind, predicate = ...)]`
 /// Which changes of a child wake its primary: `generation`, `labels`, `annotations`,
 /// `resource_version`, or the path of a function `fn(&Kind) -> Option<u64>`, combined with `|`
-/// (wake when any of them changed). A lone name close to a built-in one (`genration`) is reported
-/// as a typo. Without `predicate`, objects with a `metadata.generation` wake on generation, labels
+/// (wake when any of them changed). A lone name within two edits of a built-in one (`genration`)
+/// is reported as a typo; a function of such a name is written as a path (`self::label`). Without `predicate`, objects with a `metadata.generation` wake on generation, labels
 /// and annotations (status-only updates are ignored), others on every new resourceVersion.
 /// Creations and deletions always wake the primary.
 ///

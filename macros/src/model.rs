@@ -4,34 +4,31 @@ use std::time::Duration;
 
 /// Everything the derive generates code from.
 pub struct Model {
-    /// The primary resource type (`Database`).
-    pub primary: syn::Ident,
+    /// The primary resource type (`Database`); `None` when `#[kube(...)]` names none, which kube
+    /// reports itself.
+    pub primary: Option<syn::Ident>,
+    /// `DatabaseSecondaries`.
+    pub secondaries: syn::Ident,
+    /// `DatabaseSecondaryKind`.
+    pub kind_enum: syn::Ident,
     /// Visibility of the generated items: the annotated struct's.
     pub vis: syn::Visibility,
+    /// Whether the annotated type is a non-generic struct; otherwise that is an error, and the
+    /// fallback stub has no `SecondaryAware` impl (it would only add follow-on errors).
+    pub supported_shape: bool,
     /// The facade crate path, `::kube_secondary` unless overridden.
     pub krate: syn::Path,
     pub resync: Duration,
     pub periodic: Option<Duration>,
+    /// In declaration order: the index of a kind is the index of its cache.
     pub kinds: Vec<Kind>,
-}
-
-impl Model {
-    /// `DatabaseSecondaries`.
-    pub fn secondaries_ident(&self) -> syn::Ident {
-        quote::format_ident!("{}Secondaries", self.primary)
-    }
-
-    /// `DatabaseSecondaryKind`.
-    pub fn kind_ident(&self) -> syn::Ident {
-        quote::format_ident!("{}SecondaryKind", self.primary)
-    }
 }
 
 /// One declared secondary kind.
 pub struct Kind {
     /// The kind's type as written.
     pub ty: syn::Path,
-    /// The enum variant naming it.
+    /// The enum variant naming it; its text is also the kind's name in metrics.
     pub variant: syn::Ident,
     /// The field of the typed cache struct.
     pub field: syn::Ident,
@@ -40,6 +37,18 @@ pub struct Kind {
     pub predicates: Vec<Predicate>,
     pub mapping: Mapping,
     pub selector: Option<syn::LitStr>,
+}
+
+impl Kind {
+    /// The type's name as written, for docs: `Deployment`, `apps::v1::Deployment`.
+    pub fn type_name(&self) -> String {
+        self.ty
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect::<Vec<_>>()
+            .join("::")
+    }
 }
 
 /// One predicate of `predicate = a | b`.

@@ -1,102 +1,139 @@
-//! Cross-attribute checks: every mistake is reported in one compile, each at its own token.
+//! From the receivers to the checked model. One accumulator collects every mistake, each at its
+//! own token, so the user sees all of them in one compile; the model is built anyway, from what
+//! could be read, for the fallback stub.
 
 use std::time::Duration;
 
+use darling::error::Accumulator;
 use darling::{Error, FromMeta};
+use syn::ext::IdentExt;
 
-use crate::attrs::{Input, KubeAttr, SecondaryAttr};
+use crate::attrs::{Input, KubeAttr, SecondariesAttr, SecondaryAttr, Shape};
 use crate::model::{Kind, Mapping, Model, Predicate};
+use crate::names::{closest, plural_snake, upper_camel};
 
 /// The predicates `#[secondary(predicate = ...)]` knows by name.
-pub const BUILTIN_PREDICATES: &[&str] = &["generation", "labels", "annotations", "resource_version"];
+pub const BUILTIN_PREDICATES: &[&str] =
+    &["generation", "labels", "annotations", "resource_version"];
 
-/// The default fallback resync.
+/// The default fallback resync; the runtime's `Options::DEFAULT_RESYNC`.
 const DEFAULT_RESYNC: Duration = Duration::from_secs(30 * 60);
 
-/// The primary type: `#[kube(kind = "...")]` when present, else the annotated type itself.
-pub fn primary(input: &Input) -> darling::Result<syn::Ident> {
-    for attr in input.attrs.iter().filter(|attr| attr.path().is_ident("kube")) {
-        let items = darling::ast::NestedMeta::parse_meta_list(match &attr.meta {
-            syn::Meta::List(list) => list.tokens.clone(),
-            _ => continue,
-        })?;
-        if let Some(kind) = KubeAttr::from_list(&items)?.kind {
-            return syn::parse_str::<syn::Ident>(&kind)
-                .map(|ident| syn::Ident::new(&ident.to_string(), kind.span()))
-                .map_err(|_| Error::custom("`#[kube(kind = ...)]` is not a type name").with_span(&kind.span()));
-        }
-    }
-    Ok(input.ident.clone())
-}
-
-/// Builds the checked model, or every error found.
-pub fn model(input: &Input) -> darling::Result<Model> {
+/// The model of `input`, and every error found in it.
+pub fn validate(input: &Input) -> (Model, darling::Result<()>) {
     let mut errors = Error::accumulator();
-    if !input.data.is_struct() || !matches!(input.data, darling::ast::Data::Struct(ref fields) if fields.style != darling::ast::Style::Tuple) {
-        errors.push(
-            Error::custom("`#[derive(SecondaryAware)]` needs a struct with named fields (the CustomResource spec or the resource type); enums and tuple structs are not supported")
-                .with_span(&input.ident),
-        );
-    }
-    if !input.generics.params.is_empty() {
-        errors.push(Error::custom("`#[derive(SecondaryAware)]` does not support generic types; declare it on a concrete type").with_span(&input.generics));
-    }
-    let primary = errors.handle(primary(input));
-    let resync = input.resync.as_ref().and_then(|value| errors.handle(duration(value, "resync"))).unwrap_or(DEFAULT_RESYNC);
-    let periodic = input.periodic.as_ref().and_then(|value| errors.handle(duration(value, "periodic")));
+    check_shape(input, &mut errors);
+    let primary = primary(input);
+    let named = primary.clone().unwrap_or_else(|| input.ident.clone());
+
+    let options = SecondariesAttr::from_attributes(attrs(input, "secondaries"), &mut errors);
+    let resync = options
+        .resync
+        .as_ref()
+        .and_then(|lit| errors.handle(duration(lit, "resync")));
+    let periodic = options
+        .periodic
+        .as_ref()
+        .and_then(|lit| errors.handle(duration(lit, "periodic")));
+    let krate = options.krate.as_ref().and_then(|lit| {
+        errors.handle(lit.parse::<syn::Path>().map_err(|_| {
+            Error::custom("expected a crate path in `#[secondaries(crate = \"...\")]`, e.g. `crate = \"::kube_secondary\"`")
+                .with_span(lit)
+        }))
+    });
 
     let mut kinds: Vec<Kind> = Vec::new();
-    let declared: Vec<_> = input.attrs.iter().filter(|attr| attr.path().is_ident("secondary")).collect();
-    if declared.is_empty() {
-        errors.push(
-            Error::custom("declare at least one secondary kind with `#[secondary(Kind)]`, e.g. `#[secondary(Deployment)]`")
-                .with_span(&input.ident),
-        );
-    }
-    for attr in declared {
-        let Some(parsed) = errors.handle(SecondaryAttr::from_attribute(attr)) else { continue };
+    for attr in attrs(input, "secondary") {
+        let Some(parsed) = SecondaryAttr::from_attribute(attr, &mut errors) else {
+            continue;
+        };
         if let Some(kind) = kind(parsed, &mut errors) {
             check_unique(&mut errors, &kinds, &kind);
             kinds.push(kind);
         }
     }
-    errors.finish()?;
-    Ok(Model {
-        primary: primary.expect("no error means a primary"),
+    if attrs(input, "secondary").next().is_none() {
+        errors.push(
+            Error::custom(
+                "declare at least one `#[secondary(Kind)]` on this type, e.g. `#[secondary(Deployment)]`, naming a kind its primary owns",
+            )
+            .with_span(&input.ident),
+        );
+    }
+
+    let model = Model {
+        secondaries: syn::Ident::new(&format!("{named}Secondaries"), named.span()),
+        kind_enum: syn::Ident::new(&format!("{named}SecondaryKind"), named.span()),
+        primary,
         vis: input.vis.clone(),
-        krate: input.krate.clone().unwrap_or_else(|| syn::parse_quote!(::kube_secondary)),
-        resync,
+        supported_shape: matches!(input.data, Shape::Struct) && input.generics.params.is_empty(),
+        krate: krate.unwrap_or_else(|| syn::parse_quote!(::kube_secondary)),
+        resync: resync.unwrap_or(DEFAULT_RESYNC),
         periodic,
         kinds,
-    })
+    };
+    (model, errors.finish())
 }
 
-fn check_unique(errors: &mut darling::error::Accumulator, earlier: &[Kind], kind: &Kind) {
-    let written = |path: &syn::Path| quote::quote!(#path).to_string();
-    if let Some(first) = earlier.iter().find(|k| written(&k.ty) == written(&kind.ty)) {
+fn attrs<'a>(input: &'a Input, name: &'a str) -> impl Iterator<Item = &'a syn::Attribute> {
+    input
+        .attrs
+        .iter()
+        .filter(move |attr| attr.path().is_ident(name))
+}
+
+fn check_shape(input: &Input, errors: &mut Accumulator) {
+    let unsupported = match input.data {
+        Shape::Struct => None,
+        Shape::Tuple(span) => Some((span, "a tuple struct")),
+        Shape::Enum(span) => Some((span, "an enum")),
+        Shape::Union(span) => Some((span, "a union")),
+    };
+    if let Some((span, what)) = unsupported {
         errors.push(
             Error::custom(format!(
-                "`{}` is declared twice; declare each secondary kind once",
-                written(&first.ty).replace(' ', "")
+                "`#[derive(SecondaryAware)]` cannot be used on {what}; put it on the struct with named fields that carries `#[derive(CustomResource)]`, or on a resource struct"
             ))
-            .with_span(&kind.ty),
+            .with_span(&span),
         );
-    } else if let Some(first) = earlier.iter().find(|k| k.field == kind.field || k.variant == kind.variant) {
+    }
+    if !input.generics.params.is_empty() {
         errors.push(
-            Error::custom(format!(
-                "`{}` and `{}` would both be cached in the field `{}`; name one with `field = ...`",
-                written(&first.ty).replace(' ', ""),
-                written(&kind.ty).replace(' ', ""),
-                kind.field
-            ))
-            .with_span(&kind.ty),
+            Error::custom("`#[derive(SecondaryAware)]` does not support generic parameters; declare it on a concrete type")
+                .with_span(&input.generics.params),
         );
     }
 }
 
-/// The checked kind of one attribute; its errors go to `errors`, and a kind whose options had
-/// errors is still returned so that later checks (duplicates) see it.
-fn kind(attr: SecondaryAttr, errors: &mut darling::error::Accumulator) -> Option<Kind> {
+/// The primary type: kube's generated struct when `#[kube(...)]` is present (`root`, else `kind`),
+/// else the annotated type itself. `None` when kube's attribute names no valid kind: kube-derive
+/// reports that, and generating for the spec struct would only add follow-on errors.
+fn primary(input: &Input) -> Option<syn::Ident> {
+    let kube: Vec<_> = attrs(input, "kube").collect();
+    if kube.is_empty() {
+        return Some(input.ident.clone());
+    }
+    let mut name = None;
+    for attr in kube {
+        let syn::Meta::List(list) = &attr.meta else {
+            continue;
+        };
+        let Ok(items) = darling::ast::NestedMeta::parse_meta_list(list.tokens.clone()) else {
+            continue;
+        };
+        let Ok(kube) = KubeAttr::from_list(&items) else {
+            continue;
+        };
+        name = kube.root.or(kube.kind).or(name);
+    }
+    let name = name?;
+    let ident = syn::parse_str::<syn::Ident>(&name).ok()?;
+    Some(syn::Ident::new(&ident.to_string(), name.span()))
+}
+
+/// The checked kind of one attribute; its errors go to `errors`. A kind whose options had errors
+/// is still returned, so that the duplicate checks and the fallback stub see it.
+fn kind(attr: SecondaryAttr, errors: &mut Accumulator) -> Option<Kind> {
     let Some(ty) = attr.kind else {
         errors.push(
             Error::custom(
@@ -106,30 +143,91 @@ fn kind(attr: SecondaryAttr, errors: &mut darling::error::Accumulator) -> Option
         );
         return None;
     };
-    let type_name = ty.segments.last().expect("a path has a segment").ident.clone();
-    let (variant, field) = match &attr.options.field {
-        Some(field) => (syn::Ident::new(&upper_camel(&field.to_string()), field.span()), field.clone()),
-        None => (type_name.clone(), syn::Ident::new(&plural_snake(&type_name.to_string()), type_name.span())),
+    let type_name = ty
+        .segments
+        .last()
+        .expect("a path has a segment")
+        .ident
+        .unraw();
+    let (variant, field) = match &attr.field {
+        Some(field) => match upper_camel(&field.unraw().to_string()) {
+            variant if variant.is_empty() => {
+                errors.push(
+                    Error::custom("`field` needs a name with letters, e.g. `field = members`")
+                        .with_span(field),
+                );
+                return None;
+            }
+            variant => (syn::Ident::new(&variant, field.span()), field.clone()),
+        },
+        None => (
+            type_name.clone(),
+            syn::Ident::new(&plural_snake(&type_name.to_string()), type_name.span()),
+        ),
     };
-    let predicates = attr.options.predicate.as_ref().map(|expr| errors.handle(predicates(expr)).unwrap_or_default()).unwrap_or_default();
-    let mapping = attr.options.map.as_ref().and_then(|expr| errors.handle(mapping(expr))).unwrap_or(Mapping::Owner);
-    if let Some(selector) = &attr.options.selector
+    let predicates = attr
+        .predicate
+        .as_ref()
+        .and_then(|expr| errors.handle(predicates(expr)))
+        .unwrap_or_default();
+    let mapping = attr
+        .map
+        .as_ref()
+        .and_then(|expr| errors.handle(mapping(expr)))
+        .unwrap_or(Mapping::Owner);
+    if let Some(selector) = &attr.selector
         && selector.value().trim().is_empty()
     {
-        errors.push(Error::custom("`selector` is empty; write a label selector such as `selector = \"app=db\"` or drop it").with_span(selector));
+        errors.push(
+            Error::custom("`selector` is empty; write a label selector such as `selector = \"app=db\"`, or remove it")
+                .with_span(selector),
+        );
     }
     Some(Kind {
         ty,
         variant,
         field,
-        metadata_only: attr.options.metadata_only.is_present(),
+        metadata_only: attr.metadata_only.is_some(),
         predicates,
         mapping,
-        selector: attr.options.selector,
+        selector: attr.selector,
     })
 }
 
-/// Splits `a | b | c` and resolves each side.
+/// Each kind once, and each generated name once.
+fn check_unique(errors: &mut Accumulator, earlier: &[Kind], kind: &Kind) {
+    if let Some(first) = earlier.iter().find(|first| first.ty == kind.ty) {
+        errors.push(
+            Error::custom(format!(
+                "`{}` is declared twice with `#[secondary(...)]`; declare each kind once and combine its predicates with `|`",
+                first.type_name()
+            ))
+            .with_span(&kind.ty),
+        );
+    } else if let Some(first) = earlier.iter().find(|first| first.field == kind.field) {
+        errors.push(
+            Error::custom(format!(
+                "`{}` and `{}` would both be cached in the field `{}`; name one with `field = ...`",
+                first.type_name(),
+                kind.type_name(),
+                kind.field
+            ))
+            .with_span(&kind.field),
+        );
+    } else if let Some(first) = earlier.iter().find(|first| first.variant == kind.variant) {
+        errors.push(
+            Error::custom(format!(
+                "`{}` and `{}` would both be named by the variant `{}`; name one with `field = ...`",
+                first.type_name(),
+                kind.type_name(),
+                kind.variant
+            ))
+            .with_span(&kind.variant),
+        );
+    }
+}
+
+/// Splits `a | b | c` and resolves each side, reporting every bad side.
 fn predicates(expr: &syn::Expr) -> darling::Result<Vec<Predicate>> {
     match expr {
         syn::Expr::Binary(binary) if matches!(binary.op, syn::BinOp::BitOr(_)) => {
@@ -138,23 +236,29 @@ fn predicates(expr: &syn::Expr) -> darling::Result<Vec<Predicate>> {
             all.extend(errors.handle(predicates(&binary.right)).unwrap_or_default());
             errors.finish_with(all)
         }
-        syn::Expr::Path(path) if path.qself.is_none() => predicate(&path.path).map(|p| vec![p]),
+        syn::Expr::Paren(paren) => predicates(&paren.expr),
+        syn::Expr::Path(path) if path.qself.is_none() => predicate(&path.path).map(|predicate| vec![predicate]),
         other => Err(Error::custom(
-            "expected predicates combined with `|`, e.g. `predicate = generation | labels` or a function path `predicate = my_predicate`",
+            "expected predicates combined with `|` in `#[secondary(predicate = ...)]`, e.g. `generation | labels`, or the path of a function `fn(&Kind) -> Option<u64>`",
         )
         .with_span(other)),
     }
 }
 
+/// A built-in name, a typo of one (an error), or a user function. A lone name within edit
+/// distance 2 of a built-in one is taken as a typo; a function with such a name can be written
+/// as a path (`self::label`).
 fn predicate(path: &syn::Path) -> darling::Result<Predicate> {
-    let Some(ident) = path.get_ident() else { return Ok(Predicate::User(path.clone())) };
+    let Some(ident) = path.get_ident() else {
+        return Ok(Predicate::User(path.clone()));
+    };
     let name = ident.to_string();
     if BUILTIN_PREDICATES.contains(&name.as_str()) {
         return Ok(Predicate::Builtin(ident.clone()));
     }
     match closest(&name, BUILTIN_PREDICATES) {
         Some(suggestion) => Err(Error::custom(format!(
-            "unknown predicate `{name}` in `#[secondary(...)]`; did you mean `{suggestion}`?"
+            "unknown predicate `{name}` in `#[secondary(...)]`; did you mean `{suggestion}`? (for your own function, write its path, e.g. `self::{name}`)"
         ))
         .with_span(ident)),
         None => Ok(Predicate::User(path.clone())),
@@ -162,166 +266,82 @@ fn predicate(path: &syn::Path) -> darling::Result<Predicate> {
 }
 
 fn mapping(expr: &syn::Expr) -> darling::Result<Mapping> {
-    let hint = "expected `map = owner`, `map = label(\"key\")` or `map = annotation(\"key\")`";
-    match expr {
-        syn::Expr::Path(path) if path.path.is_ident("owner") => Ok(Mapping::Owner),
-        syn::Expr::Call(call) => {
-            let syn::Expr::Path(function) = call.func.as_ref() else { return Err(Error::custom(hint).with_span(expr)) };
-            let key = match call.args.iter().collect::<Vec<_>>().as_slice() {
-                [syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(key), .. })] if !key.value().is_empty() => key.clone(),
-                _ => return Err(Error::custom(format!("{hint}, with one non-empty string key")).with_span(&call.args)),
-            };
-            if function.path.is_ident("label") {
-                Ok(Mapping::Label(key))
-            } else if function.path.is_ident("annotation") {
-                Ok(Mapping::Annotation(key))
-            } else {
-                Err(Error::custom(hint).with_span(function))
-            }
-        }
-        other => Err(Error::custom(hint).with_span(other)),
+    let hint = "expected `map = owner`, `map = label(\"key\")` or `map = annotation(\"key\")` in `#[secondary(...)]`";
+    let syn::Expr::Call(call) = expr else {
+        return match expr {
+            syn::Expr::Path(path) if path.path.is_ident("owner") => Ok(Mapping::Owner),
+            other => Err(Error::custom(hint).with_span(other)),
+        };
+    };
+    let syn::Expr::Path(function) = call.func.as_ref() else {
+        return Err(Error::custom(hint).with_span(&call.func));
+    };
+    let make = if function.path.is_ident("label") {
+        Mapping::Label
+    } else if function.path.is_ident("annotation") {
+        Mapping::Annotation
+    } else {
+        return Err(Error::custom(hint).with_span(function));
+    };
+    match call.args.iter().collect::<Vec<_>>().as_slice() {
+        [
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(key),
+                ..
+            }),
+        ] if !key.value().trim().is_empty() => Ok(make(key.clone())),
+        _ => Err(Error::custom(
+            "expected one non-empty key, e.g. `label(\"app.kubernetes.io/instance\")`",
+        )
+        .with_span(&call.paren_token.span.join())),
     }
 }
 
-/// Parses `500ms`, `45s`, `30m`, `1h`, `2h30m`, `1d`.
+fn duration(lit: &syn::LitStr, key: &str) -> darling::Result<Duration> {
+    parse_duration(&lit.value()).ok_or_else(|| {
+        Error::custom(format!(
+            "invalid duration `{}` in `#[secondaries({key} = ...)]`; write a positive duration such as \"45s\", \"30m\", \"1h\", \"2h30m\" or \"500ms\"",
+            lit.value()
+        ))
+        .with_span(lit)
+    })
+}
+
+/// Parses `500ms`, `45s`, `30m`, `1h`, `2h30m`, `1d`: numbers each followed by a unit. Zero is
+/// not a duration: a zero resync would reconcile in a loop.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let mut total = Duration::ZERO;
-    let mut rest = text.trim();
+    let mut rest = text;
     if rest.is_empty() {
         return None;
     }
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let number: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-        let part = match &rest[..unit] {
-            "ms" => Duration::from_millis(number),
-            "s" => Duration::from_secs(number),
-            "m" => Duration::from_secs(number * 60),
-            "h" => Duration::from_secs(number * 3600),
-            "d" => Duration::from_secs(number * 86400),
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit] {
+            "ms" => {
+                total = total.checked_add(Duration::from_millis(number))?;
+                rest = &rest[unit..];
+                continue;
+            }
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86400,
             _ => return None,
         };
-        total += part;
+        total = total.checked_add(Duration::from_secs(number.checked_mul(seconds)?))?;
         rest = &rest[unit..];
     }
     (!total.is_zero()).then_some(total)
 }
 
-fn duration(value: &darling::util::SpannedValue<String>, key: &str) -> darling::Result<Duration> {
-    parse_duration(value).ok_or_else(|| {
-        Error::custom(format!(
-            "invalid duration `{}` for `#[secondaries({key} = ...)]`; write a positive duration such as \"30s\", \"30m\", \"1h\" or \"2h30m\"",
-            value.as_str()
-        ))
-        .with_span(&value.span())
-    })
-}
-
-/// `ConfigMap` -> `config_maps`, `Ingress` -> `ingresses`, `NetworkPolicy` -> `network_policies`.
-pub fn plural_snake(type_name: &str) -> String {
-    let mut snake = String::new();
-    for (i, c) in type_name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            snake.push('_');
-        }
-        snake.extend(c.to_lowercase());
-    }
-    if let Some(stem) = snake.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'i', 'o', 'u'])) {
-        format!("{stem}ies")
-    } else if snake.ends_with('s') || snake.ends_with('x') || snake.ends_with("ch") || snake.ends_with("sh") {
-        format!("{snake}es")
-    } else {
-        format!("{snake}s")
-    }
-}
-
-/// `pods` -> `Pods`, `config_maps` -> `ConfigMaps`.
-pub fn upper_camel(snake: &str) -> String {
-    snake
-        .split('_')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map(|first| first.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
-        })
-        .collect()
-}
-
-/// The candidate within edit distance 2 of `name`, if any.
-pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|candidate| (edit_distance(name, candidate), *candidate))
-        .filter(|(distance, _)| *distance <= 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            current.push((previous[j] + usize::from(ca != *cb)).min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use darling::FromDeriveInput;
-
-    fn errors(input: syn::DeriveInput) -> usize {
-        let input = Input::from_derive_input(&input).expect("the receiver parses");
-        model(&input).err().map_or(0, |e| e.flatten().len())
-    }
-
-    #[test]
-    fn a_valid_declaration_has_no_errors() {
-        assert_eq!(errors(syn::parse_quote! {
-            #[kube(group = "g", version = "v1", kind = "Database", namespaced)]
-            #[secondaries(resync = "1h")]
-            #[secondary(Deployment, predicate = generation | labels)]
-            #[secondary(Pod, map = label("app"), selector = "app=db", field = pods)]
-            struct DatabaseSpec {}
-        }), 0);
-    }
-
-    #[test]
-    fn every_mistake_is_reported_at_once() {
-        assert_eq!(errors(syn::parse_quote! {
-            #[secondaries(resync = "soon")]
-            #[secondary(Deployment, predicate = genration)]
-            #[secondary(Deployment)]
-            #[secondary(predicate = labels)]
-            #[secondary(Pod, map = owners)]
-            struct DatabaseSpec {}
-        }), 5);
-    }
-
-    #[test]
-    fn enums_and_missing_kinds_are_errors() {
-        assert_eq!(errors(syn::parse_quote! { enum Database { A } }), 2);
-    }
-
-    #[test]
-    fn names_and_durations() {
-        assert_eq!(plural_snake("ConfigMap"), "config_maps");
-        assert_eq!(plural_snake("Ingress"), "ingresses");
-        assert_eq!(plural_snake("NetworkPolicy"), "network_policies");
-        assert_eq!(plural_snake("Gateway"), "gateways");
-        assert_eq!(upper_camel("config_maps"), "ConfigMaps");
-        assert_eq!(parse_duration("2h30m"), Some(Duration::from_secs(9000)));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("0s"), None);
-        assert_eq!(parse_duration("30 minutes"), None);
-        assert_eq!(closest("genration", BUILTIN_PREDICATES), Some("generation"));
-        assert_eq!(closest("spec_hash", BUILTIN_PREDICATES), None);
-    }
-}
+#[path = "validate_tests.rs"]
+mod tests;

@@ -1,28 +1,24 @@
-///The children of one [`Database`], read from the watch caches.
+/// The children of one [`Database`], read from the watch caches.
 #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::default::Default)]
 pub struct DatabaseSecondaries {
-    ///`Deployment` children.
-    pub deployments: ::kube_secondary::__private::Vec<
-        ::kube_secondary::__private::Arc<Deployment>,
+    /// `Deployment` children.
+    pub deployments: ::std::vec::Vec<::std::sync::Arc<Deployment>>,
+    /// `Service` children.
+    pub services: ::std::vec::Vec<::std::sync::Arc<Service>>,
+    /// `Secret` children.
+    pub secrets: ::std::vec::Vec<
+        ::std::sync::Arc<::kube_secondary::__private::PartialObjectMeta<Secret>>,
     >,
-    ///`Service` children.
-    pub services: ::kube_secondary::__private::Vec<
-        ::kube_secondary::__private::Arc<Service>,
+    /// `ConfigMap` children.
+    pub config_maps: ::std::vec::Vec<::std::sync::Arc<ConfigMap>>,
+    /// `Pod` children.
+    pub pods: ::std::vec::Vec<::std::sync::Arc<Pod>>,
+    /// `PersistentVolumeClaim` children.
+    pub persistent_volume_claims: ::std::vec::Vec<
+        ::std::sync::Arc<PersistentVolumeClaim>,
     >,
-    ///`Secret` children.
-    pub secrets: ::kube_secondary::__private::Vec<
-        ::kube_secondary::__private::Arc<
-            ::kube_secondary::__private::PartialObjectMeta<Secret>,
-        >,
-    >,
-    ///`ConfigMap` children.
-    pub config_maps: ::kube_secondary::__private::Vec<
-        ::kube_secondary::__private::Arc<ConfigMap>,
-    >,
-    ///`Pod` children.
-    pub pods: ::kube_secondary::__private::Vec<::kube_secondary::__private::Arc<Pod>>,
 }
-///The secondary kinds of [`Database`].
+/// The secondary kinds of [`Database`].
 #[derive(
     ::core::clone::Clone,
     ::core::marker::Copy,
@@ -34,16 +30,18 @@ pub struct DatabaseSecondaries {
     ::core::cmp::Ord
 )]
 pub enum DatabaseSecondaryKind {
-    ///`Deployment` children.
+    /// `Deployment` children.
     Deployment,
-    ///`Service` children.
+    /// `Service` children.
     Service,
-    ///`Secret` children.
+    /// `Secret` children.
     Secret,
-    ///`ConfigMap` children.
+    /// `ConfigMap` children.
     ConfigMap,
-    ///`Pod` children.
+    /// `Pod` children.
     Pods,
+    /// `PersistentVolumeClaim` children.
+    PersistentVolumeClaim,
 }
 const _: () = {
     #[automatically_derived]
@@ -60,6 +58,7 @@ const _: () = {
             Self::Secret,
             Self::ConfigMap,
             Self::Pods,
+            Self::PersistentVolumeClaim,
         ];
         fn name(self) -> &'static str {
             match self {
@@ -67,20 +66,21 @@ const _: () = {
                 Self::Service => "Service",
                 Self::Secret => "Secret",
                 Self::ConfigMap => "ConfigMap",
-                Self::Pods => "Pod",
+                Self::Pods => "Pods",
+                Self::PersistentVolumeClaim => "PersistentVolumeClaim",
             }
         }
     }
+};
+const _: () = {
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for Database {
         type Secondaries = DatabaseSecondaries;
         type Kind = DatabaseSecondaryKind;
         fn options() -> ::kube_secondary::__private::Options {
             ::kube_secondary::__private::Options::new(
-                ::kube_secondary::__private::Duration::from_millis(3600000u64),
-                ::core::option::Option::Some(
-                    ::kube_secondary::__private::Duration::from_millis(30000u64),
-                ),
+                ::core::time::Duration::from_secs(1800u64),
+                ::core::option::Option::None,
             )
         }
         fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
@@ -91,8 +91,7 @@ const _: () = {
                     Self,
                     Deployment,
                 >(DatabaseSecondaryKind::Deployment)
-                    .predicate(::kube_secondary::__private::predicates::generation)
-                    .predicate(::kube_secondary::__private::predicates::labels),
+                    .predicate(::kube_secondary::__private::predicates::generation),
             );
             ::kube_secondary::__private::assert_secondary_resource::<Service>();
             ::kube_secondary::__private::assert_can_own::<Self, Service>();
@@ -117,12 +116,8 @@ const _: () = {
                     Self,
                     ConfigMap,
                 >(DatabaseSecondaryKind::ConfigMap)
-                    .predicate(
-                        ::kube_secondary::__private::user_predicate::<
-                            ConfigMap,
-                            _,
-                        >(checks::data_hash),
-                    ),
+                    .predicate(::kube_secondary::__private::predicates::labels)
+                    .predicate(::kube_secondary::__private::predicates::annotations),
             );
             ::kube_secondary::__private::assert_secondary_resource::<Pod>();
             ::kube_secondary::__private::assert_can_own::<Self, Pod>();
@@ -134,11 +129,36 @@ const _: () = {
                     .map_label("app.kubernetes.io/instance")
                     .selector("app=db"),
             );
+            ::kube_secondary::__private::assert_secondary_resource::<
+                PersistentVolumeClaim,
+            >();
+            ::kube_secondary::__private::assert_can_own::<Self, PersistentVolumeClaim>();
+            set.add(
+                ::kube_secondary::__private::watch_full::<
+                    Self,
+                    PersistentVolumeClaim,
+                >(DatabaseSecondaryKind::PersistentVolumeClaim)
+                    .predicate(
+                        ::kube_secondary::__private::user_predicate::<
+                            PersistentVolumeClaim,
+                            fn(&PersistentVolumeClaim) -> ::core::option::Option<u64>,
+                        >(my_module::my_predicate),
+                    )
+                    .predicate(::kube_secondary::__private::predicates::generation),
+            );
         }
         fn secondaries(
             caches: &::kube_secondary::__private::Caches,
             primary: &Self,
         ) -> DatabaseSecondaries {
+            ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
+            ::kube_secondary::__private::assert_secondary_resource::<Service>();
+            ::kube_secondary::__private::assert_secondary_resource::<Secret>();
+            ::kube_secondary::__private::assert_secondary_resource::<ConfigMap>();
+            ::kube_secondary::__private::assert_secondary_resource::<Pod>();
+            ::kube_secondary::__private::assert_secondary_resource::<
+                PersistentVolumeClaim,
+            >();
             DatabaseSecondaries {
                 deployments: caches.children::<Self, Deployment>(0usize, primary),
                 services: caches.children::<Self, Service>(1usize, primary),
@@ -149,6 +169,8 @@ const _: () = {
                     >(2usize, primary),
                 config_maps: caches.children::<Self, ConfigMap>(3usize, primary),
                 pods: caches.children::<Self, Pod>(4usize, primary),
+                persistent_volume_claims: caches
+                    .children::<Self, PersistentVolumeClaim>(5usize, primary),
             }
         }
     }

@@ -1,0 +1,135 @@
+//! Every mistake is reported, once, in one compile: the tests count errors, as darling's own
+//! `accrue_errors.rs` does.
+
+use std::time::Duration;
+
+use darling::FromDeriveInput;
+
+use super::{parse_duration, validate};
+use crate::attrs::Input;
+
+/// The number of errors `#[derive(SecondaryAware)]` reports for `input`.
+fn errors(input: syn::DeriveInput) -> usize {
+    let input = Input::from_derive_input(&input).expect("the receiver reads any input");
+    validate(&input)
+        .1
+        .err()
+        .map_or(0, |error| error.flatten().len())
+}
+
+#[test]
+fn a_valid_declaration_has_no_errors() {
+    let input = syn::parse_quote! {
+        #[kube(group = "g", version = "v1", kind = "Database", namespaced, printcolumn = r#"{"name":"x"}"#)]
+        #[secondaries(resync = "1h", periodic = "30s", crate = "::kube_secondary")]
+        #[secondary(Deployment, predicate = generation | labels | my::hash)]
+        #[secondary(Secret, metadata_only)]
+        #[secondary(Pod, map = label("app"), selector = "app=db", field = pods)]
+        #[secondary(ConfigMap, map = annotation("owner"), predicate = (labels | annotations))]
+        struct DatabaseSpec {}
+    };
+    assert_eq!(errors(input), 0);
+}
+
+#[test]
+fn every_mistake_is_reported_at_once() {
+    let input = syn::parse_quote! {
+        #[secondaries(resync = "soon", periodc = "1m")]
+        #[secondary(Deployment, predicate = genration | labls)]
+        #[secondary(Deployment)]
+        #[secondary(predicate = labels)]
+        #[secondary(Pod, map = owners, selectr = "a=b")]
+        struct DatabaseSpec {}
+    };
+    // resync, periodc, genration, labls, duplicate Deployment, missing kind, owners, selectr.
+    assert_eq!(errors(input), 8);
+}
+
+#[test]
+fn three_mistakes_make_three_errors() {
+    let input = syn::parse_quote! {
+        #[kube(group = "g", version = "v1", kind = "Database", namespaced)]
+        #[secondary(Deployment, predicate = genration)]
+        #[secondary(Service, metadata_onyl)]
+        #[secondary(Service)]
+        struct DatabaseSpec {}
+    };
+    assert_eq!(errors(input), 3);
+}
+
+#[test]
+fn shapes_other_than_named_structs_are_errors() {
+    assert_eq!(
+        errors(syn::parse_quote! { #[secondary(Pod)] enum Database { A } }),
+        1
+    );
+    assert_eq!(
+        errors(syn::parse_quote! { #[secondary(Pod)] struct Database(u8); }),
+        1
+    );
+    assert_eq!(
+        errors(syn::parse_quote! { #[secondary(Pod)] struct Database<T> { t: T } }),
+        1
+    );
+    assert_eq!(
+        errors(syn::parse_quote! { #[secondary(Pod)] struct Database; }),
+        0
+    );
+}
+
+#[test]
+fn a_type_without_secondaries_is_an_error() {
+    assert_eq!(errors(syn::parse_quote! { struct Database {} }), 1);
+}
+
+#[test]
+fn clashing_names_are_errors() {
+    let same_field = syn::parse_quote! {
+        #[secondary(Pod)]
+        #[secondary(Service, field = pods)]
+        struct Database {}
+    };
+    assert_eq!(errors(same_field), 1);
+    let same_type_name = syn::parse_quote! {
+        #[secondary(a::Config)]
+        #[secondary(b::Config)]
+        #[secondary(c::Config, field = c_configs)]
+        struct Database {}
+    };
+    assert_eq!(errors(same_type_name), 1);
+}
+
+#[test]
+fn misplaced_items_are_errors() {
+    let input = syn::parse_quote! {
+        #[secondary(Deployment, Service)]
+        #[secondary("ConfigMap")]
+        #[secondary(Secret, metadata_only = true, field = "secrets", selector = app)]
+        #[secondary]
+        struct Database {}
+    };
+    // Service, "ConfigMap", metadata_only = true, "secrets", app, bare attribute.
+    assert_eq!(errors(input), 6);
+}
+
+#[test]
+fn lone_names_far_from_builtins_are_user_functions() {
+    let input = syn::parse_quote! {
+        #[secondary(ConfigMap, predicate = data_hash | self::label)]
+        struct Database {}
+    };
+    assert_eq!(errors(input), 0);
+}
+
+#[test]
+fn durations() {
+    assert_eq!(parse_duration("2h30m"), Some(Duration::from_secs(9000)));
+    assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+    assert_eq!(parse_duration("1d"), Some(Duration::from_secs(86400)));
+    assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
+    assert_eq!(parse_duration("0s"), None);
+    assert_eq!(parse_duration("30"), None);
+    assert_eq!(parse_duration("30 minutes"), None);
+    assert_eq!(parse_duration(""), None);
+    assert_eq!(parse_duration("99999999999999999999h"), None);
+}

@@ -1,0 +1,77 @@
+::core::compile_error! {
+    "unknown predicate `genration` in `#[secondary(...)]`; did you mean `generation`? (for your own function, write its path, e.g. `self::genration`)"
+}
+::core::compile_error! {
+    "unknown key `preducate` in `#[secondary(...)]`; did you mean `predicate`?"
+}
+::core::compile_error! {
+    "`Service` is declared twice with `#[secondary(...)]`; declare each kind once and combine its predicates with `|`"
+}
+/// The children of one [`Database`], read from the watch caches.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::default::Default)]
+pub struct DatabaseSecondaries {
+    /// `Deployment` children.
+    pub deployments: ::std::vec::Vec<::std::sync::Arc<Deployment>>,
+    /// `Service` children.
+    pub services: ::std::vec::Vec<::std::sync::Arc<Service>>,
+    /// `Pod` children.
+    pub pods: ::std::vec::Vec<::std::sync::Arc<Pod>>,
+}
+/// The secondary kinds of [`Database`].
+#[derive(
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::fmt::Debug,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash,
+    ::core::cmp::PartialOrd,
+    ::core::cmp::Ord
+)]
+pub enum DatabaseSecondaryKind {
+    /// `Deployment` children.
+    Deployment,
+    /// `Service` children.
+    Service,
+    /// `Pod` children.
+    Pod,
+}
+const _: () = {
+    #[automatically_derived]
+    impl ::core::fmt::Display for DatabaseSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
+        }
+    }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryKind for DatabaseSecondaryKind {
+        const ALL: &'static [Self] = &[Self::Deployment, Self::Service, Self::Pod];
+        fn name(self) -> &'static str {
+            match self {
+                Self::Deployment => "Deployment",
+                Self::Service => "Service",
+                Self::Pod => "Pod",
+            }
+        }
+    }
+};
+const _: ::core::marker::PhantomData<(Deployment, Service, Pod, Service)> = ::core::marker::PhantomData;
+const _: () = {
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryAware for Database {
+        type Secondaries = DatabaseSecondaries;
+        type Kind = DatabaseSecondaryKind;
+        fn options() -> ::kube_secondary::__private::Options {
+            ::core::unreachable!()
+        }
+        fn declare(_: &mut ::kube_secondary::__private::WatchSet<Self>) {
+            ::core::unreachable!()
+        }
+        fn secondaries(
+            _: &::kube_secondary::__private::Caches,
+            _: &Self,
+        ) -> DatabaseSecondaries {
+            ::core::unreachable!()
+        }
+    }
+};

@@ -1,0 +1,70 @@
+/// The children of one [`CacheResource`], read from the watch caches.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::default::Default)]
+struct CacheResourceSecondaries {
+    /// `Deployment` children.
+    deployments: ::std::vec::Vec<::std::sync::Arc<Deployment>>,
+}
+/// The secondary kinds of [`CacheResource`].
+#[derive(
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::fmt::Debug,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash,
+    ::core::cmp::PartialOrd,
+    ::core::cmp::Ord
+)]
+enum CacheResourceSecondaryKind {
+    /// `Deployment` children.
+    Deployment,
+}
+const _: () = {
+    #[automatically_derived]
+    impl ::core::fmt::Display for CacheResourceSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
+        }
+    }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryKind for CacheResourceSecondaryKind {
+        const ALL: &'static [Self] = &[Self::Deployment];
+        fn name(self) -> &'static str {
+            match self {
+                Self::Deployment => "Deployment",
+            }
+        }
+    }
+};
+const _: () = {
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryAware for CacheResource {
+        type Secondaries = CacheResourceSecondaries;
+        type Kind = CacheResourceSecondaryKind;
+        fn options() -> ::kube_secondary::__private::Options {
+            ::kube_secondary::__private::Options::new(
+                ::core::time::Duration::from_secs(1800u64),
+                ::core::option::Option::None,
+            )
+        }
+        fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
+            ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
+            ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
+            set.add(
+                ::kube_secondary::__private::watch_full::<
+                    Self,
+                    Deployment,
+                >(CacheResourceSecondaryKind::Deployment),
+            );
+        }
+        fn secondaries(
+            caches: &::kube_secondary::__private::Caches,
+            primary: &Self,
+        ) -> CacheResourceSecondaries {
+            ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
+            CacheResourceSecondaries {
+                deployments: caches.children::<Self, Deployment>(0usize, primary),
+            }
+        }
+    }
+};

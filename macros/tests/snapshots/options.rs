@@ -1,0 +1,128 @@
+/// The children of one [`Backup`], read from the watch caches.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::default::Default)]
+pub(crate) struct BackupSecondaries {
+    /// `k8s_openapi::api::batch::v1::Job` children.
+    pub(crate) jobs: ::std::vec::Vec<::std::sync::Arc<k8s_openapi::api::batch::v1::Job>>,
+    /// `Secret` children.
+    pub(crate) secrets: ::std::vec::Vec<
+        ::std::sync::Arc<
+            crate::reexports::kube_secondary::__private::PartialObjectMeta<Secret>,
+        >,
+    >,
+}
+/// The secondary kinds of [`Backup`].
+#[derive(
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::fmt::Debug,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash,
+    ::core::cmp::PartialOrd,
+    ::core::cmp::Ord
+)]
+pub(crate) enum BackupSecondaryKind {
+    /// `k8s_openapi::api::batch::v1::Job` children.
+    Job,
+    /// `Secret` children.
+    Secret,
+}
+const _: () = {
+    #[automatically_derived]
+    impl ::core::fmt::Display for BackupSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(
+                crate::reexports::kube_secondary::__private::SecondaryKind::name(*self),
+            )
+        }
+    }
+    #[automatically_derived]
+    impl crate::reexports::kube_secondary::__private::SecondaryKind
+    for BackupSecondaryKind {
+        const ALL: &'static [Self] = &[Self::Job, Self::Secret];
+        fn name(self) -> &'static str {
+            match self {
+                Self::Job => "Job",
+                Self::Secret => "Secret",
+            }
+        }
+    }
+};
+const _: () = {
+    #[automatically_derived]
+    impl crate::reexports::kube_secondary::__private::SecondaryAware for Backup {
+        type Secondaries = BackupSecondaries;
+        type Kind = BackupSecondaryKind;
+        fn options() -> crate::reexports::kube_secondary::__private::Options {
+            crate::reexports::kube_secondary::__private::Options::new(
+                ::core::time::Duration::from_secs(9000u64),
+                ::core::option::Option::Some(::core::time::Duration::from_millis(500u64)),
+            )
+        }
+        fn declare(
+            set: &mut crate::reexports::kube_secondary::__private::WatchSet<Self>,
+        ) {
+            crate::reexports::kube_secondary::__private::assert_secondary_resource::<
+                k8s_openapi::api::batch::v1::Job,
+            >();
+            crate::reexports::kube_secondary::__private::assert_can_own::<
+                Self,
+                k8s_openapi::api::batch::v1::Job,
+            >();
+            set.add(
+                crate::reexports::kube_secondary::__private::watch_full::<
+                    Self,
+                    k8s_openapi::api::batch::v1::Job,
+                >(BackupSecondaryKind::Job)
+                    .map_annotation("example.com/owner"),
+            );
+            crate::reexports::kube_secondary::__private::assert_secondary_resource::<
+                Secret,
+            >();
+            crate::reexports::kube_secondary::__private::assert_can_own::<
+                Self,
+                Secret,
+            >();
+            set.add(
+                crate::reexports::kube_secondary::__private::watch_metadata::<
+                    Self,
+                    Secret,
+                >(BackupSecondaryKind::Secret)
+                    .predicate(
+                        crate::reexports::kube_secondary::__private::user_predicate::<
+                            crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                                Secret,
+                            >,
+                            fn(
+                                &crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                                    Secret,
+                                >,
+                            ) -> ::core::option::Option<u64>,
+                        >(secret_labels),
+                    ),
+            );
+        }
+        fn secondaries(
+            caches: &crate::reexports::kube_secondary::__private::Caches,
+            primary: &Self,
+        ) -> BackupSecondaries {
+            crate::reexports::kube_secondary::__private::assert_secondary_resource::<
+                k8s_openapi::api::batch::v1::Job,
+            >();
+            crate::reexports::kube_secondary::__private::assert_secondary_resource::<
+                Secret,
+            >();
+            BackupSecondaries {
+                jobs: caches
+                    .children::<Self, k8s_openapi::api::batch::v1::Job>(0usize, primary),
+                secrets: caches
+                    .children::<
+                        Self,
+                        crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                            Secret,
+                        >,
+                    >(1usize, primary),
+            }
+        }
+    }
+};

@@ -1,0 +1,22 @@
+//! Two kinds cannot share a cache field.
+
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::CustomResource;
+use kube_secondary::SecondaryAware;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "demo.example.com",
+    version = "v1",
+    kind = "Database",
+    namespaced
+)]
+#[secondary(ConfigMap)]
+#[secondary(Secret, field = config_maps)]
+pub struct DatabaseSpec {
+    pub replicas: i32,
+}
+
+fn main() {}

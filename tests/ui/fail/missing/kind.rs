@@ -1,0 +1,22 @@
+//! The kind type must come first.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::CustomResource;
+use kube_secondary::SecondaryAware;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "demo.example.com",
+    version = "v1",
+    kind = "Database",
+    namespaced
+)]
+#[secondary(Deployment)]
+#[secondary(predicate = generation)]
+pub struct DatabaseSpec {
+    pub replicas: i32,
+}
+
+fn main() {}
