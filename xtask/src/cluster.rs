@@ -34,6 +34,12 @@ pub fn kubeconfig_path() -> anyhow::Result<PathBuf> {
     Ok(paths::cluster_dir()?.join("kubeconfig"))
 }
 
+/// Records the state; called after every start so a crash leaves nothing untracked.
+fn save(state: &State) -> anyhow::Result<()> {
+    std::fs::write(state_path()?, serde_json::to_string_pretty(state)?)?;
+    Ok(())
+}
+
 fn read_state() -> anyhow::Result<Option<State>> {
     match std::fs::read_to_string(state_path()?) {
         Ok(text) => Ok(Some(serde_json::from_str(&text)?)),
@@ -167,9 +173,8 @@ pub fn up() -> anyhow::Result<bool> {
     let bin = paths::bin_dir()?;
     let (etcd_port, peer_port, apiserver_port) = (free_port()?, free_port()?, free_port()?);
     let mut state = State { pids: BTreeMap::new(), etcd_port, apiserver_port };
-    let result = start_all(&mut state, &bin, &dir, &pki, &logs, peer_port);
-    std::fs::write(state_path()?, serde_json::to_string_pretty(&state)?)?;
-    if let Err(error) = result {
+    save(&state)?;
+    if let Err(error) = start_all(&mut state, &bin, &dir, &pki, &logs, peer_port) {
         let _ = down();
         return Err(error);
     }
@@ -194,6 +199,7 @@ fn start_all(state: &mut State, bin: &Path, dir: &Path, pki: &Path, logs: &Path,
     ];
     let etcd = spawn("etcd", &bin.join("etcd"), &etcd_args, logs)?;
     state.pids.insert("1-etcd".into(), etcd);
+    save(state)?;
     progress::show("starting etcd", || wait_ready("etcd", etcd, &logs.join("etcd.log"), Duration::from_secs(30), || http_ok(etcd_port, "/health")))?;
 
     kubeconfig::write(&kubeconfig_path()?, apiserver_port, pki)?;
@@ -224,6 +230,7 @@ fn start_all(state: &mut State, bin: &Path, dir: &Path, pki: &Path, logs: &Path,
     ];
     let apiserver = spawn("kube-apiserver", &bin.join("kube-apiserver"), &apiserver_args, logs)?;
     state.pids.insert("2-kube-apiserver".into(), apiserver);
+    save(state)?;
     let log = logs.join("kube-apiserver.log");
     progress::show("starting kube-apiserver", || wait_ready("kube-apiserver", apiserver, &log, Duration::from_secs(120), apiserver_ready))?;
 
@@ -238,6 +245,7 @@ fn start_all(state: &mut State, bin: &Path, dir: &Path, pki: &Path, logs: &Path,
     ];
     let manager = spawn("kube-controller-manager", &bin.join("kube-controller-manager"), &manager_args, logs)?;
     state.pids.insert("3-kube-controller-manager".into(), manager);
+    save(state)?;
     std::thread::sleep(Duration::from_secs(1));
     if !alive(manager) {
         let log = logs.join("kube-controller-manager.log");

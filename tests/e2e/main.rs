@@ -1,0 +1,9 @@
+//! End-to-end tests against a real Kubernetes control plane.
+//!
+//! Run them with `cargo xtask test`, or against a running cluster:
+//! `cargo xtask cluster up`, `export KUBECONFIG=…`, `cargo test -p kube-secondary-tests --features e2e`.
+//! Each test works in a namespace of its own and deletes it at the end.
+
+mod cluster;
+mod database;
+mod support;
