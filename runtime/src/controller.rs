@@ -165,7 +165,8 @@ impl<P: SecondaryAware> Controller<P> {
             reconciler,
             caches,
             dispatch: dispatch.clone(),
-            ctx: Context::new(self.client.clone(), expectations, self.metrics.clone()),
+            ctx: Context::new(self.client.clone(), expectations.clone(), self.metrics.clone()),
+            expectations,
             metrics: self.metrics.clone(),
         });
         applier(
@@ -200,6 +201,7 @@ struct Run<P: SecondaryAware, R: Reconciler<P>> {
     caches: Caches,
     dispatch: Arc<Dispatch<P>>,
     ctx: Context<P>,
+    expectations: Arc<Expectations>,
     metrics: Arc<Metrics>,
 }
 
@@ -214,7 +216,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
 
     async fn dispatch_one(&self, primary: Arc<P>) -> controller::Action {
         let key = ObjectRef::from_obj(primary.as_ref());
-        let plan = self.dispatch.begin(&key, Instant::now());
+        let plan = self.dispatch.begin(&key, Instant::now(), &self.expectations);
         let mut outcome = Outcome::default();
         if plan.main.is_none() && !plan.periodic {
             self.metrics.skipped();

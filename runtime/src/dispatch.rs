@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use kube::runtime::reflector::ObjectRef;
 
+use crate::expectations::{Expectations, Version};
 use crate::metrics::Trigger;
 use crate::reconciler::{Action, Change, Changes};
 use crate::{Options, SecondaryAware};
@@ -94,8 +95,8 @@ impl<P: SecondaryAware> Dispatch<P> {
     }
 
     /// A child of the primary changed.
-    pub(crate) fn record_child(&self, primary: ObjectRef<P>, change: Change<P::Kind>) {
-        self.with(|state| state.entry(primary).or_default().changes.record(change));
+    pub(crate) fn record_child(&self, primary: ObjectRef<P>, change: Change<P::Kind>, version: Option<Version>) {
+        self.with(|state| state.entry(primary).or_default().changes.record(change, version));
     }
 
     /// The primary was deleted: its pending reasons and timers go with it.
@@ -103,11 +104,13 @@ impl<P: SecondaryAware> Dispatch<P> {
         self.with(|state| state.remove(primary));
     }
 
-    /// Drains the primary's reasons at the start of its run and decides what runs.
-    pub(crate) fn begin(&self, primary: &ObjectRef<P>, now: Instant) -> Plan<P::Kind> {
+    /// Drains the primary's reasons at the start of its run and decides what runs; child changes
+    /// that turn out to be echoes of our own writes are dropped here.
+    pub(crate) fn begin(&self, primary: &ObjectRef<P>, now: Instant, expectations: &Expectations) -> Plan<P::Kind> {
         self.with(|state| {
             let entry = state.entry(primary.clone()).or_default();
-            let changes = std::mem::take(&mut entry.changes);
+            let mut changes = std::mem::take(&mut entry.changes);
+            changes.drop_echoes(expectations);
             let primary_changed = std::mem::take(&mut entry.primary_changed);
             let full = if primary_changed || !entry.reconciled {
                 Some(Trigger::Primary)
@@ -197,6 +200,10 @@ mod tests {
         Change { kind: Kind::ConfigMap, namespace: Some("ns".into()), name: name.into(), op: ChangeOp::Applied }
     }
 
+    fn begin(dispatch: &Dispatch<Primary>, now: Instant) -> Plan<Kind> {
+        dispatch.begin(&key("db"), now, &Expectations::default())
+    }
+
     fn dispatch() -> Dispatch<Primary> {
         Dispatch::new(Options::new(Duration::from_secs(1800), None))
     }
@@ -209,8 +216,8 @@ mod tests {
     #[test]
     fn first_sight_runs_the_full_reconcile_even_if_only_children_were_seen() {
         let dispatch = dispatch();
-        dispatch.record_child(key("db"), change("cfg"));
-        let plan = dispatch.begin(&key("db"), Instant::now());
+        dispatch.record_child(key("db"), change("cfg"), None);
+        let plan = begin(&dispatch, Instant::now());
         assert_eq!(plan.main, Some(Main::Full(Trigger::Primary)));
     }
 
@@ -219,12 +226,12 @@ mod tests {
         let dispatch = dispatch();
         let now = Instant::now();
         dispatch.record_primary(key("db"));
-        dispatch.begin(&key("db"), now);
+        begin(&dispatch, now);
         full_run(&dispatch, now);
-        dispatch.record_child(key("db"), change("a"));
-        dispatch.record_child(key("db"), change("b"));
-        dispatch.record_child(key("db"), Change { op: ChangeOp::Deleted, ..change("a") });
-        let Some(Main::Secondaries(changes)) = dispatch.begin(&key("db"), now).main else {
+        dispatch.record_child(key("db"), change("a"), None);
+        dispatch.record_child(key("db"), change("b"), None);
+        dispatch.record_child(key("db"), Change { op: ChangeOp::Deleted, ..change("a") }, None);
+        let Some(Main::Secondaries(changes)) = begin(&dispatch, now).main else {
             panic!("expected reconcile_secondaries");
         };
         let seen: Vec<_> = changes.iter().map(|c| (c.name, c.op)).collect();
@@ -232,58 +239,75 @@ mod tests {
     }
 
     #[test]
+    fn an_echo_of_our_own_write_noticed_only_at_drain_time_wakes_nothing() {
+        let dispatch = dispatch();
+        let now = Instant::now();
+        begin(&dispatch, now);
+        full_run(&dispatch, now);
+        let mut written = k8s_openapi::api::core::v1::ConfigMap::default();
+        written.metadata.name = Some("cfg".into());
+        written.metadata.namespace = Some("ns".into());
+        written.metadata.resource_version = Some("8".into());
+        // The watch event arrived before the write's response was recorded.
+        dispatch.record_child(key("db"), change("cfg"), Version::of(&written));
+        let expectations = Expectations::default();
+        expectations.expect(&written);
+        assert_eq!(dispatch.begin(&key("db"), now, &expectations), Plan { main: None, periodic: false });
+    }
+
+    #[test]
     fn a_primary_change_wins_over_child_changes() {
         let dispatch = dispatch();
         let now = Instant::now();
-        dispatch.begin(&key("db"), now);
+        begin(&dispatch, now);
         full_run(&dispatch, now);
-        dispatch.record_child(key("db"), change("a"));
+        dispatch.record_child(key("db"), change("a"), None);
         dispatch.record_primary(key("db"));
-        assert_eq!(dispatch.begin(&key("db"), now).main, Some(Main::Full(Trigger::Primary)));
-        assert_eq!(dispatch.begin(&key("db"), now).main, None, "the child change was subsumed");
+        assert_eq!(begin(&dispatch, now).main, Some(Main::Full(Trigger::Primary)));
+        assert_eq!(begin(&dispatch, now).main, None, "the child change was subsumed");
     }
 
     #[test]
     fn a_run_with_nothing_left_does_nothing() {
         let dispatch = dispatch();
         let now = Instant::now();
-        dispatch.begin(&key("db"), now);
+        begin(&dispatch, now);
         full_run(&dispatch, now);
-        assert_eq!(dispatch.begin(&key("db"), now), Plan { main: None, periodic: false });
+        assert_eq!(begin(&dispatch, now), Plan { main: None, periodic: false });
     }
 
     #[test]
     fn resync_is_due_within_the_configured_interval_and_not_before_its_lower_bound() {
         let dispatch = dispatch();
         let now = Instant::now();
-        dispatch.begin(&key("db"), now);
+        begin(&dispatch, now);
         let next = full_run(&dispatch, now).expect("a resync is scheduled");
         assert!(next <= Duration::from_secs(1800) && next >= Duration::from_secs(1620), "{next:?}");
-        assert_eq!(dispatch.begin(&key("db"), now + next - Duration::from_secs(1)).main, None);
-        assert_eq!(dispatch.begin(&key("db"), now + next).main, Some(Main::Full(Trigger::Resync)));
+        assert_eq!(begin(&dispatch, now + next - Duration::from_secs(1)).main, None);
+        assert_eq!(begin(&dispatch, now + next).main, Some(Main::Full(Trigger::Resync)));
     }
 
     #[test]
     fn requeue_and_retry_are_reported_as_their_own_triggers() {
         let dispatch = dispatch();
         let now = Instant::now();
-        dispatch.begin(&key("db"), now);
+        begin(&dispatch, now);
         let outcome = Outcome { full: Some(Ok(Action::requeue(Duration::from_secs(10)))), ..Outcome::default() };
         assert_eq!(dispatch.finish(&key("db"), now, outcome), Some(Duration::from_secs(10)));
         let later = now + Duration::from_secs(10);
-        assert_eq!(dispatch.begin(&key("db"), later).main, Some(Main::Full(Trigger::Requeue)));
+        assert_eq!(begin(&dispatch, later).main, Some(Main::Full(Trigger::Requeue)));
         let outcome = Outcome { full: Some(Err(Action::requeue(Duration::from_secs(5)))), ..Outcome::default() };
         dispatch.finish(&key("db"), later, outcome);
-        assert_eq!(dispatch.begin(&key("db"), later + Duration::from_secs(5)).main, Some(Main::Full(Trigger::Retry)));
+        assert_eq!(begin(&dispatch, later + Duration::from_secs(5)).main, Some(Main::Full(Trigger::Retry)));
     }
 
     #[test]
     fn periodic_check_runs_on_its_own_interval() {
         let dispatch = Dispatch::<Primary>::new(Options::new(Duration::from_secs(1800), Some(Duration::from_secs(60))));
         let now = Instant::now();
-        dispatch.begin(&key("db"), now);
+        begin(&dispatch, now);
         assert_eq!(full_run(&dispatch, now), Some(Duration::from_secs(60)));
-        let plan = dispatch.begin(&key("db"), now + Duration::from_secs(60));
+        let plan = begin(&dispatch, now + Duration::from_secs(60));
         assert_eq!(plan, Plan { main: None, periodic: true });
     }
 
@@ -291,7 +315,7 @@ mod tests {
     fn a_deleted_primary_leaves_no_state() {
         let dispatch = dispatch();
         dispatch.record_primary(key("db"));
-        dispatch.record_child(key("db"), change("a"));
+        dispatch.record_child(key("db"), change("a"), None);
         dispatch.forget(&key("db"));
         assert_eq!(dispatch.len(), 0);
         assert_eq!(full_run(&dispatch, Instant::now()), None, "finishing a forgotten run recreates nothing");

@@ -8,6 +8,20 @@ use std::sync::Mutex;
 
 use kube::Resource;
 
+/// One version of one object: its kind-qualified key and resourceVersion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Version {
+    key: String,
+    resource_version: String,
+}
+
+impl Version {
+    /// The version of `obj`, if it has a name and a resourceVersion.
+    pub(crate) fn of<K: Resource<DynamicType = ()>>(obj: &K) -> Option<Self> {
+        Some(Self { key: key(obj)?, resource_version: obj.meta().resource_version.clone()? })
+    }
+}
+
 /// Pending echoes, keyed by kind and object, holding the resourceVersion we wrote.
 #[derive(Default)]
 pub(crate) struct Expectations {
@@ -28,8 +42,8 @@ fn key<K: Resource<DynamicType = ()>>(obj: &K) -> Option<String> {
 impl Expectations {
     /// Remembers the resourceVersion of an object we wrote.
     pub(crate) fn expect<K: Resource<DynamicType = ()>>(&self, written: &K) {
-        if let (Some(key), Some(rv)) = (key(written), written.meta().resource_version.clone()) {
-            self.pending.lock().expect("expectations lock poisoned").insert(key, rv);
+        if let Some(version) = Version::of(written) {
+            self.pending.lock().expect("expectations lock poisoned").insert(version.key, version.resource_version);
         }
     }
 
@@ -38,14 +52,18 @@ impl Expectations {
     /// Events of other versions (an older event still in flight, or a later write by someone
     /// else) leave it in place; there is at most one per object, replaced by the next write.
     pub(crate) fn is_own_echo<K: Resource<DynamicType = ()>>(&self, seen: &K) -> bool {
-        let Some(key) = key(seen) else { return false };
+        Version::of(seen).is_some_and(|version| self.is_echo(&version))
+    }
+
+    /// [`is_own_echo`](Self::is_own_echo) for a version recorded earlier: a change seen before
+    /// our write's response arrived is recognised when the primary's next run drains it.
+    pub(crate) fn is_echo(&self, version: &Version) -> bool {
         let mut pending = self.pending.lock().expect("expectations lock poisoned");
-        match (pending.get(&key), seen.meta().resource_version.as_ref()) {
-            (Some(expected), Some(rv)) if expected == rv => {
-                pending.remove(&key);
-                true
-            }
-            _ => false,
+        if pending.get(&version.key) == Some(&version.resource_version) {
+            pending.remove(&version.key);
+            true
+        } else {
+            false
         }
     }
 
@@ -76,6 +94,15 @@ mod tests {
         expectations.expect(&service("7"));
         assert!(expectations.is_own_echo(&service("7")));
         assert!(!expectations.is_own_echo(&service("7")));
+    }
+
+    #[test]
+    fn an_event_seen_before_the_write_returned_is_recognised_later() {
+        let expectations = Expectations::default();
+        let seen = Version::of(&service("7")).unwrap();
+        assert!(!expectations.is_echo(&seen), "nothing expected yet");
+        expectations.expect(&service("7"));
+        assert!(expectations.is_echo(&seen));
     }
 
     #[test]

@@ -9,13 +9,13 @@ use kube::runtime::watcher::Event;
 
 use crate::__private::SecondaryResource;
 use crate::cache::OwnerIndex;
-use crate::expectations::Expectations;
+use crate::expectations::{Expectations, Version};
 use crate::reconciler::{Change, ChangeOp};
 use crate::watch::{Mapping, PredicateFn, describe};
 use crate::{SecondaryAware, SecondaryKind};
 
-/// A primary that is due, and why.
-pub(crate) type Trigger<P> = (ObjectRef<P>, Change<<P as SecondaryAware>::Kind>);
+/// A primary that is due, why, and the version of the applied child (for echo detection).
+pub(crate) type Trigger<P> = (ObjectRef<P>, Change<<P as SecondaryAware>::Kind>, Option<Version>);
 
 /// The per-kind state between the reflector and the dispatch.
 pub(crate) struct KindPipeline<C: SecondaryResource, P: SecondaryAware> {
@@ -55,7 +55,7 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
                         name: child.name.clone(),
                         op: ChangeOp::Deleted,
                     };
-                    (owner, change)
+                    (owner, change, None)
                 })
                 .collect(),
         }
@@ -70,12 +70,12 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
         let own_echo = self.expectations.is_own_echo(obj);
         let mut triggers = Vec::new();
         if let Some(previous) = previous_owner.filter(|previous| Some(previous) != owner.as_ref()) {
-            triggers.push((previous, self.change(obj, ChangeOp::Deleted)));
+            triggers.push((previous, self.change(obj, ChangeOp::Deleted), None));
             if let Some(owner) = owner {
-                triggers.push((owner, self.change(obj, ChangeOp::Applied)));
+                triggers.push((owner, self.change(obj, ChangeOp::Applied), Version::of(obj)));
             }
         } else if let Some(owner) = owner.filter(|_| changed && !own_echo) {
-            triggers.push((owner, self.change(obj, ChangeOp::Applied)));
+            triggers.push((owner, self.change(obj, ChangeOp::Applied), Version::of(obj)));
         }
         triggers
     }
@@ -85,7 +85,7 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
         self.last.remove(&child);
         self.expectations.forget(obj);
         let owner = self.index.remove(&child).or_else(|| self.mapping.owner_of::<P, C>(obj));
-        owner.map(|owner| (owner, self.change(obj, ChangeOp::Deleted))).into_iter().collect()
+        owner.map(|owner| (owner, self.change(obj, ChangeOp::Deleted), None)).into_iter().collect()
     }
 
     pub(crate) fn kind_name(&self) -> &'static str {
@@ -165,7 +165,7 @@ mod tests {
     }
 
     fn ops(triggers: &[Trigger<Primary>]) -> Vec<(String, String, ChangeOp)> {
-        triggers.iter().map(|(p, c)| (p.name.clone(), c.name.clone(), c.op)).collect()
+        triggers.iter().map(|(p, c, _)| (p.name.clone(), c.name.clone(), c.op)).collect()
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kube::{Client, Resource};
 
-use crate::expectations::Expectations;
+use crate::expectations::{Expectations, Version};
 use crate::metrics::Metrics;
 use crate::{SecondaryAware, SecondaryKind};
 
@@ -62,7 +62,7 @@ pub struct Change<Kd> {
 /// the last operation seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Changes<Kd: SecondaryKind> {
-    items: BTreeMap<(Kd, Option<String>, String), ChangeOp>,
+    items: BTreeMap<(Kd, Option<String>, String), (ChangeOp, Option<Version>)>,
 }
 
 impl<Kd: SecondaryKind> Default for Changes<Kd> {
@@ -72,8 +72,17 @@ impl<Kd: SecondaryKind> Default for Changes<Kd> {
 }
 
 impl<Kd: SecondaryKind> Changes<Kd> {
-    pub(crate) fn record(&mut self, change: Change<Kd>) {
-        self.items.insert((change.kind, change.namespace, change.name), change.op);
+    /// Records a change; `version` is the applied object's, so the change can be recognised as
+    /// the echo of our own write when it is drained.
+    pub(crate) fn record(&mut self, change: Change<Kd>, version: Option<Version>) {
+        self.items.insert((change.kind, change.namespace, change.name), (change.op, version));
+    }
+
+    /// Drops the changes that are echoes of this operator's own writes.
+    pub(crate) fn drop_echoes(&mut self, expectations: &Expectations) {
+        self.items.retain(|_, (op, version)| {
+            !(*op == ChangeOp::Applied && version.as_ref().is_some_and(|version| expectations.is_echo(version)))
+        });
     }
 
     /// Whether nothing changed.
@@ -88,7 +97,7 @@ impl<Kd: SecondaryKind> Changes<Kd> {
 
     /// Every change, ordered by kind then namespace and name.
     pub fn iter(&self) -> impl Iterator<Item = Change<Kd>> + '_ {
-        self.items.iter().map(|((kind, namespace, name), op)| Change {
+        self.items.iter().map(|((kind, namespace, name), (op, _))| Change {
             kind: *kind,
             namespace: namespace.clone(),
             name: name.clone(),

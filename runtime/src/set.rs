@@ -75,9 +75,9 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
                     if matches!(event, watcher::Event::Apply(_) | watcher::Event::InitApply(_) | watcher::Event::Delete(_)) {
                         metrics.event(pipeline.kind_name(), !due.is_empty());
                     }
-                    for (primary, change) in due {
+                    for (primary, change, version) in due {
                         tracing::debug!(%primary, kind, child = %change.name, op = ?change.op, "child changed");
-                        dispatch.record_child(primary.clone(), change);
+                        dispatch.record_child(primary.clone(), change, version);
                         // The receiver lives as long as the controller; a closed channel means shutdown.
                         let _ = triggers.unbounded_send(primary);
                     }
