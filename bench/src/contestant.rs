@@ -23,8 +23,12 @@ pub enum Contestant {
 
 impl Contestant {
     /// Every contestant, in report order.
-    pub const ALL: [Contestant; 4] =
-        [Contestant::Timer, Contestant::ByHand, Contestant::KubeSecondary, Contestant::ControllerRuntime];
+    pub const ALL: [Contestant; 4] = [
+        Contestant::Timer,
+        Contestant::ByHand,
+        Contestant::KubeSecondary,
+        Contestant::ControllerRuntime,
+    ];
 
     /// The name in reports and on the command line.
     pub fn name(self) -> &'static str {
@@ -55,7 +59,10 @@ pub struct Binaries {
 fn run(command: &mut Command, what: &str) -> anyhow::Result<()> {
     let output = command.output()?;
     if !output.status.success() {
-        anyhow::bail!("{what} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        anyhow::bail!(
+            "{what} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     Ok(())
 }
@@ -95,7 +102,10 @@ impl Binaries {
                 .arg("."),
             "go build of bench/controller-runtime",
         )?;
-        Ok(Self { database: repo.join("target/release/database"), controller_runtime })
+        Ok(Self {
+            database: repo.join("target/release/database"),
+            controller_runtime,
+        })
     }
 }
 
@@ -134,13 +144,22 @@ impl Counters {
                 .filter(|(_, value)| *value > 0)
                 .collect()
         };
-        Counters { wakeups: diff(&self.wakeups, &earlier.wakeups), requests: diff(&self.requests, &earlier.requests) }
+        Counters {
+            wakeups: diff(&self.wakeups, &earlier.wakeups),
+            requests: diff(&self.requests, &earlier.requests),
+        }
     }
 }
 
 impl Running {
     /// Starts `contestant` watching `namespace`, serving counters on `port`.
-    pub fn start(contestant: Contestant, binaries: &Binaries, namespace: &str, port: u16, log: &Path) -> anyhow::Result<Self> {
+    pub fn start(
+        contestant: Contestant,
+        binaries: &Binaries,
+        namespace: &str,
+        port: u16,
+        log: &Path,
+    ) -> anyhow::Result<Self> {
         let metrics_addr = format!("127.0.0.1:{port}");
         let mut command = match contestant {
             Contestant::ControllerRuntime => {
@@ -155,14 +174,29 @@ impl Running {
                     _ => "kube-secondary",
                 };
                 let mut command = Command::new(&binaries.database);
-                command.args(["--mode", mode, "--namespace", namespace, "--metrics-addr", &metrics_addr]);
+                command.args([
+                    "--mode",
+                    mode,
+                    "--namespace",
+                    namespace,
+                    "--metrics-addr",
+                    &metrics_addr,
+                ]);
                 command.env("RUST_LOG", "warn");
                 command
             }
         };
         let log = std::fs::File::create(log)?;
-        let child = command.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log).spawn()?;
-        Ok(Self { contestant, child, metrics_addr })
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        Ok(Self {
+            contestant,
+            child,
+            metrics_addr,
+        })
     }
 
     /// The process id, for /proc readings.
@@ -190,7 +224,8 @@ impl Running {
                 Ok(parse_prometheus(&text))
             }
             _ => {
-                let body: serde_json::Value = serde_json::from_str(&http_get(&self.metrics_addr, "/metrics.json").await?)?;
+                let body: serde_json::Value =
+                    serde_json::from_str(&http_get(&self.metrics_addr, "/metrics.json").await?)?;
                 let wakeups = body
                     .pointer("/kube_secondary/wakeups")
                     .or_else(|| body.get("wakeups"))
@@ -198,7 +233,9 @@ impl Running {
                     .unwrap_or_default();
                 Ok(Counters {
                     wakeups: serde_json::from_value(wakeups)?,
-                    requests: serde_json::from_value(body.get("requests").cloned().unwrap_or_default())?,
+                    requests: serde_json::from_value(
+                        body.get("requests").cloned().unwrap_or_default(),
+                    )?,
                 })
             }
         }
@@ -206,7 +243,10 @@ impl Running {
 
     /// Stops the contestant (SIGTERM, then SIGKILL after 5 s).
     pub async fn stop(mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         for _ in 0..50 {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
                 return;
@@ -222,14 +262,21 @@ impl Running {
 pub fn parse_prometheus(text: &str) -> Counters {
     let mut counters = Counters::default();
     for line in text.lines().filter(|line| !line.starts_with('#')) {
-        let Some((name, value)) = line.rsplit_once(' ') else { continue };
-        let Ok(value) = value.parse::<f64>() else { continue };
+        let Some((name, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(value) = value.parse::<f64>() else {
+            continue;
+        };
         if name == "bench_reconciles_total" {
             counters.wakeups.insert("reconcile".into(), value as u64);
-        } else if let Some(labels) = name.strip_prefix("bench_requests_total{") {
-            if let Some(verb) = labels.split(',').find_map(|l| l.strip_prefix("verb=\"")).and_then(|v| v.split('"').next()) {
-                counters.requests.insert(verb.to_string(), value as u64);
-            }
+        } else if let Some(labels) = name.strip_prefix("bench_requests_total{")
+            && let Some(verb) = labels
+                .split(',')
+                .find_map(|l| l.strip_prefix("verb=\""))
+                .and_then(|v| v.split('"').next())
+        {
+            counters.requests.insert(verb.to_string(), value as u64);
         }
     }
     counters
@@ -238,11 +285,18 @@ pub fn parse_prometheus(text: &str) -> Counters {
 async fn http_get(addr: &str, path: &str) -> anyhow::Result<String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await?;
     let mut response = String::new();
     stream.read_to_string(&mut response).await?;
-    let (head, body) = response.split_once("\r\n\r\n").ok_or_else(|| anyhow::anyhow!("malformed HTTP response"))?;
-    anyhow::ensure!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "GET {path}: {head}");
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| anyhow::anyhow!("malformed HTTP response"))?;
+    anyhow::ensure!(
+        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+        "GET {path}: {head}"
+    );
     Ok(body.to_string())
 }
 
@@ -265,6 +319,9 @@ mod tests {
         a.wakeups.insert("primary".into(), 3);
         let mut b = a.clone();
         b.wakeups.insert("secondary".into(), 2);
-        assert_eq!(b.since(&a).wakeups, BTreeMap::from([("secondary".to_string(), 2)]));
+        assert_eq!(
+            b.since(&a).wakeups,
+            BTreeMap::from([("secondary".to_string(), 2)])
+        );
     }
 }

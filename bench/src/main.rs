@@ -30,10 +30,19 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { quick: false, scenarios: vec![], contestants: vec![], seed: 42, out: PathBuf::from("bench/results") };
+    let mut args = Args {
+        quick: false,
+        scenarios: vec![],
+        contestants: vec![],
+        seed: 42,
+        out: PathBuf::from("bench/results"),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or_else(|| anyhow::anyhow!("{arg} needs a value"));
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| anyhow::anyhow!("{arg} needs a value"))
+        };
         match arg.as_str() {
             "--quick" => args.quick = true,
             "--scenario" => args.scenarios.push(value()?),
@@ -54,20 +63,59 @@ fn parse_args() -> anyhow::Result<Args> {
 fn scenarios(quick: bool) -> Vec<Scenario> {
     if quick {
         vec![
-            Scenario::Idle { primaries: 10, seconds: 30 },
-            Scenario::Idle { primaries: 50, seconds: 30 },
-            Scenario::Drift { primaries: 10, count: 30, per_second: 3.0 },
-            Scenario::Noise { primaries: 10, count: 60, per_second: 10.0 },
-            Scenario::Churn { primaries: 20, seconds: 10, per_second: 200.0 },
+            Scenario::Idle {
+                primaries: 10,
+                seconds: 30,
+            },
+            Scenario::Idle {
+                primaries: 50,
+                seconds: 30,
+            },
+            Scenario::Drift {
+                primaries: 10,
+                count: 30,
+                per_second: 3.0,
+            },
+            Scenario::Noise {
+                primaries: 10,
+                count: 60,
+                per_second: 10.0,
+            },
+            Scenario::Churn {
+                primaries: 20,
+                seconds: 10,
+                per_second: 200.0,
+            },
         ]
     } else {
         vec![
-            Scenario::Idle { primaries: 10, seconds: 300 },
-            Scenario::Idle { primaries: 100, seconds: 300 },
-            Scenario::Idle { primaries: 1000, seconds: 300 },
-            Scenario::Drift { primaries: 100, count: 300, per_second: 5.0 },
-            Scenario::Noise { primaries: 100, count: 600, per_second: 20.0 },
-            Scenario::Churn { primaries: 100, seconds: 30, per_second: 1000.0 },
+            Scenario::Idle {
+                primaries: 10,
+                seconds: 300,
+            },
+            Scenario::Idle {
+                primaries: 100,
+                seconds: 300,
+            },
+            Scenario::Idle {
+                primaries: 1000,
+                seconds: 300,
+            },
+            Scenario::Drift {
+                primaries: 100,
+                count: 300,
+                per_second: 5.0,
+            },
+            Scenario::Noise {
+                primaries: 100,
+                count: 600,
+                per_second: 20.0,
+            },
+            Scenario::Churn {
+                primaries: 100,
+                seconds: 30,
+                per_second: 1000.0,
+            },
         ]
     }
 }
@@ -88,7 +136,9 @@ async fn main() -> anyhow::Result<()> {
     let repo = std::env::current_dir()?;
     let cache = std::env::var_os("KUBE_SECONDARY_CACHE")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/kube-secondary")))
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/kube-secondary"))
+        })
         .ok_or_else(|| anyhow::anyhow!("set HOME or KUBE_SECONDARY_CACHE"))?;
     let client = Client::try_default().await.map_err(|e| {
         anyhow::anyhow!("no cluster ({e}); start one with `cargo xtask cluster up` and export the KUBECONFIG it prints")
@@ -115,13 +165,24 @@ async fn main() -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
             let port = 19000 + step as u16;
-            let result = run::run(&client, &binaries, *contestant, *scenario, args.seed, port, &logs).await?;
+            let result = run::run(
+                &client,
+                &binaries,
+                *contestant,
+                *scenario,
+                args.seed,
+                port,
+                &logs,
+            )
+            .await?;
             println!(
                 "    wake-ups {} · requests {} · CPU {:.2}s · p99 {} ms · final state {}",
                 result.counters.total_wakeups(),
                 result.counters.total_requests(),
                 result.cpu_seconds,
-                result.latency_ms.map_or("–".into(), |l| format!("{:.0}", l[2])),
+                result
+                    .latency_ms
+                    .map_or("–".into(), |l| format!("{:.0}", l[2])),
                 if result.final_state_ok { "ok" } else { "WRONG" }
             );
             results.push(result);
@@ -138,10 +199,20 @@ async fn main() -> anyhow::Result<()> {
     );
     std::fs::create_dir_all(&args.out)?;
     let json = serde_json::json!({ "machine": machine, "results": results });
-    std::fs::write(args.out.join("results.json"), serde_json::to_string_pretty(&json)?)?;
-    std::fs::write(args.out.join("results.md"), report::markdown(&results, &machine))?;
+    std::fs::write(
+        args.out.join("results.json"),
+        serde_json::to_string_pretty(&json)?,
+    )?;
+    std::fs::write(
+        args.out.join("results.md"),
+        report::markdown(&results, &machine),
+    )?;
     std::fs::write(args.out.join("results.svg"), report::svg(&results))?;
     println!("{}", report::markdown(&results, &machine));
-    println!("wrote {}/results.{{json,md,svg}} in {:.0}s", args.out.display(), started.elapsed().as_secs_f64());
+    println!(
+        "wrote {}/results.{{json,md,svg}} in {:.0}s",
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

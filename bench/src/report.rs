@@ -19,9 +19,21 @@ pub fn markdown(results: &[RunResult], machine: &str) -> String {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in results {
-        let verbs: Vec<String> = r.counters.requests.iter().map(|(verb, n)| format!("{verb} {n}")).collect();
-        let latency = r.latency_ms.map_or_else(|| "–".into(), |[p50, p95, p99, max]| format!("{p50:.0}/{p95:.0}/{p99:.0}/{max:.0}"));
-        let repaired = if r.scenario.name() == "drift" { format!("{}/{}", r.repaired, r.events) } else { "–".into() };
+        let verbs: Vec<String> = r
+            .counters
+            .requests
+            .iter()
+            .map(|(verb, n)| format!("{verb} {n}"))
+            .collect();
+        let latency = r.latency_ms.map_or_else(
+            || "–".into(),
+            |[p50, p95, p99, max]| format!("{p50:.0}/{p95:.0}/{p99:.0}/{max:.0}"),
+        );
+        let repaired = if r.scenario.name() == "drift" {
+            format!("{}/{}", r.repaired, r.events)
+        } else {
+            "–".into()
+        };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {:.1} | {} ({}) | {} | {} | {:.2} | {:.1} | {} | {} | {} |",
@@ -31,7 +43,11 @@ pub fn markdown(results: &[RunResult], machine: &str) -> String {
             r.counters.total_wakeups(),
             r.wakeups_per_primary_hour(),
             r.counters.total_requests(),
-            if verbs.is_empty() { "none".to_string() } else { verbs.join(", ") },
+            if verbs.is_empty() {
+                "none".to_string()
+            } else {
+                verbs.join(", ")
+            },
             fmt_opt(r.requests_per_event(), 2),
             fmt_opt(r.wakeups_per_event(), 2),
             r.cpu_seconds,
@@ -47,19 +63,43 @@ pub fn markdown(results: &[RunResult], machine: &str) -> String {
 const COLORS: [&str; 4] = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4"];
 
 fn color(contestant: Contestant) -> &'static str {
-    COLORS[Contestant::ALL.iter().position(|c| *c == contestant).unwrap_or(0)]
+    COLORS[Contestant::ALL
+        .iter()
+        .position(|c| *c == contestant)
+        .unwrap_or(0)]
 }
 
 /// A bar chart panel: for each group, one bar per contestant, on a log10 axis.
 fn panel(out: &mut String, x: f64, title: &str, groups: &[(String, Vec<(Contestant, f64)>)]) {
     let (width, height, top) = (560.0, 260.0, 40.0);
-    let max = groups.iter().flat_map(|(_, bars)| bars.iter().map(|(_, v)| *v)).fold(1.0f64, f64::max);
+    let max = groups
+        .iter()
+        .flat_map(|(_, bars)| bars.iter().map(|(_, v)| *v))
+        .fold(1.0f64, f64::max);
     let decades = max.log10().ceil().max(1.0);
-    let scale = |v: f64| if v <= 0.0 { 0.0 } else { ((v.log10() + 1.0).max(0.0) / (decades + 1.0)) * height };
-    let _ = writeln!(out, r#"<text x="{}" y="20" font-size="15" font-weight="bold">{title}</text>"#, x + 10.0);
+    let scale = |v: f64| {
+        if v <= 0.0 {
+            0.0
+        } else {
+            ((v.log10() + 1.0).max(0.0) / (decades + 1.0)) * height
+        }
+    };
+    let _ = writeln!(
+        out,
+        r#"<text x="{}" y="20" font-size="15" font-weight="bold">{title}</text>"#,
+        x + 10.0
+    );
     for d in 0..=(decades as i32) {
         let y = top + height - scale(10f64.powi(d));
-        let _ = writeln!(out, r##"<line x1="{}" x2="{}" y1="{y}" y2="{y}" stroke="#ddd"/><text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>"##, x + 50.0, x + width, x + 46.0, y + 3.0, 10f64.powi(d));
+        let _ = writeln!(
+            out,
+            r##"<line x1="{}" x2="{}" y1="{y}" y2="{y}" stroke="#ddd"/><text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>"##,
+            x + 50.0,
+            x + width,
+            x + 46.0,
+            y + 3.0,
+            10f64.powi(d)
+        );
     }
     let group_width = (width - 60.0) / groups.len().max(1) as f64;
     for (g, (label, bars)) in groups.iter().enumerate() {
@@ -76,9 +116,19 @@ fn panel(out: &mut String, x: f64, title: &str, groups: &[(String, Vec<(Contesta
                 color(*contestant),
                 contestant.name()
             );
-            let _ = writeln!(out, r#"<text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle">{value:.0}</text>"#, bx + bar_width / 2.0 - 1.0, top + height - h - 3.0);
+            let _ = writeln!(
+                out,
+                r#"<text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle">{value:.0}</text>"#,
+                bx + bar_width / 2.0 - 1.0,
+                top + height - h - 3.0
+            );
         }
-        let _ = writeln!(out, r#"<text x="{:.1}" y="{}" font-size="12" text-anchor="middle">{label}</text>"#, gx + (group_width - 16.0) / 2.0, top + height + 16.0);
+        let _ = writeln!(
+            out,
+            r#"<text x="{:.1}" y="{}" font-size="12" text-anchor="middle">{label}</text>"#,
+            gx + (group_width - 16.0) / 2.0,
+            top + height + 16.0
+        );
     }
 }
 
@@ -89,25 +139,53 @@ pub fn svg(results: &[RunResult]) -> String {
         let label = format!("{} N={}", r.scenario.name(), r.scenario.primaries());
         match wakeups.iter_mut().find(|(l, _)| *l == label) {
             Some((_, bars)) => bars.push((r.contestant, r.counters.total_wakeups() as f64)),
-            None => wakeups.push((label, vec![(r.contestant, r.counters.total_wakeups() as f64)])),
+            None => wakeups.push((
+                label,
+                vec![(r.contestant, r.counters.total_wakeups() as f64)],
+            )),
         }
     }
     let latency: Vec<(String, Vec<(Contestant, f64)>)> = results
         .iter()
-        .filter_map(|r| r.latency_ms.map(|[p50, _, p99, _]| (r.contestant, p50, p99)))
-        .fold(vec![("p50".to_string(), vec![]), ("p99".to_string(), vec![])], |mut acc, (c, p50, p99)| {
-            acc[0].1.push((c, p50));
-            acc[1].1.push((c, p99));
-            acc
-        });
+        .filter_map(|r| {
+            r.latency_ms
+                .map(|[p50, _, p99, _]| (r.contestant, p50, p99))
+        })
+        .fold(
+            vec![("p50".to_string(), vec![]), ("p99".to_string(), vec![])],
+            |mut acc, (c, p50, p99)| {
+                acc[0].1.push((c, p50));
+                acc[1].1.push((c, p99));
+                acc
+            },
+        );
     let mut out = String::new();
-    let _ = writeln!(out, r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="360" font-family="sans-serif">"#);
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="360" font-family="sans-serif">"#
+    );
     let _ = writeln!(out, r#"<rect width="1200" height="360" fill="white"/>"#);
-    panel(&mut out, 0.0, "Wake-ups in the measured window (log scale)", &wakeups);
-    panel(&mut out, 600.0, "Drift repair latency, ms (log scale)", &latency);
+    panel(
+        &mut out,
+        0.0,
+        "Wake-ups in the measured window (log scale)",
+        &wakeups,
+    );
+    panel(
+        &mut out,
+        600.0,
+        "Drift repair latency, ms (log scale)",
+        &latency,
+    );
     for (i, contestant) in Contestant::ALL.iter().enumerate() {
         let x = 80.0 + i as f64 * 200.0;
-        let _ = writeln!(out, r#"<rect x="{x}" y="335" width="12" height="12" fill="{}"/><text x="{}" y="345" font-size="12">{}</text>"#, color(*contestant), x + 16.0, contestant.name());
+        let _ = writeln!(
+            out,
+            r#"<rect x="{x}" y="335" width="12" height="12" fill="{}"/><text x="{}" y="345" font-size="12">{}</text>"#,
+            color(*contestant),
+            x + 16.0,
+            contestant.name()
+        );
     }
     out.push_str("</svg>\n");
     out

@@ -45,7 +45,8 @@ pub struct RunResult {
 impl RunResult {
     /// Wake-ups per primary per hour over the window.
     pub fn wakeups_per_primary_hour(&self) -> f64 {
-        self.counters.total_wakeups() as f64 / self.scenario.primaries() as f64 * 3600.0 / self.window_seconds.max(1e-9)
+        self.counters.total_wakeups() as f64 / self.scenario.primaries() as f64 * 3600.0
+            / self.window_seconds.max(1e-9)
     }
 
     /// API requests per disturbance (drift and churn).
@@ -99,9 +100,21 @@ pub async fn run(
     Ok(result)
 }
 
-async fn measure(client: &Client, running: &Running, namespace: &str, scenario: Scenario, seed: u64) -> anyhow::Result<RunResult> {
+async fn measure(
+    client: &Client,
+    running: &Running,
+    namespace: &str,
+    scenario: Scenario,
+    seed: u64,
+) -> anyhow::Result<RunResult> {
     let primaries = scenario.primaries();
-    let converge = scenario::wait_converged(client, namespace, primaries, Duration::from_secs(120 + primaries as u64 / 2)).await?;
+    let converge = scenario::wait_converged(
+        client,
+        namespace,
+        primaries,
+        Duration::from_secs(120 + primaries as u64 / 2),
+    )
+    .await?;
     // Let the start-up wake-ups finish (the timer never settles; 10 s bounds the wait).
     let before = settle(running, Duration::from_secs(10)).await?;
     let converged_rss_mib = procfs::rss_mib(running.pid())?;
@@ -114,14 +127,21 @@ async fn measure(client: &Client, running: &Running, namespace: &str, scenario: 
     let mut events = 0;
     match scenario {
         Scenario::Idle { seconds, .. } => tokio::time::sleep(Duration::from_secs(seconds)).await,
-        Scenario::Drift { count, per_second, .. } => {
-            events = scenario::run_drifts(client, namespace, &tracker, &mut rng, primaries, count, per_second).await?;
+        Scenario::Drift {
+            count, per_second, ..
+        } => {
+            events = scenario::run_drifts(
+                client, namespace, &tracker, &mut rng, primaries, count, per_second,
+            )
+            .await?;
             let deadline = Instant::now() + Duration::from_secs(30);
             while tracker.open() > 0 && Instant::now() < deadline {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
-        Scenario::Noise { count, per_second, .. } => {
+        Scenario::Noise {
+            count, per_second, ..
+        } => {
             for i in 0..count {
                 pace(start, i, per_second).await;
                 scenario::noise(client, namespace, i, &db_name(rng.below(primaries))).await?;
@@ -129,7 +149,11 @@ async fn measure(client: &Client, running: &Running, namespace: &str, scenario: 
             events = count;
             tokio::time::sleep(Duration::from_secs(3)).await;
         }
-        Scenario::Churn { seconds, per_second, .. } => {
+        Scenario::Churn {
+            seconds,
+            per_second,
+            ..
+        } => {
             let total = (seconds as f64 * per_second) as usize;
             let configs: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
             let mut in_flight = JoinSet::new();
@@ -138,10 +162,17 @@ async fn measure(client: &Client, running: &Running, namespace: &str, scenario: 
                 while in_flight.len() >= 64 {
                     in_flight.join_next().await;
                 }
-                let (configs, name) = (configs.clone(), format!("{}-config", db_name(rng.below(primaries))));
+                let (configs, name) = (
+                    configs.clone(),
+                    format!("{}-config", db_name(rng.below(primaries))),
+                );
                 in_flight.spawn(async move {
-                    let patch = serde_json::json!({ "data": { "max_connections": format!("churn-{i}") } });
-                    configs.patch(&name, &PatchParams::default(), &Patch::Merge(&patch)).await.is_ok()
+                    let patch =
+                        serde_json::json!({ "data": { "max_connections": format!("churn-{i}") } });
+                    configs
+                        .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                        .await
+                        .is_ok()
                 });
             }
             while let Some(done) = in_flight.join_next().await {
@@ -150,7 +181,10 @@ async fn measure(client: &Client, running: &Running, namespace: &str, scenario: 
         }
     }
     let window_end = Instant::now();
-    let final_state_ok = scenario::wait_converged(client, namespace, primaries, Duration::from_secs(30)).await.is_ok();
+    let final_state_ok =
+        scenario::wait_converged(client, namespace, primaries, Duration::from_secs(30))
+            .await
+            .is_ok();
     let after = match scenario {
         Scenario::Idle { .. } => running.counters().await?,
         _ => settle(running, Duration::from_secs(10)).await?,

@@ -19,11 +19,23 @@ pub enum Scenario {
     /// `primaries` converge, then nothing happens for `seconds`.
     Idle { primaries: usize, seconds: u64 },
     /// `count` child edits or deletions at `per_second`.
-    Drift { primaries: usize, count: usize, per_second: f64 },
+    Drift {
+        primaries: usize,
+        count: usize,
+        per_second: f64,
+    },
     /// `count` status-only updates and unrelated label changes at `per_second`.
-    Noise { primaries: usize, count: usize, per_second: f64 },
+    Noise {
+        primaries: usize,
+        count: usize,
+        per_second: f64,
+    },
     /// ConfigMap edits at `per_second` for `seconds`, as fast as the API server takes them.
-    Churn { primaries: usize, seconds: u64, per_second: f64 },
+    Churn {
+        primaries: usize,
+        seconds: u64,
+        per_second: f64,
+    },
 }
 
 impl Scenario {
@@ -72,9 +84,19 @@ pub fn db_name(i: usize) -> String {
 }
 
 /// Creates `namespace` and `count` Databases in it.
-pub async fn create_primaries(client: &Client, namespace: &str, count: usize) -> anyhow::Result<()> {
+pub async fn create_primaries(
+    client: &Client,
+    namespace: &str,
+    count: usize,
+) -> anyhow::Result<()> {
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let ns = Namespace { metadata: kube::api::ObjectMeta { name: Some(namespace.into()), ..Default::default() }, ..Default::default() };
+    let ns = Namespace {
+        metadata: kube::api::ObjectMeta {
+            name: Some(namespace.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     namespaces.create(&PostParams::default(), &ns).await?;
     let dbs: Api<Database> = Api::namespaced(client.clone(), namespace);
     for i in 0..count {
@@ -84,7 +106,8 @@ pub async fn create_primaries(client: &Client, namespace: &str, count: usize) ->
             port: 5432,
             config: BTreeMap::from([("max_connections".to_string(), "100".to_string())]),
         };
-        dbs.create(&PostParams::default(), &Database::new(&db_name(i), spec)).await?;
+        dbs.create(&PostParams::default(), &Database::new(&db_name(i), spec))
+            .await?;
     }
     Ok(())
 }
@@ -92,54 +115,95 @@ pub async fn create_primaries(client: &Client, namespace: &str, count: usize) ->
 /// Deletes `namespace` without waiting for it to go.
 pub async fn delete_namespace(client: &Client, namespace: &str) {
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let _ = namespaces.delete(namespace, &DeleteParams::background()).await;
+    let _ = namespaces
+        .delete(namespace, &DeleteParams::background())
+        .await;
 }
 
 /// Whether every primary has all four children in their desired state.
 pub async fn converged(client: &Client, namespace: &str, count: usize) -> anyhow::Result<bool> {
     let all = ListParams::default();
-    let configs = Api::<ConfigMap>::namespaced(client.clone(), namespace).list(&all).await?;
+    let configs = Api::<ConfigMap>::namespaced(client.clone(), namespace)
+        .list(&all)
+        .await?;
     let good_configs = configs
         .items
         .iter()
-        .filter(|c| c.data.as_ref().and_then(|d| d.get("max_connections")).map(String::as_str) == Some("100"))
+        .filter(|c| {
+            c.data
+                .as_ref()
+                .and_then(|d| d.get("max_connections"))
+                .map(String::as_str)
+                == Some("100")
+        })
         .count();
-    let services = Api::<Service>::namespaced(client.clone(), namespace).list(&all).await?.items.len();
+    let services = Api::<Service>::namespaced(client.clone(), namespace)
+        .list(&all)
+        .await?
+        .items
+        .len();
     let secrets = Api::<Secret>::namespaced(client.clone(), namespace)
         .list(&ListParams::default().labels("app.kubernetes.io/instance"))
         .await?
         .items
         .len();
-    let deployments = Api::<Deployment>::namespaced(client.clone(), namespace).list(&all).await?;
-    let good_deployments = deployments.items.iter().filter(|d| d.spec.replicas == Some(1)).count();
+    let deployments = Api::<Deployment>::namespaced(client.clone(), namespace)
+        .list(&all)
+        .await?;
+    let good_deployments = deployments
+        .items
+        .iter()
+        .filter(|d| d.spec.replicas == Some(1))
+        .count();
     Ok(good_configs == count && services == count && secrets == count && good_deployments == count)
 }
 
 /// Waits until [`converged`], or fails after `limit`.
-pub async fn wait_converged(client: &Client, namespace: &str, count: usize, limit: Duration) -> anyhow::Result<Duration> {
+pub async fn wait_converged(
+    client: &Client,
+    namespace: &str,
+    count: usize,
+    limit: Duration,
+) -> anyhow::Result<Duration> {
     let start = Instant::now();
     while !converged(client, namespace, count).await? {
-        anyhow::ensure!(start.elapsed() < limit, "{namespace}: {count} primaries did not converge within {limit:?}");
+        anyhow::ensure!(
+            start.elapsed() < limit,
+            "{namespace}: {count} primaries did not converge within {limit:?}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     Ok(start.elapsed())
 }
 
 /// Makes one drift of `kind` to the children of `db`.
-pub async fn drift(client: &Client, namespace: &str, kind: DriftKind, db: &str) -> anyhow::Result<()> {
+pub async fn drift(
+    client: &Client,
+    namespace: &str,
+    kind: DriftKind,
+    db: &str,
+) -> anyhow::Result<()> {
     match kind {
         DriftKind::DeleteService => {
-            Api::<Service>::namespaced(client.clone(), namespace).delete(db, &DeleteParams::default()).await?;
+            Api::<Service>::namespaced(client.clone(), namespace)
+                .delete(db, &DeleteParams::default())
+                .await?;
         }
         DriftKind::EditConfigMap => {
             let patch = serde_json::json!({ "data": { "max_connections": DRIFTED_SETTING } });
             Api::<ConfigMap>::namespaced(client.clone(), namespace)
-                .patch(&format!("{db}-config"), &PatchParams::default(), &Patch::Merge(&patch))
+                .patch(
+                    &format!("{db}-config"),
+                    &PatchParams::default(),
+                    &Patch::Merge(&patch),
+                )
                 .await?;
         }
         DriftKind::ScaleDeployment => {
             let patch = serde_json::json!({ "spec": { "replicas": DRIFTED_REPLICAS } });
-            Api::<Deployment>::namespaced(client.clone(), namespace).patch(db, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+            Api::<Deployment>::namespaced(client.clone(), namespace)
+                .patch(db, &PatchParams::default(), &Patch::Merge(&patch))
+                .await?;
         }
     }
     Ok(())
@@ -153,10 +217,14 @@ pub async fn noise(client: &Client, namespace: &str, step: usize, db: &str) -> a
     match step % 4 {
         0 => {
             let status = serde_json::json!({ "status": { "observedGeneration": 1, "unavailableReplicas": step % 7 + 1 } });
-            Api::<Deployment>::namespaced(client.clone(), namespace).patch_status(db, &params, &Patch::Merge(&status)).await?;
+            Api::<Deployment>::namespaced(client.clone(), namespace)
+                .patch_status(db, &params, &Patch::Merge(&status))
+                .await?;
         }
         1 => {
-            Api::<Service>::namespaced(client.clone(), namespace).patch(db, &params, &Patch::Merge(&label)).await?;
+            Api::<Service>::namespaced(client.clone(), namespace)
+                .patch(db, &params, &Patch::Merge(&label))
+                .await?;
         }
         2 => {
             Api::<ConfigMap>::namespaced(client.clone(), namespace)

@@ -24,7 +24,11 @@ pub enum DriftKind {
 
 impl DriftKind {
     /// Every kind, cycled through by the drift scenario.
-    pub const ALL: [DriftKind; 3] = [DriftKind::DeleteService, DriftKind::EditConfigMap, DriftKind::ScaleDeployment];
+    pub const ALL: [DriftKind; 3] = [
+        DriftKind::DeleteService,
+        DriftKind::EditConfigMap,
+        DriftKind::ScaleDeployment,
+    ];
 }
 
 /// The value the benchmark writes into `max_connections` to make drift.
@@ -48,12 +52,18 @@ pub struct Tracker {
 impl Tracker {
     /// Registers a drift about to be made to the children of `db`.
     pub fn expect(&self, kind: DriftKind, db: &str) {
-        self.drifts.lock().expect("tracker lock").insert((kind, db.to_string()), Pending::default());
+        self.drifts
+            .lock()
+            .expect("tracker lock")
+            .insert((kind, db.to_string()), Pending::default());
     }
 
     /// Whether a drift of `kind` on `db` is still open.
     pub fn is_open(&self, kind: DriftKind, db: &str) -> bool {
-        self.drifts.lock().expect("tracker lock").contains_key(&(kind, db.to_string()))
+        self.drifts
+            .lock()
+            .expect("tracker lock")
+            .contains_key(&(kind, db.to_string()))
     }
 
     /// Drifts not repaired yet.
@@ -69,7 +79,9 @@ impl Tracker {
     fn observe(&self, kind: DriftKind, db: &str, drifted: bool, now: Instant) {
         let mut drifts = self.drifts.lock().expect("tracker lock");
         let key = (kind, db.to_string());
-        let Some(pending) = drifts.get_mut(&key) else { return };
+        let Some(pending) = drifts.get_mut(&key) else {
+            return;
+        };
         match (drifted, pending.seen) {
             (true, None) => pending.seen = Some(now),
             (false, Some(seen)) => {
@@ -82,39 +94,65 @@ impl Tracker {
     }
 
     /// Watches Services, ConfigMaps and Deployments of `namespace` until the returned task is aborted.
-    pub fn spawn_watches(&self, client: &Client, namespace: &str) -> Vec<tokio::task::JoinHandle<()>> {
+    pub fn spawn_watches(
+        &self,
+        client: &Client,
+        namespace: &str,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
         let services: Api<Service> = Api::namespaced(client.clone(), namespace);
         let configs: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
         let deployments: Api<Deployment> = Api::namespaced(client.clone(), namespace);
         let tracker = self.clone();
         let service_task = tokio::spawn(async move {
-            let mut events = watcher(services, watcher::Config::default()).default_backoff().boxed();
+            let mut events = watcher(services, watcher::Config::default())
+                .default_backoff()
+                .boxed();
             while let Some(Ok(event)) = events.next().await {
                 let now = Instant::now();
                 match event {
-                    watcher::Event::Delete(s) => tracker.observe(DriftKind::DeleteService, &s.name_any(), true, now),
-                    watcher::Event::Apply(s) => tracker.observe(DriftKind::DeleteService, &s.name_any(), false, now),
+                    watcher::Event::Delete(s) => {
+                        tracker.observe(DriftKind::DeleteService, &s.name_any(), true, now)
+                    }
+                    watcher::Event::Apply(s) => {
+                        tracker.observe(DriftKind::DeleteService, &s.name_any(), false, now)
+                    }
                     _ => {}
                 }
             }
         });
         let tracker = self.clone();
         let config_task = tokio::spawn(async move {
-            let mut events = watcher(configs, watcher::Config::default()).default_backoff().applied_objects().boxed();
+            let mut events = watcher(configs, watcher::Config::default())
+                .default_backoff()
+                .applied_objects()
+                .boxed();
             while let Some(Ok(cm)) = events.next().await {
                 let now = Instant::now();
-                let value = cm.data.as_ref().and_then(|d| d.get("max_connections")).cloned().unwrap_or_default();
+                let value = cm
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.get("max_connections"))
+                    .cloned()
+                    .unwrap_or_default();
                 let db = cm.name_any().trim_end_matches("-config").to_string();
                 tracker.observe(DriftKind::EditConfigMap, &db, value == DRIFTED_SETTING, now);
             }
         });
         let tracker = self.clone();
         let deployment_task = tokio::spawn(async move {
-            let mut events = watcher(deployments, watcher::Config::default()).default_backoff().applied_objects().boxed();
+            let mut events = watcher(deployments, watcher::Config::default())
+                .default_backoff()
+                .applied_objects()
+                .boxed();
             while let Some(Ok(d)) = events.next().await {
                 let now = Instant::now();
                 let replicas = d.spec.replicas;
-                tracker.observe(DriftKind::ScaleDeployment, &d.name_any(), replicas == Some(DRIFTED_REPLICAS), now);
+                tracker.observe(
+                    DriftKind::ScaleDeployment,
+                    &d.name_any(),
+                    replicas == Some(DRIFTED_REPLICAS),
+                    now,
+                );
             }
         });
         vec![service_task, config_task, deployment_task]
@@ -142,9 +180,19 @@ mod tests {
         let t0 = Instant::now();
         tracker.expect(DriftKind::EditConfigMap, "db-1");
         tracker.observe(DriftKind::EditConfigMap, "db-1", false, t0);
-        tracker.observe(DriftKind::EditConfigMap, "db-1", true, t0 + Duration::from_millis(5));
+        tracker.observe(
+            DriftKind::EditConfigMap,
+            "db-1",
+            true,
+            t0 + Duration::from_millis(5),
+        );
         assert_eq!(tracker.open(), 1);
-        tracker.observe(DriftKind::EditConfigMap, "db-1", false, t0 + Duration::from_millis(45));
+        tracker.observe(
+            DriftKind::EditConfigMap,
+            "db-1",
+            false,
+            t0 + Duration::from_millis(45),
+        );
         assert_eq!(tracker.open(), 0);
         assert_eq!(tracker.latencies(), vec![Duration::from_millis(40)]);
     }
@@ -153,7 +201,9 @@ mod tests {
     fn percentiles_of_a_sample() {
         let samples: Vec<_> = (1..=100).map(Duration::from_millis).collect();
         let [p50, p95, p99, max] = percentiles(&samples).unwrap();
-        assert!((p50 - 50.0).abs() <= 1.0 && (p95 - 95.0).abs() <= 1.0 && (p99 - 99.0).abs() <= 1.0);
+        assert!(
+            (p50 - 50.0).abs() <= 1.0 && (p95 - 95.0).abs() <= 1.0 && (p99 - 99.0).abs() <= 1.0
+        );
         assert_eq!(max, 100.0);
         assert!(percentiles(&[]).is_none());
     }

@@ -20,7 +20,12 @@ impl RequestCounts {
     }
 
     fn count(&self, verb: &'static str) {
-        *self.by_verb.lock().expect("request counts lock").entry(verb).or_default() += 1;
+        *self
+            .by_verb
+            .lock()
+            .expect("request counts lock")
+            .entry(verb)
+            .or_default() += 1;
     }
 }
 
@@ -38,7 +43,10 @@ pub fn verb(method: &http::Method, path: &str, query: Option<&str>) -> &'static 
         other => other,
     };
     let collection = resource_path.len() <= 1;
-    let watch = query.is_some_and(|q| q.split('&').any(|pair| pair == "watch=true" || pair == "watch=1"));
+    let watch = query.is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair == "watch=true" || pair == "watch=1")
+    });
     match *method {
         http::Method::GET if watch => "watch",
         http::Method::GET if collection => "list",
@@ -54,11 +62,17 @@ pub fn verb(method: &http::Method, path: &str, query: Option<&str>) -> &'static 
 /// A client from the default kubeconfig with `user_agent`, counting its requests.
 pub async fn counting_client(user_agent: &str) -> anyhow::Result<(Client, Arc<RequestCounts>)> {
     let mut config = Config::infer().await?;
-    config.headers.push((http::header::USER_AGENT, user_agent.parse()?));
+    config
+        .headers
+        .push((http::header::USER_AGENT, user_agent.parse()?));
     let counts = Arc::new(RequestCounts::default());
     let counter = counts.clone();
     let layer = MapRequestLayer::new(move |request: http::Request<kube::client::Body>| {
-        counter.count(verb(request.method(), request.uri().path(), request.uri().query()));
+        counter.count(verb(
+            request.method(),
+            request.uri().path(),
+            request.uri().query(),
+        ));
         request
     });
     let client = ClientBuilder::try_from(config)?.with_layer(&layer).build();
@@ -72,13 +86,39 @@ mod tests {
 
     #[test]
     fn classifies_kubernetes_requests() {
-        assert_eq!(verb(&Method::GET, "/api/v1/namespaces/ns/services", None), "list");
-        assert_eq!(verb(&Method::GET, "/api/v1/namespaces/ns/services", Some("watch=true&resourceVersion=5")), "watch");
-        assert_eq!(verb(&Method::GET, "/api/v1/namespaces/ns/services/db", None), "get");
-        assert_eq!(verb(&Method::GET, "/apis/apps/v1/deployments", None), "list");
+        assert_eq!(
+            verb(&Method::GET, "/api/v1/namespaces/ns/services", None),
+            "list"
+        );
+        assert_eq!(
+            verb(
+                &Method::GET,
+                "/api/v1/namespaces/ns/services",
+                Some("watch=true&resourceVersion=5")
+            ),
+            "watch"
+        );
+        assert_eq!(
+            verb(&Method::GET, "/api/v1/namespaces/ns/services/db", None),
+            "get"
+        );
+        assert_eq!(
+            verb(&Method::GET, "/apis/apps/v1/deployments", None),
+            "list"
+        );
         assert_eq!(verb(&Method::GET, "/api/v1/namespaces/ns", None), "get");
         assert_eq!(verb(&Method::GET, "/api/v1/namespaces", None), "list");
-        assert_eq!(verb(&Method::PATCH, "/apis/demo.kube-secondary.dev/v1/namespaces/ns/databases/db/status", None), "patch");
-        assert_eq!(verb(&Method::POST, "/api/v1/namespaces/ns/secrets", None), "create");
+        assert_eq!(
+            verb(
+                &Method::PATCH,
+                "/apis/demo.kube-secondary.dev/v1/namespaces/ns/databases/db/status",
+                None
+            ),
+            "patch"
+        );
+        assert_eq!(
+            verb(&Method::POST, "/api/v1/namespaces/ns/secrets", None),
+            "create"
+        );
     }
 }

@@ -20,7 +20,10 @@ pub struct Writer {
 impl Writer {
     /// A writer applying as `manager`.
     pub fn new(client: Client, manager: &str) -> Self {
-        Self { client, manager: manager.to_string() }
+        Self {
+            client,
+            manager: manager.to_string(),
+        }
     }
 
     fn api<K>(&self, obj: &K) -> Api<K>
@@ -33,18 +36,31 @@ impl Writer {
     /// Server-side applies `obj` (forcing ownership of its fields) and returns what the server stored.
     pub async fn apply<K>(&self, obj: &K) -> kube::Result<K>
     where
-        K: Resource<DynamicType = (), Scope = NamespaceResourceScope> + Clone + Serialize + DeserializeOwned + Debug,
+        K: Resource<DynamicType = (), Scope = NamespaceResourceScope>
+            + Clone
+            + Serialize
+            + DeserializeOwned
+            + Debug,
     {
         let params = PatchParams::apply(&self.manager).force();
-        self.api(obj).patch(&obj.name_any(), &params, &Patch::Apply(obj)).await
+        self.api(obj)
+            .patch(&obj.name_any(), &params, &Patch::Apply(obj))
+            .await
     }
 
     /// Creates `obj` unless it exists; returns the created object, or `None` if it existed.
     pub async fn create_if_missing<K>(&self, obj: &K) -> kube::Result<Option<K>>
     where
-        K: Resource<DynamicType = (), Scope = NamespaceResourceScope> + Clone + Serialize + DeserializeOwned + Debug,
+        K: Resource<DynamicType = (), Scope = NamespaceResourceScope>
+            + Clone
+            + Serialize
+            + DeserializeOwned
+            + Debug,
     {
-        let params = PostParams { field_manager: Some(self.manager.clone()), ..PostParams::default() };
+        let params = PostParams {
+            field_manager: Some(self.manager.clone()),
+            ..PostParams::default()
+        };
         match self.api(obj).create(&params, obj).await {
             Ok(created) => Ok(Some(created)),
             Err(kube::Error::Api(status)) if status.code == 409 => Ok(None),
@@ -55,10 +71,19 @@ impl Writer {
     /// Merge-patches the status subresource of `obj`.
     pub async fn patch_status<K>(&self, obj: &K, status: serde_json::Value) -> kube::Result<K>
     where
-        K: Resource<DynamicType = (), Scope = NamespaceResourceScope> + Clone + DeserializeOwned + Debug,
+        K: Resource<DynamicType = (), Scope = NamespaceResourceScope>
+            + Clone
+            + DeserializeOwned
+            + Debug,
     {
         let patch = serde_json::json!({ "status": status });
-        self.api(obj).patch_status(&obj.name_any(), &PatchParams::default(), &Patch::Merge(&patch)).await
+        self.api(obj)
+            .patch_status(
+                &obj.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await
     }
 }
 
@@ -67,10 +92,18 @@ pub async fn install_crd<K: CustomResourceExt>(client: &Client) -> anyhow::Resul
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     let crd = K::crd();
     let name = crd.name_any();
-    crds.patch(&name, &PatchParams::apply("kube-secondary-examples").force(), &Patch::Apply(&crd)).await?;
-    tokio::time::timeout(Duration::from_secs(30), await_condition(crds, &name, conditions::is_crd_established()))
-        .await
-        .map_err(|_| anyhow::anyhow!("CRD {name} was not established within 30 s"))??;
+    crds.patch(
+        &name,
+        &PatchParams::apply("kube-secondary-examples").force(),
+        &Patch::Apply(&crd),
+    )
+    .await?;
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        await_condition(crds, &name, conditions::is_crd_established()),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("CRD {name} was not established within 30 s"))??;
     Ok(())
 }
 
@@ -126,17 +159,32 @@ impl Flags {
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--namespace" => flags.namespace = Some(args.next().ok_or_else(|| anyhow::anyhow!("--namespace needs a value"))?),
+                "--namespace" => {
+                    flags.namespace = Some(
+                        args.next()
+                            .ok_or_else(|| anyhow::anyhow!("--namespace needs a value"))?,
+                    )
+                }
                 "--metrics-addr" => {
-                    let value = args.next().ok_or_else(|| anyhow::anyhow!("--metrics-addr needs a value"))?;
-                    flags.metrics_addr = Some(value.parse().map_err(|e| anyhow::anyhow!("--metrics-addr {value}: {e}"))?);
+                    let value = args
+                        .next()
+                        .ok_or_else(|| anyhow::anyhow!("--metrics-addr needs a value"))?;
+                    flags.metrics_addr = Some(
+                        value
+                            .parse()
+                            .map_err(|e| anyhow::anyhow!("--metrics-addr {value}: {e}"))?,
+                    );
                 }
                 "--mode" => {
                     let value = args.next().unwrap_or_default();
                     flags.mode = [Mode::KubeSecondary, Mode::Timer, Mode::ByHand]
                         .into_iter()
                         .find(|mode| mode.as_str() == value)
-                        .ok_or_else(|| anyhow::anyhow!("--mode `{value}`: expected kube-secondary, timer or by-hand"))?;
+                        .ok_or_else(|| {
+                            anyhow::anyhow!(
+                                "--mode `{value}`: expected kube-secondary, timer or by-hand"
+                            )
+                        })?;
                 }
                 "--install-crd" => flags.install_crd = true,
                 "--print-rbac" => flags.print_rbac = true,

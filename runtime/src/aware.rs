@@ -14,7 +14,13 @@ use crate::__private::{Caches, WatchSet};
 /// Implemented by `#[derive(SecondaryAware)]`; see the derive's documentation for the attributes.
 /// Implementing it by hand is possible but not covered by semver: the derive is the supported way.
 pub trait SecondaryAware:
-    Resource<DynamicType = (), Scope: crate::__private::ApiScope> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
+    Resource<DynamicType = (), Scope: crate::__private::ApiScope>
+    + Clone
+    + DeserializeOwned
+    + Debug
+    + Send
+    + Sync
+    + 'static
 {
     /// The typed view of one primary's children, one field per declared kind.
     type Secondaries: Clone + Debug + Default + Send + Sync + 'static;
@@ -34,9 +40,7 @@ pub trait SecondaryAware:
 }
 
 /// The generated enum naming each declared secondary kind.
-pub trait SecondaryKind:
-    Copy + Eq + Ord + Hash + Debug + Display + Send + Sync + 'static
-{
+pub trait SecondaryKind: Copy + Eq + Ord + Hash + Debug + Display + Send + Sync + 'static {
     /// Every declared kind, in declaration order.
     const ALL: &'static [Self];
 

@@ -7,8 +7,8 @@ use std::sync::{Arc, RwLock};
 use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::SecondaryAware;
 use crate::__private::SecondaryResource;
+use crate::SecondaryAware;
 use crate::watch::{Mapping, controller_owner};
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
@@ -26,14 +26,22 @@ struct IndexState<C: Resource, P: Resource> {
 impl<C: SecondaryResource, P: SecondaryAware> Default for OwnerIndex<C, P> {
     fn default() -> Self {
         Self {
-            state: RwLock::new(IndexState { children: HashMap::new(), owner: HashMap::new(), relist: None }),
+            state: RwLock::new(IndexState {
+                children: HashMap::new(),
+                owner: HashMap::new(),
+                relist: None,
+            }),
         }
     }
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
     /// Records `child`'s owner (or none) and returns its previous owner.
-    pub(crate) fn set(&self, child: ObjectRef<C>, owner: Option<ObjectRef<P>>) -> Option<ObjectRef<P>> {
+    pub(crate) fn set(
+        &self,
+        child: ObjectRef<C>,
+        owner: Option<ObjectRef<P>>,
+    ) -> Option<ObjectRef<P>> {
         let mut state = self.state.write().expect("owner index lock poisoned");
         let previous = state.remove(&child);
         if let Some(relist) = state.relist.as_mut()
@@ -49,12 +57,18 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
 
     /// Forgets `child`, returning the owner it had.
     pub(crate) fn remove(&self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
-        self.state.write().expect("owner index lock poisoned").remove(child)
+        self.state
+            .write()
+            .expect("owner index lock poisoned")
+            .remove(child)
     }
 
     /// Starts a relist: children not seen again before [`finish_relist`](Self::finish_relist) are gone.
     pub(crate) fn begin_relist(&self) {
-        self.state.write().expect("owner index lock poisoned").relist = Some(HashMap::new());
+        self.state
+            .write()
+            .expect("owner index lock poisoned")
+            .relist = Some(HashMap::new());
     }
 
     /// Ends a relist and returns the children that disappeared, with the owner each had.
@@ -90,7 +104,11 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
     /// The children of `owner`.
     pub(crate) fn children_of(&self, owner: &ObjectRef<P>) -> Vec<ObjectRef<C>> {
         let state = self.state.read().expect("owner index lock poisoned");
-        state.children.get(owner).map(|set| set.iter().cloned().collect()).unwrap_or_default()
+        state
+            .children
+            .get(owner)
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -100,7 +118,10 @@ where
     P::DynamicType: std::hash::Hash + Eq + Clone,
 {
     fn insert(&mut self, child: ObjectRef<C>, owner: ObjectRef<P>) {
-        self.children.entry(owner.clone()).or_default().insert(child.clone());
+        self.children
+            .entry(owner.clone())
+            .or_default()
+            .insert(child.clone());
         self.owner.insert(child, owner);
     }
 
@@ -135,7 +156,9 @@ impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
             .filter_map(|child| self.store.get(child))
             // A same-named primary recreated since: only the current one's children are its own.
             .filter(|child| match self.mapping {
-                Mapping::Owner => controller_owner::<P, C>(child.as_ref()).map(|o| o.uid.as_str()) == uid,
+                Mapping::Owner => {
+                    controller_owner::<P, C>(child.as_ref()).map(|o| o.uid.as_str()) == uid
+                }
                 Mapping::Label(_) | Mapping::Annotation(_) => true,
             })
             .collect();
@@ -159,7 +182,11 @@ impl Caches {
     ///
     /// # Panics
     /// When `index` and `C` do not match the declaration, which generated code never does.
-    pub fn children<P: SecondaryAware, C: SecondaryResource>(&self, index: usize, primary: &P) -> Vec<Arc<C>> {
+    pub fn children<P: SecondaryAware, C: SecondaryResource>(
+        &self,
+        index: usize,
+        primary: &P,
+    ) -> Vec<Arc<C>> {
         self.kinds
             .get(index)
             .and_then(|cache| cache.downcast_ref::<KindCache<C, P>>())

@@ -127,7 +127,10 @@ impl<P: SecondaryAware> Controller<P> {
 
         let (store, writer) = reflector::store::<P>();
         let api: Api<P> = api(self.client.clone(), self.namespace.as_deref());
-        let primary_events = reflector::reflector(writer, watcher(api, watcher::Config::default()).default_backoff());
+        let primary_events = reflector::reflector(
+            writer,
+            watcher(api, watcher::Config::default()).default_backoff(),
+        );
         let primary_dispatch = dispatch.clone();
         let mut pipeline = PrimaryPipeline::<P>::default();
         drivers.push(tokio::spawn(primary_events.for_each(move |event| {
@@ -165,12 +168,18 @@ impl<P: SecondaryAware> Controller<P> {
             reconciler,
             caches,
             dispatch: dispatch.clone(),
-            ctx: Context::new(self.client.clone(), expectations.clone(), self.metrics.clone()),
+            ctx: Context::new(
+                self.client.clone(),
+                expectations.clone(),
+                self.metrics.clone(),
+            ),
             expectations,
             metrics: self.metrics.clone(),
         });
         applier(
-            |primary, run: Arc<Run<P, R>>| async move { Ok::<_, Infallible>(run.dispatch_one(primary).await) }.boxed(),
+            |primary, run: Arc<Run<P, R>>| {
+                async move { Ok::<_, Infallible>(run.dispatch_one(primary).await) }.boxed()
+            },
             |_, never, _| match *never {},
             run,
             store,
@@ -206,7 +215,12 @@ struct Run<P: SecondaryAware, R: Reconciler<P>> {
 }
 
 impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
-    fn settle(&self, primary: &P, result: Result<Action, R::Error>, handler: &str) -> Result<Action, Action> {
+    fn settle(
+        &self,
+        primary: &P,
+        result: Result<Action, R::Error>,
+        handler: &str,
+    ) -> Result<Action, Action> {
         result.map_err(|error| {
             self.metrics.error();
             tracing::warn!(%error, handler, "handler failed");
@@ -216,7 +230,9 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
 
     async fn dispatch_one(&self, primary: Arc<P>) -> controller::Action {
         let key = ObjectRef::from_obj(primary.as_ref());
-        let plan = self.dispatch.begin(&key, Instant::now(), &self.expectations);
+        let plan = self
+            .dispatch
+            .begin(&key, Instant::now(), &self.expectations);
         let mut outcome = Outcome::default();
         if plan.main.is_none() && !plan.periodic {
             self.metrics.skipped();
@@ -228,12 +244,19 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                 Main::Full(trigger) => {
                     self.metrics.wakeup(trigger);
                     let span = tracing::info_span!("reconcile", primary = %key, trigger = trigger.as_str());
-                    let result = self.reconciler.reconcile(primary.clone(), secondaries, &self.ctx).instrument(span).await;
+                    let result = self
+                        .reconciler
+                        .reconcile(primary.clone(), secondaries, &self.ctx)
+                        .instrument(span)
+                        .await;
                     outcome.full = Some(self.settle(&primary, result, "reconcile"));
                 }
                 Main::Secondaries(changes) => {
                     self.metrics.wakeup(Trigger::Secondary);
-                    changes.kinds().into_iter().for_each(|kind| self.metrics.secondary_kind(kind.name()));
+                    changes
+                        .kinds()
+                        .into_iter()
+                        .for_each(|kind| self.metrics.secondary_kind(kind.name()));
                     let kinds: Vec<_> = changes.kinds().iter().map(|kind| kind.name()).collect();
                     let span = tracing::info_span!("reconcile_secondaries", primary = %key, kinds = ?kinds, changes = changes.len());
                     let result = self
@@ -241,7 +264,8 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                         .reconcile_secondaries(primary.clone(), secondaries, &changes, &self.ctx)
                         .instrument(span)
                         .await;
-                    outcome.secondaries = Some(self.settle(&primary, result, "reconcile_secondaries"));
+                    outcome.secondaries =
+                        Some(self.settle(&primary, result, "reconcile_secondaries"));
                 }
             }
         }
@@ -249,7 +273,11 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             self.metrics.wakeup(Trigger::Periodic);
             let secondaries = P::secondaries(&self.caches, &primary);
             let span = tracing::info_span!("periodic", primary = %key);
-            let result = self.reconciler.periodic(primary.clone(), secondaries, &self.ctx).instrument(span).await;
+            let result = self
+                .reconciler
+                .periodic(primary.clone(), secondaries, &self.ctx)
+                .instrument(span)
+                .await;
             outcome.periodic = Some(self.settle(&primary, result, "periodic"));
         }
         match self.dispatch.finish(&key, Instant::now(), outcome) {

@@ -82,7 +82,10 @@ pub(crate) struct Dispatch<P: SecondaryAware> {
 
 impl<P: SecondaryAware> Dispatch<P> {
     pub(crate) fn new(options: Options) -> Self {
-        Self { options, state: Mutex::new(HashMap::new()) }
+        Self {
+            options,
+            state: Mutex::new(HashMap::new()),
+        }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectRef<P>, PrimaryState<P::Kind>>) -> R) -> R {
@@ -95,8 +98,19 @@ impl<P: SecondaryAware> Dispatch<P> {
     }
 
     /// A child of the primary changed.
-    pub(crate) fn record_child(&self, primary: ObjectRef<P>, change: Change<P::Kind>, version: Option<Version>) {
-        self.with(|state| state.entry(primary).or_default().changes.record(change, version));
+    pub(crate) fn record_child(
+        &self,
+        primary: ObjectRef<P>,
+        change: Change<P::Kind>,
+        version: Option<Version>,
+    ) {
+        self.with(|state| {
+            state
+                .entry(primary)
+                .or_default()
+                .changes
+                .record(change, version)
+        });
     }
 
     /// The primary was deleted: its pending reasons and timers go with it.
@@ -106,7 +120,12 @@ impl<P: SecondaryAware> Dispatch<P> {
 
     /// Drains the primary's reasons at the start of its run and decides what runs; child changes
     /// that turn out to be echoes of our own writes are dropped here.
-    pub(crate) fn begin(&self, primary: &ObjectRef<P>, now: Instant, expectations: &Expectations) -> Plan<P::Kind> {
+    pub(crate) fn begin(
+        &self,
+        primary: &ObjectRef<P>,
+        now: Instant,
+        expectations: &Expectations,
+    ) -> Plan<P::Kind> {
         self.with(|state| {
             let entry = state.entry(primary.clone()).or_default();
             let mut changes = std::mem::take(&mut entry.changes);
@@ -128,12 +147,20 @@ impl<P: SecondaryAware> Dispatch<P> {
                 None if !changes.is_empty() => Some(Main::Secondaries(changes)),
                 None => None,
             };
-            Plan { main, periodic: self.options.periodic.is_some() && due(entry.periodic, now) }
+            Plan {
+                main,
+                periodic: self.options.periodic.is_some() && due(entry.periodic, now),
+            }
         })
     }
 
     /// Records how the run ended and returns when the primary is next due by time.
-    pub(crate) fn finish(&self, primary: &ObjectRef<P>, now: Instant, outcome: Outcome) -> Option<Duration> {
+    pub(crate) fn finish(
+        &self,
+        primary: &ObjectRef<P>,
+        now: Instant,
+        outcome: Outcome,
+    ) -> Option<Duration> {
         let resync = self.resync_for(primary);
         self.with(|state| {
             let entry = state.get_mut(primary)?;
@@ -197,7 +224,12 @@ mod tests {
     }
 
     fn change(name: &str) -> Change<Kind> {
-        Change { kind: Kind::ConfigMap, namespace: Some("ns".into()), name: name.into(), op: ChangeOp::Applied }
+        Change {
+            kind: Kind::ConfigMap,
+            namespace: Some("ns".into()),
+            name: name.into(),
+            op: ChangeOp::Applied,
+        }
     }
 
     fn begin(dispatch: &Dispatch<Primary>, now: Instant) -> Plan<Kind> {
@@ -209,7 +241,10 @@ mod tests {
     }
 
     fn full_run(dispatch: &Dispatch<Primary>, now: Instant) -> Option<Duration> {
-        let outcome = Outcome { full: Some(Ok(Action::await_change())), ..Outcome::default() };
+        let outcome = Outcome {
+            full: Some(Ok(Action::await_change())),
+            ..Outcome::default()
+        };
         dispatch.finish(&key("db"), now, outcome)
     }
 
@@ -230,12 +265,25 @@ mod tests {
         full_run(&dispatch, now);
         dispatch.record_child(key("db"), change("a"), None);
         dispatch.record_child(key("db"), change("b"), None);
-        dispatch.record_child(key("db"), Change { op: ChangeOp::Deleted, ..change("a") }, None);
+        dispatch.record_child(
+            key("db"),
+            Change {
+                op: ChangeOp::Deleted,
+                ..change("a")
+            },
+            None,
+        );
         let Some(Main::Secondaries(changes)) = begin(&dispatch, now).main else {
             panic!("expected reconcile_secondaries");
         };
         let seen: Vec<_> = changes.iter().map(|c| (c.name, c.op)).collect();
-        assert_eq!(seen, vec![("a".to_string(), ChangeOp::Deleted), ("b".to_string(), ChangeOp::Applied)]);
+        assert_eq!(
+            seen,
+            vec![
+                ("a".to_string(), ChangeOp::Deleted),
+                ("b".to_string(), ChangeOp::Applied)
+            ]
+        );
     }
 
     #[test]
@@ -252,7 +300,13 @@ mod tests {
         dispatch.record_child(key("db"), change("cfg"), Version::of(&written));
         let expectations = Expectations::default();
         expectations.expect(&written);
-        assert_eq!(dispatch.begin(&key("db"), now, &expectations), Plan { main: None, periodic: false });
+        assert_eq!(
+            dispatch.begin(&key("db"), now, &expectations),
+            Plan {
+                main: None,
+                periodic: false
+            }
+        );
     }
 
     #[test]
@@ -263,8 +317,15 @@ mod tests {
         full_run(&dispatch, now);
         dispatch.record_child(key("db"), change("a"), None);
         dispatch.record_primary(key("db"));
-        assert_eq!(begin(&dispatch, now).main, Some(Main::Full(Trigger::Primary)));
-        assert_eq!(begin(&dispatch, now).main, None, "the child change was subsumed");
+        assert_eq!(
+            begin(&dispatch, now).main,
+            Some(Main::Full(Trigger::Primary))
+        );
+        assert_eq!(
+            begin(&dispatch, now).main,
+            None,
+            "the child change was subsumed"
+        );
     }
 
     #[test]
@@ -273,7 +334,13 @@ mod tests {
         let now = Instant::now();
         begin(&dispatch, now);
         full_run(&dispatch, now);
-        assert_eq!(begin(&dispatch, now), Plan { main: None, periodic: false });
+        assert_eq!(
+            begin(&dispatch, now),
+            Plan {
+                main: None,
+                periodic: false
+            }
+        );
     }
 
     #[test]
@@ -282,9 +349,18 @@ mod tests {
         let now = Instant::now();
         begin(&dispatch, now);
         let next = full_run(&dispatch, now).expect("a resync is scheduled");
-        assert!(next <= Duration::from_secs(1800) && next >= Duration::from_secs(1620), "{next:?}");
-        assert_eq!(begin(&dispatch, now + next - Duration::from_secs(1)).main, None);
-        assert_eq!(begin(&dispatch, now + next).main, Some(Main::Full(Trigger::Resync)));
+        assert!(
+            next <= Duration::from_secs(1800) && next >= Duration::from_secs(1620),
+            "{next:?}"
+        );
+        assert_eq!(
+            begin(&dispatch, now + next - Duration::from_secs(1)).main,
+            None
+        );
+        assert_eq!(
+            begin(&dispatch, now + next).main,
+            Some(Main::Full(Trigger::Resync))
+        );
     }
 
     #[test]
@@ -292,23 +368,47 @@ mod tests {
         let dispatch = dispatch();
         let now = Instant::now();
         begin(&dispatch, now);
-        let outcome = Outcome { full: Some(Ok(Action::requeue(Duration::from_secs(10)))), ..Outcome::default() };
-        assert_eq!(dispatch.finish(&key("db"), now, outcome), Some(Duration::from_secs(10)));
+        let outcome = Outcome {
+            full: Some(Ok(Action::requeue(Duration::from_secs(10)))),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            dispatch.finish(&key("db"), now, outcome),
+            Some(Duration::from_secs(10))
+        );
         let later = now + Duration::from_secs(10);
-        assert_eq!(begin(&dispatch, later).main, Some(Main::Full(Trigger::Requeue)));
-        let outcome = Outcome { full: Some(Err(Action::requeue(Duration::from_secs(5)))), ..Outcome::default() };
+        assert_eq!(
+            begin(&dispatch, later).main,
+            Some(Main::Full(Trigger::Requeue))
+        );
+        let outcome = Outcome {
+            full: Some(Err(Action::requeue(Duration::from_secs(5)))),
+            ..Outcome::default()
+        };
         dispatch.finish(&key("db"), later, outcome);
-        assert_eq!(begin(&dispatch, later + Duration::from_secs(5)).main, Some(Main::Full(Trigger::Retry)));
+        assert_eq!(
+            begin(&dispatch, later + Duration::from_secs(5)).main,
+            Some(Main::Full(Trigger::Retry))
+        );
     }
 
     #[test]
     fn periodic_check_runs_on_its_own_interval() {
-        let dispatch = Dispatch::<Primary>::new(Options::new(Duration::from_secs(1800), Some(Duration::from_secs(60))));
+        let dispatch = Dispatch::<Primary>::new(Options::new(
+            Duration::from_secs(1800),
+            Some(Duration::from_secs(60)),
+        ));
         let now = Instant::now();
         begin(&dispatch, now);
         assert_eq!(full_run(&dispatch, now), Some(Duration::from_secs(60)));
         let plan = begin(&dispatch, now + Duration::from_secs(60));
-        assert_eq!(plan, Plan { main: None, periodic: true });
+        assert_eq!(
+            plan,
+            Plan {
+                main: None,
+                periodic: true
+            }
+        );
     }
 
     #[test]
@@ -318,6 +418,10 @@ mod tests {
         dispatch.record_child(key("db"), change("a"), None);
         dispatch.forget(&key("db"));
         assert_eq!(dispatch.len(), 0);
-        assert_eq!(full_run(&dispatch, Instant::now()), None, "finishing a forgotten run recreates nothing");
+        assert_eq!(
+            full_run(&dispatch, Instant::now()),
+            None,
+            "finishing a forgotten run recreates nothing"
+        );
     }
 }

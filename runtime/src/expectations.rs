@@ -18,7 +18,10 @@ pub(crate) struct Version {
 impl Version {
     /// The version of `obj`, if it has a name and a resourceVersion.
     pub(crate) fn of<K: Resource<DynamicType = ()>>(obj: &K) -> Option<Self> {
-        Some(Self { key: key(obj)?, resource_version: obj.meta().resource_version.clone()? })
+        Some(Self {
+            key: key(obj)?,
+            resource_version: obj.meta().resource_version.clone()?,
+        })
     }
 }
 
@@ -43,7 +46,10 @@ impl Expectations {
     /// Remembers the resourceVersion of an object we wrote.
     pub(crate) fn expect<K: Resource<DynamicType = ()>>(&self, written: &K) {
         if let Some(version) = Version::of(written) {
-            self.pending.lock().expect("expectations lock poisoned").insert(version.key, version.resource_version);
+            self.pending
+                .lock()
+                .expect("expectations lock poisoned")
+                .insert(version.key, version.resource_version);
         }
     }
 
@@ -70,7 +76,10 @@ impl Expectations {
     /// Drops the expectation of a deleted object.
     pub(crate) fn forget<K: Resource<DynamicType = ()>>(&self, obj: &K) {
         if let Some(key) = key(obj) {
-            self.pending.lock().expect("expectations lock poisoned").remove(&key);
+            self.pending
+                .lock()
+                .expect("expectations lock poisoned")
+                .remove(&key);
         }
     }
 }
@@ -109,7 +118,10 @@ mod tests {
     fn someone_elses_later_write_is_not_an_echo() {
         let expectations = Expectations::default();
         expectations.expect(&service("7"));
-        assert!(!expectations.is_own_echo(&service("6")), "an older event in flight");
+        assert!(
+            !expectations.is_own_echo(&service("6")),
+            "an older event in flight"
+        );
         assert!(expectations.is_own_echo(&service("7")));
         assert!(!expectations.is_own_echo(&service("9")));
     }

@@ -112,21 +112,37 @@ impl Metrics {
     pub fn render_prometheus(&self) -> String {
         let m = self.snapshot();
         let mut out = String::new();
-        let mut family = |name: &str, help: &str, label: &str, values: &BTreeMap<&'static str, u64>| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-            for (value, count) in values {
-                let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {count}");
-            }
-        };
-        family("kube_secondary_wakeups_total", "Handler runs by trigger.", "trigger", &m.wakeups);
+        let mut family =
+            |name: &str, help: &str, label: &str, values: &BTreeMap<&'static str, u64>| {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+                for (value, count) in values {
+                    let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {count}");
+                }
+            };
+        family(
+            "kube_secondary_wakeups_total",
+            "Handler runs by trigger.",
+            "trigger",
+            &m.wakeups,
+        );
         family(
             "kube_secondary_secondary_kind_wakeups_total",
             "reconcile_secondaries runs including a change of the kind.",
             "kind",
             &m.secondary_kinds,
         );
-        family("kube_secondary_child_events_total", "Child watch events received.", "kind", &m.events);
-        family("kube_secondary_child_events_filtered_total", "Child events that woke nobody.", "kind", &m.filtered);
+        family(
+            "kube_secondary_child_events_total",
+            "Child watch events received.",
+            "kind",
+            &m.events,
+        );
+        family(
+            "kube_secondary_child_events_filtered_total",
+            "Child events that woke nobody.",
+            "kind",
+            &m.filtered,
+        );
         let _ = writeln!(
             out,
             "# HELP kube_secondary_skipped_runs_total Scheduled runs with no reason left.\n# TYPE kube_secondary_skipped_runs_total counter\nkube_secondary_skipped_runs_total {}",
@@ -143,10 +159,16 @@ impl Metrics {
 
 impl Metrics {
     /// Serves the counters at `GET /metrics` (Prometheus text) and `GET /metrics.json` on `addr`.
-    pub async fn serve(self: std::sync::Arc<Self>, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    pub async fn serve(
+        self: std::sync::Arc<Self>,
+        addr: std::net::SocketAddr,
+    ) -> std::io::Result<()> {
         serve_http(addr, move |path| match path {
             "/metrics" => Some(("text/plain; version=0.0.4", self.render_prometheus())),
-            "/metrics.json" => Some(("application/json", serde_json::to_string(&self.snapshot()).ok()?)),
+            "/metrics.json" => Some((
+                "application/json",
+                serde_json::to_string(&self.snapshot()).ok()?,
+            )),
             _ => None,
         })
         .await
@@ -205,7 +227,13 @@ mod tests {
         assert_eq!(snapshot.total_wakeups(), 3);
         assert_eq!(snapshot.filtered.get("Service"), Some(&1));
         let text = metrics.render_prometheus();
-        assert!(text.contains("kube_secondary_wakeups_total{trigger=\"secondary\"} 2"), "{text}");
-        assert!(text.contains("kube_secondary_child_events_total{kind=\"Service\"} 2"), "{text}");
+        assert!(
+            text.contains("kube_secondary_wakeups_total{trigger=\"secondary\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kube_secondary_child_events_total{kind=\"Service\"} 2"),
+            "{text}"
+        );
     }
 }

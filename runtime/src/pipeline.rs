@@ -15,7 +15,11 @@ use crate::watch::{Mapping, PredicateFn, describe};
 use crate::{SecondaryAware, SecondaryKind};
 
 /// A primary that is due, why, and the version of the applied child (for echo detection).
-pub(crate) type Trigger<P> = (ObjectRef<P>, Change<<P as SecondaryAware>::Kind>, Option<Version>);
+pub(crate) type Trigger<P> = (
+    ObjectRef<P>,
+    Change<<P as SecondaryAware>::Kind>,
+    Option<Version>,
+);
 
 /// The per-kind state between the reflector and the dispatch.
 pub(crate) struct KindPipeline<C: SecondaryResource, P: SecondaryAware> {
@@ -31,7 +35,12 @@ pub(crate) struct KindPipeline<C: SecondaryResource, P: SecondaryAware> {
 impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
     fn change(&self, obj: &C, op: ChangeOp) -> Change<P::Kind> {
         let (namespace, name) = describe(obj);
-        Change { kind: self.kind, namespace, name, op }
+        Change {
+            kind: self.kind,
+            namespace,
+            name,
+            op,
+        }
     }
 
     /// The primaries `event` makes due; the bool is false when the event woke nobody.
@@ -84,8 +93,14 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
         let child = ObjectRef::from_obj(obj);
         self.last.remove(&child);
         self.expectations.forget(obj);
-        let owner = self.index.remove(&child).or_else(|| self.mapping.owner_of::<P, C>(obj));
-        owner.map(|owner| (owner, self.change(obj, ChangeOp::Deleted), None)).into_iter().collect()
+        let owner = self
+            .index
+            .remove(&child)
+            .or_else(|| self.mapping.owner_of::<P, C>(obj));
+        owner
+            .map(|owner| (owner, self.change(obj, ChangeOp::Deleted), None))
+            .into_iter()
+            .collect()
     }
 
     pub(crate) fn kind_name(&self) -> &'static str {
@@ -102,7 +117,10 @@ pub(crate) struct PrimaryPipeline<P: Resource> {
 
 impl<P: Resource> Default for PrimaryPipeline<P> {
     fn default() -> Self {
-        Self { last: HashMap::new(), relist: None }
+        Self {
+            last: HashMap::new(),
+            relist: None,
+        }
     }
 }
 
@@ -124,9 +142,13 @@ impl<P: SecondaryAware> PrimaryPipeline<P> {
                 if let Some(relist) = self.relist.as_mut() {
                     relist.push(primary.clone());
                 }
-                let value = crate::predicates::generation(obj).or_else(|| crate::predicates::resource_version(obj));
+                let value = crate::predicates::generation(obj)
+                    .or_else(|| crate::predicates::resource_version(obj));
                 let changed = self.last.insert(primary.clone(), value) != Some(value);
-                changed.then_some(PrimaryEvent::Changed(primary)).into_iter().collect()
+                changed
+                    .then_some(PrimaryEvent::Changed(primary))
+                    .into_iter()
+                    .collect()
             }
             Event::Delete(obj) => {
                 let primary = ObjectRef::from_obj(obj);
@@ -134,8 +156,14 @@ impl<P: SecondaryAware> PrimaryPipeline<P> {
                 vec![PrimaryEvent::Deleted(primary)]
             }
             Event::InitDone => {
-                let seen: std::collections::HashSet<_> = self.relist.take().unwrap_or_default().into_iter().collect();
-                let gone: Vec<_> = self.last.keys().filter(|p| !seen.contains(*p)).cloned().collect();
+                let seen: std::collections::HashSet<_> =
+                    self.relist.take().unwrap_or_default().into_iter().collect();
+                let gone: Vec<_> = self
+                    .last
+                    .keys()
+                    .filter(|p| !seen.contains(*p))
+                    .cloned()
+                    .collect();
                 gone.into_iter()
                     .map(|primary| {
                         self.last.remove(&primary);
@@ -165,7 +193,10 @@ mod tests {
     }
 
     fn ops(triggers: &[Trigger<Primary>]) -> Vec<(String, String, ChangeOp)> {
-        triggers.iter().map(|(p, c, _)| (p.name.clone(), c.name.clone(), c.op)).collect()
+        triggers
+            .iter()
+            .map(|(p, c, _)| (p.name.clone(), c.name.clone(), c.op))
+            .collect()
     }
 
     #[test]
@@ -173,8 +204,14 @@ mod tests {
         let db = primary("db", "u1");
         let mut p = pipeline();
         let first = p.on_event(&Event::Apply(child("cfg", &db, "1")));
-        assert_eq!(ops(&first), vec![("db".into(), "cfg".into(), ChangeOp::Applied)]);
-        assert!(p.on_event(&Event::Apply(child("cfg", &db, "1"))).is_empty(), "same resourceVersion");
+        assert_eq!(
+            ops(&first),
+            vec![("db".into(), "cfg".into(), ChangeOp::Applied)]
+        );
+        assert!(
+            p.on_event(&Event::Apply(child("cfg", &db, "1"))).is_empty(),
+            "same resourceVersion"
+        );
         assert_eq!(p.on_event(&Event::Apply(child("cfg", &db, "2"))).len(), 1);
         assert_eq!(p.index.children_of(&ObjectRef::from_obj(&db)).len(), 1);
     }
@@ -205,7 +242,10 @@ mod tests {
         let mut gone = child("cfg", &db, "2");
         gone.metadata.owner_references = None;
         let triggers = p.on_event(&Event::Delete(gone));
-        assert_eq!(ops(&triggers), vec![("db".into(), "cfg".into(), ChangeOp::Deleted)]);
+        assert_eq!(
+            ops(&triggers),
+            vec![("db".into(), "cfg".into(), ChangeOp::Deleted)]
+        );
         assert!(p.last.is_empty());
         assert!(p.index.children_of(&ObjectRef::from_obj(&db)).is_empty());
     }
@@ -227,7 +267,10 @@ mod tests {
         }
         assert_eq!(
             ops(&triggers),
-            vec![("db".into(), "edited".into(), ChangeOp::Applied), ("db".into(), "vanished".into(), ChangeOp::Deleted)]
+            vec![
+                ("db".into(), "edited".into(), ChangeOp::Applied),
+                ("db".into(), "vanished".into(), ChangeOp::Deleted)
+            ]
         );
         assert_eq!(p.index.children_of(&ObjectRef::from_obj(&db)).len(), 2);
     }
@@ -241,14 +284,18 @@ mod tests {
             cm.metadata.name = Some("pod-config".into());
             cm.metadata.namespace = Some("ns".into());
             cm.metadata.resource_version = Some(rv.into());
-            cm.metadata.labels = Some([("app.kubernetes.io/instance".to_string(), owner.to_string())].into());
+            cm.metadata.labels =
+                Some([("app.kubernetes.io/instance".to_string(), owner.to_string())].into());
             cm
         };
         p.on_event(&Event::Apply(labelled("a", "1")));
         let triggers = p.on_event(&Event::Apply(labelled("b", "2")));
         assert_eq!(
             ops(&triggers),
-            vec![("a".into(), "pod-config".into(), ChangeOp::Deleted), ("b".into(), "pod-config".into(), ChangeOp::Applied)]
+            vec![
+                ("a".into(), "pod-config".into(), ChangeOp::Deleted),
+                ("b".into(), "pod-config".into(), ChangeOp::Applied)
+            ]
         );
     }
 
@@ -258,7 +305,10 @@ mod tests {
         let mut db = primary("db", "u1");
         assert_eq!(p.on_event(&Event::Apply(db.clone())).len(), 1);
         db.metadata.resource_version = Some("9".into());
-        assert!(p.on_event(&Event::Apply(db.clone())).is_empty(), "status-only write");
+        assert!(
+            p.on_event(&Event::Apply(db.clone())).is_empty(),
+            "status-only write"
+        );
         db.metadata.generation = Some(2);
         assert_eq!(p.on_event(&Event::Apply(db)).len(), 1);
     }

@@ -8,7 +8,9 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use kube::Resource;
-pub use kube::runtime::predicates::{annotations, finalizers, generation, labels, resource_version};
+pub use kube::runtime::predicates::{
+    annotations, finalizers, generation, labels, resource_version,
+};
 
 /// The predicate used when a `#[secondary(...)]` declares none.
 ///
@@ -51,8 +53,14 @@ mod tests {
 
     #[test]
     fn default_ignores_status_only_updates_of_generation_objects() {
-        assert_eq!(default_predicate(&deployment(1, "10")), default_predicate(&deployment(1, "11")));
-        assert_ne!(default_predicate(&deployment(1, "10")), default_predicate(&deployment(2, "11")));
+        assert_eq!(
+            default_predicate(&deployment(1, "10")),
+            default_predicate(&deployment(1, "11"))
+        );
+        assert_ne!(
+            default_predicate(&deployment(1, "10")),
+            default_predicate(&deployment(2, "11"))
+        );
     }
 
     #[test]

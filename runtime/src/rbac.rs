@@ -1,7 +1,9 @@
 //! The permissions a controller needs: a generated ClusterRole, and a start-up check that names
 //! what is missing instead of letting a watch fail forever.
 
-use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
 use k8s_openapi::api::rbac::v1::{ClusterRole, PolicyRule};
 use kube::api::{ObjectMeta, PostParams};
 use kube::core::ApiResource;
@@ -15,7 +17,9 @@ const PRIMARY_VERBS: &[&str] = &["get", "list", "watch", "patch", "update"];
 /// Verbs on the primary's status subresource.
 const STATUS_VERBS: &[&str] = &["get", "patch", "update"];
 /// Verbs on each secondary kind: watch it and write it.
-const SECONDARY_VERBS: &[&str] = &["get", "list", "watch", "create", "patch", "update", "delete"];
+const SECONDARY_VERBS: &[&str] = &[
+    "get", "list", "watch", "create", "patch", "update", "delete",
+];
 /// Verbs every watch needs; the preflight checks these.
 const WATCH_VERBS: &[&str] = &["list", "watch"];
 
@@ -31,7 +35,12 @@ fn rule(resource: &ApiResource, plural: String, verbs: &[&str]) -> PolicyRule {
 /// The resources a controller for `P` watches: the primary first, then each declared kind.
 fn watched<P: SecondaryAware>() -> Vec<ApiResource> {
     let mut resources = vec![ApiResource::erase::<P>(&())];
-    resources.extend(WatchSet::<P>::declared().watches.iter().map(|watch| watch.resource().clone()));
+    resources.extend(
+        WatchSet::<P>::declared()
+            .watches
+            .iter()
+            .map(|watch| watch.resource().clone()),
+    );
     resources
 }
 
@@ -43,14 +52,21 @@ pub fn policy_rules<P: SecondaryAware>() -> Vec<PolicyRule> {
         rule(primary, primary.plural.clone(), PRIMARY_VERBS),
         rule(primary, format!("{}/status", primary.plural), STATUS_VERBS),
     ];
-    rules.extend(resources[1..].iter().map(|kind| rule(kind, kind.plural.clone(), SECONDARY_VERBS)));
+    rules.extend(
+        resources[1..]
+            .iter()
+            .map(|kind| rule(kind, kind.plural.clone(), SECONDARY_VERBS)),
+    );
     rules
 }
 
 /// A ClusterRole named `name` granting everything a controller for `P` needs.
 pub fn cluster_role<P: SecondaryAware>(name: &str) -> ClusterRole {
     ClusterRole {
-        metadata: ObjectMeta { name: Some(name.to_string()), ..ObjectMeta::default() },
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            ..ObjectMeta::default()
+        },
         rules: Some(policy_rules::<P>()),
         ..ClusterRole::default()
     }
@@ -80,7 +96,10 @@ impl std::fmt::Display for MissingPermission {
 
 /// Checks with SelfSubjectAccessReviews that the client may list and watch the primary and every
 /// declared kind, in `namespace` or cluster-wide.
-pub async fn preflight<P: SecondaryAware>(client: &Client, namespace: Option<&str>) -> Result<(), Error> {
+pub async fn preflight<P: SecondaryAware>(
+    client: &Client,
+    namespace: Option<&str>,
+) -> Result<(), Error> {
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let mut missing = Vec::new();
     for resource in watched::<P>() {
@@ -98,7 +117,10 @@ pub async fn preflight<P: SecondaryAware>(client: &Client, namespace: Option<&st
                 },
                 ..SelfSubjectAccessReview::default()
             };
-            let answer = reviews.create(&PostParams::default(), &review).await.map_err(Error::Preflight)?;
+            let answer = reviews
+                .create(&PostParams::default(), &review)
+                .await
+                .map_err(Error::Preflight)?;
             if !answer.status.is_some_and(|status| status.allowed) {
                 missing.push(MissingPermission {
                     kind: format!("{} {}", resource.api_version, resource.kind),
@@ -108,5 +130,9 @@ pub async fn preflight<P: SecondaryAware>(client: &Client, namespace: Option<&st
             }
         }
     }
-    if missing.is_empty() { Ok(()) } else { Err(Error::MissingPermissions(missing)) }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::MissingPermissions(missing))
+    }
 }

@@ -21,13 +21,17 @@ impl Action {
     /// Run the full `reconcile` again after `duration`, even if nothing changed.
     #[must_use]
     pub const fn requeue(duration: Duration) -> Self {
-        Self { requeue_after: Some(duration) }
+        Self {
+            requeue_after: Some(duration),
+        }
     }
 
     /// Wait for a change (or the fallback resync): the normal outcome.
     #[must_use]
     pub const fn await_change() -> Self {
-        Self { requeue_after: None }
+        Self {
+            requeue_after: None,
+        }
     }
 
     /// The requested delay, if any.
@@ -58,16 +62,21 @@ pub struct Change<Kd> {
     pub op: ChangeOp,
 }
 
+/// A child: its kind, namespace and name.
+type ObjectKey<Kd> = (Kd, Option<String>, String);
+
 /// Every child change of one primary since its last run, coalesced: one entry per object, holding
 /// the last operation seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Changes<Kd: SecondaryKind> {
-    items: BTreeMap<(Kd, Option<String>, String), (ChangeOp, Option<Version>)>,
+    items: BTreeMap<ObjectKey<Kd>, (ChangeOp, Option<Version>)>,
 }
 
 impl<Kd: SecondaryKind> Default for Changes<Kd> {
     fn default() -> Self {
-        Self { items: BTreeMap::new() }
+        Self {
+            items: BTreeMap::new(),
+        }
     }
 }
 
@@ -75,13 +84,19 @@ impl<Kd: SecondaryKind> Changes<Kd> {
     /// Records a change; `version` is the applied object's, so the change can be recognised as
     /// the echo of our own write when it is drained.
     pub(crate) fn record(&mut self, change: Change<Kd>, version: Option<Version>) {
-        self.items.insert((change.kind, change.namespace, change.name), (change.op, version));
+        self.items.insert(
+            (change.kind, change.namespace, change.name),
+            (change.op, version),
+        );
     }
 
     /// Drops the changes that are echoes of this operator's own writes.
     pub(crate) fn drop_echoes(&mut self, expectations: &Expectations) {
         self.items.retain(|_, (op, version)| {
-            !(*op == ChangeOp::Applied && version.as_ref().is_some_and(|version| expectations.is_echo(version)))
+            !(*op == ChangeOp::Applied
+                && version
+                    .as_ref()
+                    .is_some_and(|version| expectations.is_echo(version)))
         });
     }
 
@@ -97,12 +112,14 @@ impl<Kd: SecondaryKind> Changes<Kd> {
 
     /// Every change, ordered by kind then namespace and name.
     pub fn iter(&self) -> impl Iterator<Item = Change<Kd>> + '_ {
-        self.items.iter().map(|((kind, namespace, name), (op, _))| Change {
-            kind: *kind,
-            namespace: namespace.clone(),
-            name: name.clone(),
-            op: *op,
-        })
+        self.items
+            .iter()
+            .map(|((kind, namespace, name), (op, _))| Change {
+                kind: *kind,
+                namespace: namespace.clone(),
+                name: name.clone(),
+                op: *op,
+            })
     }
 
     /// Whether any object of `kind` changed.
@@ -112,7 +129,11 @@ impl<Kd: SecondaryKind> Changes<Kd> {
 
     /// The kinds that changed, in declaration order.
     pub fn kinds(&self) -> Vec<Kd> {
-        Kd::ALL.iter().copied().filter(|kind| self.contains(*kind)).collect()
+        Kd::ALL
+            .iter()
+            .copied()
+            .filter(|kind| self.contains(*kind))
+            .collect()
     }
 
     /// The changes of one kind.
@@ -141,8 +162,17 @@ impl<P: SecondaryAware> Clone for Context<P> {
 }
 
 impl<P: SecondaryAware> Context<P> {
-    pub(crate) fn new(client: Client, expectations: Arc<Expectations>, metrics: Arc<Metrics>) -> Self {
-        Self { client, expectations, metrics, _primary: std::marker::PhantomData }
+    pub(crate) fn new(
+        client: Client,
+        expectations: Arc<Expectations>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            client,
+            expectations,
+            metrics,
+            _primary: std::marker::PhantomData,
+        }
     }
 
     /// The client the controller was built with.

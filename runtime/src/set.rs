@@ -53,7 +53,11 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
     fn start(&self, shared: &Shared<P>, caches: &mut Caches) -> Started<P> {
         let (store, writer) = reflector::store::<C>();
         let index = Arc::new(OwnerIndex::<C, P>::default());
-        caches.push(KindCache { store: store.clone(), index: index.clone(), mapping: self.mapping.clone() });
+        caches.push(KindCache {
+            store: store.clone(),
+            index: index.clone(),
+            mapping: self.mapping.clone(),
+        });
         let mut pipeline = KindPipeline {
             kind: self.kind,
             mapping: self.mapping.clone(),
@@ -64,9 +68,14 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         };
         let events = reflector::reflector(
             writer,
-            self.watch_stream(shared.client.clone(), shared.namespace.as_deref()).default_backoff(),
+            self.watch_stream(shared.client.clone(), shared.namespace.as_deref())
+                .default_backoff(),
         );
-        let (dispatch, triggers, metrics) = (shared.dispatch.clone(), shared.triggers.clone(), shared.metrics.clone());
+        let (dispatch, triggers, metrics) = (
+            shared.dispatch.clone(),
+            shared.triggers.clone(),
+            shared.metrics.clone(),
+        );
         let kind = self.kind.name();
         let driver = events.for_each(move |event| {
             match event {
@@ -105,7 +114,9 @@ pub struct WatchSet<P: SecondaryAware> {
 impl<P: SecondaryAware> WatchSet<P> {
     /// The watches `P` declares, in declaration order.
     pub(crate) fn declared() -> Self {
-        let mut set = Self { watches: Vec::new() };
+        let mut set = Self {
+            watches: Vec::new(),
+        };
         P::declare(&mut set);
         set
     }

@@ -44,7 +44,10 @@ impl SecondaryAware for Deployment {
     type Kind = Kind;
 
     fn options() -> Options {
-        Options::new(Options::DEFAULT_RESYNC, Some(std::time::Duration::from_secs(60)))
+        Options::new(
+            Options::DEFAULT_RESYNC,
+            Some(std::time::Duration::from_secs(60)),
+        )
     }
 
     fn declare(set: &mut WatchSet<Self>) {
@@ -52,7 +55,9 @@ impl SecondaryAware for Deployment {
     }
 
     fn secondaries(caches: &Caches, primary: &Self) -> Children {
-        Children { config_maps: caches.children::<Self, ConfigMap>(0, primary) }
+        Children {
+            config_maps: caches.children::<Self, ConfigMap>(0, primary),
+        }
     }
 }
 

@@ -47,11 +47,16 @@ impl Mapping {
 pub fn controller_owner<P: SecondaryAware, C: Resource>(
     child: &C,
 ) -> Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference> {
-    child.meta().owner_references.as_ref()?.iter().find(|owner| {
-        owner.controller == Some(true)
-            && owner.kind == P::kind(&())
-            && owner.api_version == P::api_version(&())
-    })
+    child
+        .meta()
+        .owner_references
+        .as_ref()?
+        .iter()
+        .find(|owner| {
+            owner.controller == Some(true)
+                && owner.kind == P::kind(&())
+                && owner.api_version == P::api_version(&())
+        })
 }
 
 /// The scope of a statically typed resource: whether it lives in a namespace, and how to build
@@ -61,13 +66,19 @@ pub trait ApiScope: 'static {
     const NAMESPACED: bool;
 
     /// An [`Api`] for `K` in `namespace`, or across the cluster.
-    fn api<K: Resource<DynamicType = (), Scope = Self>>(client: Client, namespace: Option<&str>) -> Api<K>;
+    fn api<K: Resource<DynamicType = (), Scope = Self>>(
+        client: Client,
+        namespace: Option<&str>,
+    ) -> Api<K>;
 }
 
 impl ApiScope for NamespaceResourceScope {
     const NAMESPACED: bool = true;
 
-    fn api<K: Resource<DynamicType = (), Scope = Self>>(client: Client, namespace: Option<&str>) -> Api<K> {
+    fn api<K: Resource<DynamicType = (), Scope = Self>>(
+        client: Client,
+        namespace: Option<&str>,
+    ) -> Api<K> {
         match namespace {
             Some(namespace) => Api::namespaced(client, namespace),
             None => Api::all(client),
@@ -78,7 +89,10 @@ impl ApiScope for NamespaceResourceScope {
 impl ApiScope for ClusterResourceScope {
     const NAMESPACED: bool = false;
 
-    fn api<K: Resource<DynamicType = (), Scope = Self>>(client: Client, _namespace: Option<&str>) -> Api<K> {
+    fn api<K: Resource<DynamicType = (), Scope = Self>>(
+        client: Client,
+        _namespace: Option<&str>,
+    ) -> Api<K> {
         Api::all(client)
     }
 }
@@ -89,14 +103,21 @@ pub(crate) fn is_namespaced<K: Resource<Scope: ApiScope>>() -> bool {
 }
 
 /// An [`Api`] for `K` in `namespace` (ignored for cluster-scoped kinds), or across the cluster.
-pub(crate) fn api<K: Resource<DynamicType = (), Scope: ApiScope>>(client: Client, namespace: Option<&str>) -> Api<K> {
+pub(crate) fn api<K: Resource<DynamicType = (), Scope: ApiScope>>(
+    client: Client,
+    namespace: Option<&str>,
+) -> Api<K> {
     K::Scope::api(client, namespace)
 }
 
 /// A type-erased predicate.
 pub(crate) type PredicateFn<C> = Arc<dyn Fn(&C) -> Option<u64> + Send + Sync>;
 type StreamFn<C> = Arc<
-    dyn Fn(Client, Option<&str>, watcher::Config) -> BoxStream<'static, watcher::Result<watcher::Event<C>>>
+    dyn Fn(
+            Client,
+            Option<&str>,
+            watcher::Config,
+        ) -> BoxStream<'static, watcher::Result<watcher::Event<C>>>
         + Send
         + Sync,
 >;
@@ -124,7 +145,7 @@ where
             mapping: Mapping::Owner,
             selector: None,
             resource,
-                stream,
+            stream,
             _primary: PhantomData,
         }
     }
@@ -133,10 +154,15 @@ where
     ///
     /// Without any, [`default_predicate`](crate::predicates::default_predicate) applies.
     #[must_use]
-    pub fn predicate(mut self, predicate: impl Fn(&C) -> Option<u64> + Send + Sync + 'static) -> Self {
+    pub fn predicate(
+        mut self,
+        predicate: impl Fn(&C) -> Option<u64> + Send + Sync + 'static,
+    ) -> Self {
         self.predicate = Some(match self.predicate.take() {
             None => Arc::new(predicate),
-            Some(previous) => Arc::new(move |obj: &C| crate::predicates::combine(previous(obj), predicate(obj))),
+            Some(previous) => {
+                Arc::new(move |obj: &C| crate::predicates::combine(previous(obj), predicate(obj)))
+            }
         });
         self
     }
@@ -163,7 +189,9 @@ where
     }
 
     pub(crate) fn predicate_fn(&self) -> PredicateFn<C> {
-        self.predicate.clone().unwrap_or_else(|| Arc::new(crate::predicates::default_predicate::<C>))
+        self.predicate
+            .clone()
+            .unwrap_or_else(|| Arc::new(crate::predicates::default_predicate::<C>))
     }
 
     pub(crate) fn watch_stream(
@@ -178,7 +206,6 @@ where
         (self.stream)(client, namespace, config)
     }
 }
-
 
 /// Declares a watch that caches whole `K` objects.
 pub fn watch_full<P, K>(kind: P::Kind) -> Watch<K, P>
@@ -202,7 +229,9 @@ where
     Watch::with_stream(
         kind,
         ApiResource::erase::<K>(&()),
-        Arc::new(|client, namespace, config| watcher(api::<PartialObjectMeta<K>>(client, namespace), config).boxed()),
+        Arc::new(|client, namespace, config| {
+            watcher(api::<PartialObjectMeta<K>>(client, namespace), config).boxed()
+        }),
     )
 }
 

@@ -32,7 +32,11 @@ impl Running {
             });
         let metrics = controller.metrics();
         let task = tokio::spawn(controller.run(DatabaseOperator::default()));
-        Self { metrics, stop: Some(stop), task }
+        Self {
+            metrics,
+            stop: Some(stop),
+            task,
+        }
     }
 
     fn snapshot(&self) -> MetricsSnapshot {
@@ -54,7 +58,10 @@ impl Running {
 
     async fn stop(mut self) {
         let _ = self.stop.take().expect("stopped once").send(());
-        self.task.await.expect("controller task").expect("controller ran");
+        self.task
+            .await
+            .expect("controller task")
+            .expect("controller ran");
     }
 }
 
@@ -74,7 +81,9 @@ fn database(name: &str) -> Database {
 
 async fn setup(prefix: &str) -> (Client, TestNamespace) {
     let client = client().await;
-    install_crd::<Database>(&client).await.expect("install the Database CRD");
+    install_crd::<Database>(&client)
+        .await
+        .expect("install the Database CRD");
     let namespace = TestNamespace::new(&client, prefix).await;
     (client, namespace)
 }
@@ -90,23 +99,56 @@ where
 async fn assert_children_owned(client: &Client, namespace: &str, db: &Database) {
     let uid = db.uid().expect("created Database has a uid");
     let owned_by_db = |meta: &kube::api::ObjectMeta| {
-        let owners = meta.owner_references.as_ref().expect("child has ownerReferences");
+        let owners = meta
+            .owner_references
+            .as_ref()
+            .expect("child has ownerReferences");
         assert_eq!(owners.len(), 1, "one owner: {owners:?}");
         assert_eq!(owners[0].uid, uid);
         assert_eq!(owners[0].kind, "Database");
         assert_eq!(owners[0].controller, Some(true));
     };
-    owned_by_db(&Api::<Deployment>::namespaced(client.clone(), namespace).get("db").await.expect("Deployment").metadata);
-    owned_by_db(&Api::<Service>::namespaced(client.clone(), namespace).get("db").await.expect("Service").metadata);
-    owned_by_db(&Api::<Secret>::namespaced(client.clone(), namespace).get("db-credentials").await.expect("Secret").metadata);
-    owned_by_db(&Api::<ConfigMap>::namespaced(client.clone(), namespace).get("db-config").await.expect("ConfigMap").metadata);
+    owned_by_db(
+        &Api::<Deployment>::namespaced(client.clone(), namespace)
+            .get("db")
+            .await
+            .expect("Deployment")
+            .metadata,
+    );
+    owned_by_db(
+        &Api::<Service>::namespaced(client.clone(), namespace)
+            .get("db")
+            .await
+            .expect("Service")
+            .metadata,
+    );
+    owned_by_db(
+        &Api::<Secret>::namespaced(client.clone(), namespace)
+            .get("db-credentials")
+            .await
+            .expect("Secret")
+            .metadata,
+    );
+    owned_by_db(
+        &Api::<ConfigMap>::namespaced(client.clone(), namespace)
+            .get("db-config")
+            .await
+            .expect("ConfigMap")
+            .metadata,
+    );
 }
 
 async fn create_and_converge(client: &Client, namespace: &str) -> Database {
     let dbs: Api<Database> = Api::namespaced(client.clone(), namespace);
-    let db = dbs.create(&PostParams::default(), &database("db")).await.expect("create Database");
+    let db = dbs
+        .create(&PostParams::default(), &database("db"))
+        .await
+        .expect("create Database");
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
-    wait_for("the children of the new Database", || async { exists(&configs, "db-config").await }).await;
+    wait_for("the children of the new Database", || async {
+        exists(&configs, "db-config").await
+    })
+    .await;
     let services: Api<Service> = Api::namespaced(client.clone(), namespace);
     wait_for("the Service", || async { exists(&services, "db").await }).await;
     db
@@ -138,15 +180,29 @@ async fn repairs_each_kind_of_drift_through_reconcile_secondaries() {
 
     // A deleted Service is recreated.
     let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
-    services.delete("db", &DeleteParams::default()).await.expect("delete Service");
-    wait_for("the Service to be recreated", || async { exists(&services, "db").await }).await;
+    services
+        .delete("db", &DeleteParams::default())
+        .await
+        .expect("delete Service");
+    wait_for("the Service to be recreated", || async {
+        exists(&services, "db").await
+    })
+    .await;
 
     // An edited ConfigMap is restored.
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
     let edit = serde_json::json!({ "data": { "max_connections": "5" } });
-    configs.patch("db-config", &PatchParams::default(), &Patch::Merge(&edit)).await.expect("edit ConfigMap");
+    configs
+        .patch("db-config", &PatchParams::default(), &Patch::Merge(&edit))
+        .await
+        .expect("edit ConfigMap");
     wait_for("the ConfigMap to be restored", || async {
-        let data = configs.get("db-config").await.expect("get ConfigMap").data.unwrap_or_default();
+        let data = configs
+            .get("db-config")
+            .await
+            .expect("get ConfigMap")
+            .data
+            .unwrap_or_default();
         data.get("max_connections").map(String::as_str) == Some("100")
     })
     .await;
@@ -154,18 +210,34 @@ async fn repairs_each_kind_of_drift_through_reconcile_secondaries() {
     // A scaled Deployment is reset.
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
     let scale = serde_json::json!({ "spec": { "replicas": 7 } });
-    deployments.patch("db", &PatchParams::default(), &Patch::Merge(&scale)).await.expect("scale Deployment");
+    deployments
+        .patch("db", &PatchParams::default(), &Patch::Merge(&scale))
+        .await
+        .expect("scale Deployment");
     wait_for("the Deployment to be reset", || async {
-        deployments.get("db").await.expect("get Deployment").spec.replicas == Some(2)
+        deployments
+            .get("db")
+            .await
+            .expect("get Deployment")
+            .spec
+            .replicas
+            == Some(2)
     })
     .await;
 
     let after = operator.settled().await;
     for kind in ["Service", "ConfigMap", "Deployment"] {
         let runs = |m: &MetricsSnapshot| m.secondary_kinds.get(kind).copied().unwrap_or(0);
-        assert!(runs(&after) > runs(&before), "reconcile_secondaries ran for {kind}: {after:?}");
+        assert!(
+            runs(&after) > runs(&before),
+            "reconcile_secondaries ran for {kind}: {after:?}"
+        );
     }
-    assert_eq!(after.wakeups(Trigger::Primary), before.wakeups(Trigger::Primary), "no full reconcile for drift");
+    assert_eq!(
+        after.wakeups(Trigger::Primary),
+        before.wakeups(Trigger::Primary),
+        "no full reconcile for drift"
+    );
     assert_eq!(after.errors, 0);
     operator.stop().await;
     ns.delete().await;
@@ -182,13 +254,20 @@ async fn status_only_child_updates_and_idle_time_wake_nothing() {
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
     for observed in 1..=3 {
         let status = serde_json::json!({ "status": { "observedGeneration": observed, "unavailableReplicas": observed } });
-        deployments.patch_status("db", &PatchParams::default(), &Patch::Merge(&status)).await.expect("patch status");
+        deployments
+            .patch_status("db", &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .expect("patch status");
     }
     tokio::time::sleep(Duration::from_secs(5)).await;
     let after = operator.snapshot();
-    assert_eq!(after.wakeups, before.wakeups, "status-only updates and idle time woke the operator");
+    assert_eq!(
+        after.wakeups, before.wakeups,
+        "status-only updates and idle time woke the operator"
+    );
     assert!(
-        after.filtered.get("Deployment").copied().unwrap_or(0) >= before.filtered.get("Deployment").copied().unwrap_or(0) + 3,
+        after.filtered.get("Deployment").copied().unwrap_or(0)
+            >= before.filtered.get("Deployment").copied().unwrap_or(0) + 3,
         "the status updates were seen and filtered: {after:?}"
     );
     operator.stop().await;
@@ -202,14 +281,23 @@ async fn invalid_spec_becomes_a_status_condition() {
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
     let mut bad = database("db");
     bad.spec.port = 70000;
-    dbs.create(&PostParams::default(), &bad).await.expect("create Database");
+    dbs.create(&PostParams::default(), &bad)
+        .await
+        .expect("create Database");
     wait_for("the InvalidSpec condition", || async {
         let db = dbs.get("db").await.expect("get Database");
-        db.status.is_some_and(|s| s.conditions.iter().any(|c| c.reason == "InvalidSpec" && c.message.contains("spec.port")))
+        db.status.is_some_and(|s| {
+            s.conditions
+                .iter()
+                .any(|c| c.reason == "InvalidSpec" && c.message.contains("spec.port"))
+        })
     })
     .await;
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
-    assert!(!exists(&configs, "db-config").await, "nothing is created from an invalid spec");
+    assert!(
+        !exists(&configs, "db-config").await,
+        "nothing is created from an invalid spec"
+    );
     assert_eq!(operator.snapshot().errors, 0);
     operator.stop().await;
     ns.delete().await;
@@ -221,7 +309,9 @@ async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
     let operator = Running::start(&client, ns.name());
     create_and_converge(&client, ns.name()).await;
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
-    dbs.delete("db", &DeleteParams::default()).await.expect("delete Database");
+    dbs.delete("db", &DeleteParams::default())
+        .await
+        .expect("delete Database");
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
     let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
     wait_for("the garbage collector to remove the children", || async {
@@ -240,19 +330,42 @@ async fn a_restarted_operator_converges_without_duplicates() {
     operator.stop().await;
 
     let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
-    services.delete("db", &DeleteParams::default()).await.expect("delete Service while the operator is down");
+    services
+        .delete("db", &DeleteParams::default())
+        .await
+        .expect("delete Service while the operator is down");
     let operator = Running::start(&client, ns.name());
-    wait_for("the Service to be recreated after the restart", || async { exists(&services, "db").await }).await;
+    wait_for("the Service to be recreated after the restart", || async {
+        exists(&services, "db").await
+    })
+    .await;
     operator.settled().await;
 
     let by_instance = ListParams::default().labels("app.kubernetes.io/instance=db");
-    assert_eq!(services.list(&by_instance).await.expect("list").items.len(), 1);
+    assert_eq!(
+        services.list(&by_instance).await.expect("list").items.len(),
+        1
+    );
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
-    assert_eq!(deployments.list(&by_instance).await.expect("list").items.len(), 1);
+    assert_eq!(
+        deployments
+            .list(&by_instance)
+            .await
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
     let secrets: Api<Secret> = Api::namespaced(client.clone(), ns.name());
-    assert_eq!(secrets.list(&by_instance).await.expect("list").items.len(), 1);
+    assert_eq!(
+        secrets.list(&by_instance).await.expect("list").items.len(),
+        1
+    );
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
-    assert_eq!(configs.list(&by_instance).await.expect("list").items.len(), 1);
+    assert_eq!(
+        configs.list(&by_instance).await.expect("list").items.len(),
+        1
+    );
     operator.stop().await;
     ns.delete().await;
 }

@@ -15,8 +15,13 @@ pub async fn client() -> Client {
     if std::env::var_os("KUBECONFIG").is_none() {
         panic!("KUBECONFIG is not set; {hint}");
     }
-    let client = Client::try_default().await.unwrap_or_else(|e| panic!("cannot build a client ({e}); {hint}"));
-    client.apiserver_version().await.unwrap_or_else(|e| panic!("the API server does not answer ({e}); {hint}"));
+    let client = Client::try_default()
+        .await
+        .unwrap_or_else(|e| panic!("cannot build a client ({e}); {hint}"));
+    client
+        .apiserver_version()
+        .await
+        .unwrap_or_else(|e| panic!("the API server does not answer ({e}); {hint}"));
     client
 }
 
@@ -29,7 +34,10 @@ where
 {
     let start = Instant::now();
     while !check().await {
-        assert!(start.elapsed() < Duration::from_secs(60), "gave up waiting for {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "gave up waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -44,10 +52,26 @@ impl TestNamespace {
     /// Creates a namespace named `<prefix>-<pid>-<n>`.
     pub async fn new(client: &Client, prefix: &str) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        let namespace = Namespace { metadata: ObjectMeta { name: Some(name.clone()), ..ObjectMeta::default() }, ..Namespace::default() };
-        Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &namespace).await.expect("create the test namespace");
-        Self { client: client.clone(), name }
+        let name = format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let namespace = Namespace {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                ..ObjectMeta::default()
+            },
+            ..Namespace::default()
+        };
+        Api::<Namespace>::all(client.clone())
+            .create(&PostParams::default(), &namespace)
+            .await
+            .expect("create the test namespace");
+        Self {
+            client: client.clone(),
+            name,
+        }
     }
 
     /// The namespace's name.

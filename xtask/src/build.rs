@@ -27,7 +27,9 @@ fn stamp() -> anyhow::Result<String> {
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x100000001b3))
+    bytes.iter().fold(0xcbf29ce484222325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// Builds the binaries unless this version (and go.sum) was built before.
@@ -50,9 +52,15 @@ pub fn ensure() -> anyhow::Result<()> {
     let logs = cache.join("logs");
     std::fs::create_dir_all(&logs)?;
     let log_path = logs.join("go-build.log");
-    eprintln!("building the Kubernetes {KUBERNETES_VERSION} control plane from Go modules (10–20 min cold; cached in {})", cache.display());
+    eprintln!(
+        "building the Kubernetes {KUBERNETES_VERSION} control plane from Go modules (10–20 min cold; cached in {})",
+        cache.display()
+    );
     let version = KUBERNETES_VERSION.trim_start_matches('v');
-    let (major, minor) = version.split_once('.').map(|(a, rest)| (a, rest.split('.').next().unwrap_or("0"))).unwrap_or(("1", "0"));
+    let (major, minor) = version
+        .split_once('.')
+        .map(|(a, rest)| (a, rest.split('.').next().unwrap_or("0")))
+        .unwrap_or(("1", "0"));
     let ldflags = ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"]
         .iter()
         .map(|pkg| format!("-X {pkg}.gitVersion={KUBERNETES_VERSION} -X {pkg}.gitMajor={major} -X {pkg}.gitMinor={minor}"))
@@ -61,22 +69,36 @@ pub fn ensure() -> anyhow::Result<()> {
     let out = bin.join("build");
     std::fs::create_dir_all(&out)?;
     let log = std::fs::File::create(&log_path)?;
-    let status = progress::show("building kube-apiserver, kube-controller-manager and etcd", || {
-        go_command(&cache)
-            .current_dir(paths::repo().join("xtask/controlplane"))
-            .args(["build", "-trimpath", "-ldflags", &ldflags, "-o"])
-            .arg(format!("{}/", out.display()))
-            .args(["k8s.io/kubernetes/cmd/kube-apiserver", "k8s.io/kubernetes/cmd/kube-controller-manager", "go.etcd.io/etcd/server/v3"])
-            .stdout(log.try_clone().expect("log file"))
-            .stderr(log)
-            .status()
-    })?;
+    let status = progress::show(
+        "building kube-apiserver, kube-controller-manager and etcd",
+        || {
+            go_command(&cache)
+                .current_dir(paths::repo().join("xtask/controlplane"))
+                .args(["build", "-trimpath", "-ldflags", &ldflags, "-o"])
+                .arg(format!("{}/", out.display()))
+                .args([
+                    "k8s.io/kubernetes/cmd/kube-apiserver",
+                    "k8s.io/kubernetes/cmd/kube-controller-manager",
+                    "go.etcd.io/etcd/server/v3",
+                ])
+                .stdout(log.try_clone().expect("log file"))
+                .stderr(log)
+                .status()
+        },
+    )?;
     if !status.success() {
-        anyhow::bail!("the Go build failed; log: {}\n{}", log_path.display(), progress::tail(&log_path, 20));
+        anyhow::bail!(
+            "the Go build failed; log: {}\n{}",
+            log_path.display(),
+            progress::tail(&log_path, 20)
+        );
     }
     std::fs::rename(out.join("server"), bin.join("etcd"))?;
     std::fs::rename(out.join("kube-apiserver"), bin.join("kube-apiserver"))?;
-    std::fs::rename(out.join("kube-controller-manager"), bin.join("kube-controller-manager"))?;
+    std::fs::rename(
+        out.join("kube-controller-manager"),
+        bin.join("kube-controller-manager"),
+    )?;
     std::fs::write(stamp_file, want)?;
     Ok(())
 }

@@ -101,17 +101,31 @@ fn spawn(name: &str, binary: &Path, args: &[String], logs: &Path) -> anyhow::Res
 }
 
 /// Polls `ready` until it returns true; fails with the log tail if `pid` dies or time runs out.
-fn wait_ready(name: &str, pid: i32, log: &Path, limit: Duration, mut ready: impl FnMut() -> bool) -> anyhow::Result<()> {
+fn wait_ready(
+    name: &str,
+    pid: i32,
+    log: &Path,
+    limit: Duration,
+    mut ready: impl FnMut() -> bool,
+) -> anyhow::Result<()> {
     let start = Instant::now();
     loop {
         if ready() {
             return Ok(());
         }
         if !alive(pid) {
-            anyhow::bail!("{name} exited during start-up; log: {}\n{}", log.display(), progress::tail(log, 25));
+            anyhow::bail!(
+                "{name} exited during start-up; log: {}\n{}",
+                log.display(),
+                progress::tail(log, 25)
+            );
         }
         if start.elapsed() > limit {
-            anyhow::bail!("{name} was not ready within {limit:?}; log: {}\n{}", log.display(), progress::tail(log, 25));
+            anyhow::bail!(
+                "{name} was not ready within {limit:?}; log: {}\n{}",
+                log.display(),
+                progress::tail(log, 25)
+            );
         }
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -119,9 +133,14 @@ fn wait_ready(name: &str, pid: i32, log: &Path, limit: Duration, mut ready: impl
 
 fn http_ok(port: u16, path: &str) -> bool {
     use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream.write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes()).is_err() {
+    if stream
+        .write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes())
+        .is_err()
+    {
         return false;
     }
     let mut response = String::new();
@@ -131,12 +150,23 @@ fn http_ok(port: u16, path: &str) -> bool {
 
 /// Whether the apiserver answers `/readyz` with 200, authenticating as admin.
 pub fn apiserver_ready() -> bool {
-    let Ok(path) = kubeconfig_path() else { return false };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let Ok(path) = kubeconfig_path() else {
+        return false;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     runtime.block_on(async {
-        let Ok(client) = kubeconfig::client(&path).await else { return false };
-        let request = http::Request::get("/readyz").body(Vec::new()).expect("request");
-        tokio::time::timeout(Duration::from_secs(3), client.request_text(request)).await.is_ok_and(|r| r.is_ok_and(|body| body.trim() == "ok"))
+        let Ok(client) = kubeconfig::client(&path).await else {
+            return false;
+        };
+        let request = http::Request::get("/readyz")
+            .body(Vec::new())
+            .expect("request");
+        tokio::time::timeout(Duration::from_secs(3), client.request_text(request))
+            .await
+            .is_ok_and(|r| r.is_ok_and(|body| body.trim() == "ok"))
     })
 }
 
@@ -157,11 +187,16 @@ fn print_env() -> anyhow::Result<()> {
 pub fn up() -> anyhow::Result<bool> {
     if let Some(state) = read_state()? {
         if state.pids.values().all(|pid| alive(*pid)) && apiserver_ready() {
-            eprintln!("a cluster is already running (apiserver on 127.0.0.1:{}); reusing it", state.apiserver_port);
+            eprintln!(
+                "a cluster is already running (apiserver on 127.0.0.1:{}); reusing it",
+                state.apiserver_port
+            );
             print_env()?;
             return Ok(false);
         }
-        eprintln!("found state of a cluster that is no longer running (crashed or machine restarted); cleaning it up");
+        eprintln!(
+            "found state of a cluster that is no longer running (crashed or machine restarted); cleaning it up"
+        );
         down()?;
     }
     build::ensure()?;
@@ -172,18 +207,33 @@ pub fn up() -> anyhow::Result<bool> {
     certs::ensure(&pki)?;
     let bin = paths::bin_dir()?;
     let (etcd_port, peer_port, apiserver_port) = (free_port()?, free_port()?, free_port()?);
-    let mut state = State { pids: BTreeMap::new(), etcd_port, apiserver_port };
+    let mut state = State {
+        pids: BTreeMap::new(),
+        etcd_port,
+        apiserver_port,
+    };
     save(&state)?;
     if let Err(error) = start_all(&mut state, &bin, &dir, &pki, &logs, peer_port) {
         let _ = down();
         return Err(error);
     }
-    eprintln!("control plane ready in {:.1}s (apiserver https://127.0.0.1:{apiserver_port}, logs in {})", started.elapsed().as_secs_f64(), logs.display());
+    eprintln!(
+        "control plane ready in {:.1}s (apiserver https://127.0.0.1:{apiserver_port}, logs in {})",
+        started.elapsed().as_secs_f64(),
+        logs.display()
+    );
     print_env()?;
     Ok(true)
 }
 
-fn start_all(state: &mut State, bin: &Path, dir: &Path, pki: &Path, logs: &Path, peer_port: u16) -> anyhow::Result<()> {
+fn start_all(
+    state: &mut State,
+    bin: &Path,
+    dir: &Path,
+    pki: &Path,
+    logs: &Path,
+    peer_port: u16,
+) -> anyhow::Result<()> {
     let p = |name: &str| pki.join(name).display().to_string();
     let (etcd_port, apiserver_port) = (state.etcd_port, state.apiserver_port);
     let peer = format!("http://127.0.0.1:{peer_port}");
@@ -200,7 +250,15 @@ fn start_all(state: &mut State, bin: &Path, dir: &Path, pki: &Path, logs: &Path,
     let etcd = spawn("etcd", &bin.join("etcd"), &etcd_args, logs)?;
     state.pids.insert("1-etcd".into(), etcd);
     save(state)?;
-    progress::show("starting etcd", || wait_ready("etcd", etcd, &logs.join("etcd.log"), Duration::from_secs(30), || http_ok(etcd_port, "/health")))?;
+    progress::show("starting etcd", || {
+        wait_ready(
+            "etcd",
+            etcd,
+            &logs.join("etcd.log"),
+            Duration::from_secs(30),
+            || http_ok(etcd_port, "/health"),
+        )
+    })?;
 
     kubeconfig::write(&kubeconfig_path()?, apiserver_port, pki)?;
     let apiserver_args: Vec<String> = vec![
@@ -228,11 +286,24 @@ fn start_all(state: &mut State, bin: &Path, dir: &Path, pki: &Path, logs: &Path,
         format!("--proxy-client-cert-file={}", p("front-proxy-client.crt")),
         format!("--proxy-client-key-file={}", p("front-proxy-client.key")),
     ];
-    let apiserver = spawn("kube-apiserver", &bin.join("kube-apiserver"), &apiserver_args, logs)?;
+    let apiserver = spawn(
+        "kube-apiserver",
+        &bin.join("kube-apiserver"),
+        &apiserver_args,
+        logs,
+    )?;
     state.pids.insert("2-kube-apiserver".into(), apiserver);
     save(state)?;
     let log = logs.join("kube-apiserver.log");
-    progress::show("starting kube-apiserver", || wait_ready("kube-apiserver", apiserver, &log, Duration::from_secs(120), apiserver_ready))?;
+    progress::show("starting kube-apiserver", || {
+        wait_ready(
+            "kube-apiserver",
+            apiserver,
+            &log,
+            Duration::from_secs(120),
+            apiserver_ready,
+        )
+    })?;
 
     let manager_args: Vec<String> = vec![
         format!("--kubeconfig={}", kubeconfig_path()?.display()),
@@ -243,13 +314,24 @@ fn start_all(state: &mut State, bin: &Path, dir: &Path, pki: &Path, logs: &Path,
         format!("--service-account-private-key-file={}", p("sa.key")),
         "--secure-port=0".into(),
     ];
-    let manager = spawn("kube-controller-manager", &bin.join("kube-controller-manager"), &manager_args, logs)?;
-    state.pids.insert("3-kube-controller-manager".into(), manager);
+    let manager = spawn(
+        "kube-controller-manager",
+        &bin.join("kube-controller-manager"),
+        &manager_args,
+        logs,
+    )?;
+    state
+        .pids
+        .insert("3-kube-controller-manager".into(), manager);
     save(state)?;
     std::thread::sleep(Duration::from_secs(1));
     if !alive(manager) {
         let log = logs.join("kube-controller-manager.log");
-        anyhow::bail!("kube-controller-manager exited; log: {}\n{}", log.display(), progress::tail(&log, 25));
+        anyhow::bail!(
+            "kube-controller-manager exited; log: {}\n{}",
+            log.display(),
+            progress::tail(&log, 25)
+        );
     }
     Ok(())
 }
@@ -277,9 +359,24 @@ pub fn status() -> anyhow::Result<()> {
     };
     for (name, pid) in &state.pids {
         let name = name.split_once('-').map_or(name.as_str(), |(_, name)| name);
-        println!("{name:<24} pid {pid:<8} {}", if alive(*pid) { "running" } else { "NOT RUNNING" });
+        println!(
+            "{name:<24} pid {pid:<8} {}",
+            if alive(*pid) {
+                "running"
+            } else {
+                "NOT RUNNING"
+            }
+        );
     }
-    println!("apiserver https://127.0.0.1:{} {}", state.apiserver_port, if apiserver_ready() { "ready" } else { "NOT READY" });
+    println!(
+        "apiserver https://127.0.0.1:{} {}",
+        state.apiserver_port,
+        if apiserver_ready() {
+            "ready"
+        } else {
+            "NOT READY"
+        }
+    );
     print_env()
 }
 

@@ -17,13 +17,19 @@ const NAMESPACE: &str = "kube-secondary-demo";
 
 fn print_counts(metrics: &Metrics) {
     let snapshot = metrics.snapshot();
-    println!("    wake-ups by trigger: {:?}; reconcile_secondaries by kind: {:?}", snapshot.wakeups, snapshot.secondary_kinds);
+    println!(
+        "    wake-ups by trigger: {:?}; reconcile_secondaries by kind: {:?}",
+        snapshot.wakeups, snapshot.secondary_kinds
+    );
 }
 
 async fn wait(what: &str, mut check: impl AsyncFnMut() -> bool) -> anyhow::Result<Duration> {
     let start = Instant::now();
     while !check().await {
-        anyhow::ensure!(start.elapsed() < Duration::from_secs(60), "timed out waiting for {what}");
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     Ok(start.elapsed())
@@ -33,14 +39,22 @@ async fn scenario(client: Client) -> anyhow::Result<()> {
     println!("1. installing the Database CRD and starting the operator (namespace {NAMESPACE})");
     install_crd::<Database>(&client).await?;
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let ns = Namespace { metadata: ObjectMeta { name: Some(NAMESPACE.into()), ..ObjectMeta::default() }, ..Namespace::default() };
+    let ns = Namespace {
+        metadata: ObjectMeta {
+            name: Some(NAMESPACE.into()),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    };
     if namespaces.get_opt(NAMESPACE).await?.is_none() {
         namespaces.create(&PostParams::default(), &ns).await?;
     }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let controller = Controller::<Database>::new(client.clone()).namespace(NAMESPACE).shutdown_on(async move {
-        let _ = stopped.await;
-    });
+    let controller = Controller::<Database>::new(client.clone())
+        .namespace(NAMESPACE)
+        .shutdown_on(async move {
+            let _ = stopped.await;
+        });
     let metrics = controller.metrics();
     let operator = tokio::spawn(controller.run(DatabaseOperator::default()));
 
@@ -53,30 +67,51 @@ async fn scenario(client: Client) -> anyhow::Result<()> {
         config: BTreeMap::from([("max_connections".to_string(), "100".to_string())]),
     };
     let _ = dbs.delete("orders", &DeleteParams::default()).await;
-    wait("the old Database to go", async || dbs.get_opt("orders").await.ok().flatten().is_none()).await?;
-    dbs.create(&PostParams::default(), &Database::new("orders", spec)).await?;
+    wait("the old Database to go", async || {
+        dbs.get_opt("orders").await.ok().flatten().is_none()
+    })
+    .await?;
+    dbs.create(&PostParams::default(), &Database::new("orders", spec))
+        .await?;
     let services: Api<Service> = Api::namespaced(client.clone(), NAMESPACE);
-    let took = wait("the children", async || services.get_opt("orders").await.ok().flatten().is_some()).await?;
-    println!("   Deployment, Service, Secret and ConfigMap created in {} ms", took.as_millis());
+    let took = wait("the children", async || {
+        services.get_opt("orders").await.ok().flatten().is_some()
+    })
+    .await?;
+    println!(
+        "   Deployment, Service, Secret and ConfigMap created in {} ms",
+        took.as_millis()
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     print_counts(&metrics);
 
     println!("3. deleting Service `orders` (drift)");
     services.delete("orders", &DeleteParams::default()).await?;
-    let took = wait("the repair", async || services.get_opt("orders").await.ok().flatten().is_some()).await?;
-    println!("   Service recreated {} ms after the delete, by reconcile_secondaries", took.as_millis());
+    let took = wait("the repair", async || {
+        services.get_opt("orders").await.ok().flatten().is_some()
+    })
+    .await?;
+    println!(
+        "   Service recreated {} ms after the delete, by reconcile_secondaries",
+        took.as_millis()
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     print_counts(&metrics);
 
     println!("4. idle for 10 s: nothing should wake the operator");
     let before = metrics.snapshot().total_wakeups();
     tokio::time::sleep(Duration::from_secs(10)).await;
-    println!("   wake-ups while idle: {}", metrics.snapshot().total_wakeups() - before);
+    println!(
+        "   wake-ups while idle: {}",
+        metrics.snapshot().total_wakeups() - before
+    );
 
     println!("5. cleaning up");
     let _ = stop.send(());
     operator.await??;
-    namespaces.delete(NAMESPACE, &DeleteParams::background()).await?;
+    namespaces
+        .delete(NAMESPACE, &DeleteParams::background())
+        .await?;
     Ok(())
 }
 
@@ -84,5 +119,6 @@ async fn scenario(client: Client) -> anyhow::Result<()> {
 pub fn run() -> anyhow::Result<()> {
     cluster::up()?;
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async { scenario(kubeconfig::client(&cluster::kubeconfig_path()?).await?).await })
+    runtime
+        .block_on(async { scenario(kubeconfig::client(&cluster::kubeconfig_path()?).await?).await })
 }

@@ -41,6 +41,10 @@ current-context: kube-secondary
 
 /// A client from the kubeconfig at `path`.
 pub async fn client(path: &Path) -> anyhow::Result<kube::Client> {
-    let config = kube::Config::from_custom_kubeconfig(Kubeconfig::read_from(path)?, &KubeConfigOptions::default()).await?;
+    let config = kube::Config::from_custom_kubeconfig(
+        Kubeconfig::read_from(path)?,
+        &KubeConfigOptions::default(),
+    )
+    .await?;
     Ok(kube::Client::try_from(config)?)
 }

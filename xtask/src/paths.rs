@@ -10,7 +10,8 @@ pub fn cache() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os("KUBE_SECONDARY_CACHE") {
         return Ok(PathBuf::from(dir));
     }
-    let home = std::env::var_os("HOME").ok_or_else(|| anyhow::anyhow!("set HOME or KUBE_SECONDARY_CACHE"))?;
+    let home = std::env::var_os("HOME")
+        .ok_or_else(|| anyhow::anyhow!("set HOME or KUBE_SECONDARY_CACHE"))?;
     Ok(PathBuf::from(home).join(".cache/kube-secondary"))
 }
 
@@ -26,5 +27,8 @@ pub fn cluster_dir() -> anyhow::Result<PathBuf> {
 
 /// The repository root (xtask lives one level below it).
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the repository").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the repository")
+        .to_path_buf()
 }

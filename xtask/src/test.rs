@@ -15,16 +15,32 @@ fn cargo() -> Command {
 fn step(name: &str, command: &mut Command) -> anyhow::Result<()> {
     eprintln!("==> {name}");
     let start = Instant::now();
-    let status = command.status().map_err(|e| anyhow::anyhow!("{name}: cannot run: {e}"))?;
-    eprintln!("    {name}: {} in {:.1}s", if status.success() { "ok" } else { "FAILED" }, start.elapsed().as_secs_f64());
+    let status = command
+        .status()
+        .map_err(|e| anyhow::anyhow!("{name}: cannot run: {e}"))?;
+    eprintln!(
+        "    {name}: {} in {:.1}s",
+        if status.success() { "ok" } else { "FAILED" },
+        start.elapsed().as_secs_f64()
+    );
     anyhow::ensure!(status.success(), "step `{name}` failed");
     Ok(())
 }
 
 fn ensure_components() -> anyhow::Result<()> {
-    for (component, probe) in [("rustfmt", ["fmt", "--version"]), ("clippy", ["clippy", "--version"])] {
-        if !cargo().args(probe).output().is_ok_and(|o| o.status.success()) {
-            step(&format!("installing {component}"), Command::new("rustup").args(["component", "add", component]))?;
+    for (component, probe) in [
+        ("rustfmt", ["fmt", "--version"]),
+        ("clippy", ["clippy", "--version"]),
+    ] {
+        if !cargo()
+            .args(probe)
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            step(
+                &format!("installing {component}"),
+                Command::new("rustup").args(["component", "add", component]),
+            )?;
         }
     }
     Ok(())
@@ -48,19 +64,53 @@ impl Drop for StopOnDrop {
 pub fn run() -> anyhow::Result<()> {
     let start = Instant::now();
     ensure_components()?;
-    step("cargo fmt --check", cargo().args(["fmt", "--all", "--check"]))?;
-    step("cargo clippy", cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    step(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
+    step(
+        "cargo clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
     step(
         "cargo clippy (end-to-end tests)",
-        cargo().args(["clippy", "-p", "kube-secondary-tests", "--all-targets", "--features", "e2e", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "-p",
+            "kube-secondary-tests",
+            "--all-targets",
+            "--features",
+            "e2e",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
-    step("cargo test (unit, compile-fail, doc)", cargo().args(["test", "--workspace"]))?;
+    step(
+        "cargo test (unit, compile-fail, doc)",
+        cargo().args(["test", "--workspace"]),
+    )?;
     let started = cluster::up()?;
     let _stop = StopOnDrop(started);
     step(
         "end-to-end tests against the control plane",
         cargo()
-            .args(["test", "-p", "kube-secondary-tests", "--features", "e2e", "--test", "e2e"])
+            .args([
+                "test",
+                "-p",
+                "kube-secondary-tests",
+                "--features",
+                "e2e",
+                "--test",
+                "e2e",
+            ])
             .env("KUBECONFIG", cluster::kubeconfig_path()?),
     )?;
     eprintln!("all checks passed in {:.0}s", start.elapsed().as_secs_f64());
@@ -69,11 +119,21 @@ pub fn run() -> anyhow::Result<()> {
 
 /// Runs the benchmark against the running cluster.
 pub fn bench(args: &[String]) -> anyhow::Result<()> {
-    anyhow::ensure!(cluster::running()?, "no cluster is running; start one with `cargo xtask cluster up`");
+    anyhow::ensure!(
+        cluster::running()?,
+        "no cluster is running; start one with `cargo xtask cluster up`"
+    );
     step(
         "benchmark",
         cargo()
-            .args(["run", "--release", "--quiet", "-p", "kube-secondary-bench", "--"])
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "kube-secondary-bench",
+                "--",
+            ])
             .args(args)
             .env("KUBECONFIG", cluster::kubeconfig_path()?),
     )

@@ -28,7 +28,11 @@ where
 }
 
 /// Runs until `shutdown` completes.
-pub async fn run(baseline: Arc<Baseline>, namespace: Option<&str>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
+pub async fn run(
+    baseline: Arc<Baseline>,
+    namespace: Option<&str>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) {
     let config = watcher::Config::default();
     Controller::new(api::<Database>(&baseline, namespace), config.clone())
         .owns(api::<Deployment>(&baseline, namespace), config.clone())

@@ -21,7 +21,9 @@ pub async fn reconcile_all(client: &Client, manager: &str, db: &Database) -> kub
         writer.apply(&desired::deployment(db, manager)).await?;
         writer.apply(&desired::service(db, manager)).await?;
         writer.apply(&desired::config_map(db, manager)).await?;
-        writer.create_if_missing(&desired::secret(db, manager)).await?;
+        writer
+            .create_if_missing(&desired::secret(db, manager))
+            .await?;
     }
     if let Some(status) = desired::status_update(db) {
         writer.patch_status(db, status).await?;
@@ -42,7 +44,11 @@ pub struct Baseline {
 impl Baseline {
     /// A baseline writing as `manager`.
     pub fn new(client: Client, manager: &str) -> Self {
-        Self { client, manager: manager.to_string(), wakeups: AtomicU64::new(0) }
+        Self {
+            client,
+            manager: manager.to_string(),
+            wakeups: AtomicU64::new(0),
+        }
     }
 
     /// Counts one wake-up and runs the full reconcile.

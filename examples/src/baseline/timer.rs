@@ -16,7 +16,11 @@ use crate::database::Database;
 pub const INTERVAL: Duration = Duration::from_secs(5);
 
 /// Runs until `shutdown` completes.
-pub async fn run(baseline: Arc<Baseline>, namespace: Option<&str>, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
+pub async fn run(
+    baseline: Arc<Baseline>,
+    namespace: Option<&str>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) {
     let api: Api<Database> = match namespace {
         Some(ns) => Api::namespaced(baseline.client.clone(), ns),
         None => Api::all(baseline.client.clone()),

@@ -18,7 +18,10 @@ async fn main() -> anyhow::Result<()> {
     init_tracing();
     let flags = Flags::from_env()?;
     if flags.print_rbac {
-        print!("{}", kube_secondary::rbac::cluster_role_yaml::<Database>("database-operator"));
+        print!(
+            "{}",
+            kube_secondary::rbac::cluster_role_yaml::<Database>("database-operator")
+        );
         return Ok(());
     }
     let (client, requests) = counting_client(&format!("database-{}", flags.mode.as_str())).await?;
@@ -57,7 +60,10 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(wakeups = ?metrics.snapshot().wakeups, "stopped");
         }
         Mode::Timer | Mode::ByHand => {
-            let baseline = Arc::new(Baseline::new(client, &format!("database-{}", flags.mode.as_str())));
+            let baseline = Arc::new(Baseline::new(
+                client,
+                &format!("database-{}", flags.mode.as_str()),
+            ));
             if let Some(addr) = flags.metrics_addr {
                 let baseline = baseline.clone();
                 tokio::spawn(serve_http(addr, move |path| {

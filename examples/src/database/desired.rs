@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Container, ContainerPort, PodSpec, PodTemplateSpec, Secret, Service, ServicePort, ServiceSpec,
+    ConfigMap, Container, ContainerPort, PodSpec, PodTemplateSpec, Secret, Service, ServicePort,
+    ServiceSpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, LabelSelector, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -44,14 +45,23 @@ pub fn deployment(db: &Database, manager: &str) -> Deployment {
         metadata: child_meta(db, db.name_any(), manager),
         spec: DeploymentSpec {
             replicas: Some(db.spec.replicas),
-            selector: LabelSelector { match_labels: Some(selector(db)), ..LabelSelector::default() },
+            selector: LabelSelector {
+                match_labels: Some(selector(db)),
+                ..LabelSelector::default()
+            },
             template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(selector(db)), ..ObjectMeta::default() }),
+                metadata: Some(ObjectMeta {
+                    labels: Some(selector(db)),
+                    ..ObjectMeta::default()
+                }),
                 spec: Some(PodSpec {
                     containers: vec![Container {
                         name: "db".into(),
                         image: Some(db.spec.image.clone()),
-                        ports: Some(vec![ContainerPort { container_port: db.spec.port, ..ContainerPort::default() }]),
+                        ports: Some(vec![ContainerPort {
+                            container_port: db.spec.port,
+                            ..ContainerPort::default()
+                        }]),
                         ..Container::default()
                     }],
                     ..PodSpec::default()
@@ -89,7 +99,13 @@ pub fn secret_name(db: &Database) -> String {
 
 /// The credentials Secret; created once, never overwritten.
 pub fn secret(db: &Database, manager: &str) -> Secret {
-    let password: String = db.uid().unwrap_or_default().replace('-', "").chars().take(16).collect();
+    let password: String = db
+        .uid()
+        .unwrap_or_default()
+        .replace('-', "")
+        .chars()
+        .take(16)
+        .collect();
     Secret {
         metadata: child_meta(db, secret_name(db), manager),
         data: Some(BTreeMap::from([
@@ -129,11 +145,22 @@ fn ready_condition(db: &Database, status: &str, reason: &str, message: String) -
 /// that cannot be applied, else `Ready=True` with the observed generation.
 pub fn status_update(db: &Database) -> Option<serde_json::Value> {
     let current = db.status.clone().unwrap_or_default();
-    let has = |reason: &str, message: &str| current.conditions.iter().any(|c| c.reason == reason && c.message == message);
+    let has = |reason: &str, message: &str| {
+        current
+            .conditions
+            .iter()
+            .any(|c| c.reason == reason && c.message == message)
+    };
     match db.spec.invalid() {
         Some(problem) if has("InvalidSpec", &problem) => None,
-        Some(problem) => Some(serde_json::json!({ "conditions": [ready_condition(db, "False", "InvalidSpec", problem)] })),
-        None if current.observed_generation == db.metadata.generation && has("Applied", "all children applied") => None,
+        Some(problem) => Some(
+            serde_json::json!({ "conditions": [ready_condition(db, "False", "InvalidSpec", problem)] }),
+        ),
+        None if current.observed_generation == db.metadata.generation
+            && has("Applied", "all children applied") =>
+        {
+            None
+        }
         None => Some(serde_json::json!({
             "observedGeneration": db.metadata.generation,
             "conditions": [ready_condition(db, "True", "Applied", "all children applied".into())],

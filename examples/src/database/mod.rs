@@ -5,4 +5,6 @@ pub mod operator;
 mod resource;
 
 pub use operator::DatabaseOperator;
-pub use resource::{Database, DatabaseSecondaries, DatabaseSecondaryKind, DatabaseSpec, DatabaseStatus};
+pub use resource::{
+    Database, DatabaseSecondaries, DatabaseSecondaryKind, DatabaseSpec, DatabaseStatus,
+};

@@ -19,28 +19,44 @@ pub struct DatabaseOperator {
 
 impl Default for DatabaseOperator {
     fn default() -> Self {
-        Self { field_manager: "kube-secondary-database".into() }
+        Self {
+            field_manager: "kube-secondary-database".into(),
+        }
     }
 }
 
 /// Whether every label this operator sets is on the cached object (others may add their own).
 fn labels_kept(cached: &impl kube::Resource, desired: &impl kube::Resource) -> bool {
-    desired.labels().iter().all(|(key, value)| cached.labels().get(key) == Some(value))
+    desired
+        .labels()
+        .iter()
+        .all(|(key, value)| cached.labels().get(key) == Some(value))
 }
 
 /// Whether the cached Deployment differs from the desired one in a field this operator owns.
 fn deployment_drifted(cached: &Deployment, desired: &Deployment) -> bool {
     let replicas = |d: &Deployment| d.spec.replicas;
     let container = |d: &Deployment| {
-        d.spec.template.spec.as_ref().and_then(|p| p.containers.first()).map(|c| (c.image.clone(), c.ports.clone()))
+        d.spec
+            .template
+            .spec
+            .as_ref()
+            .and_then(|p| p.containers.first())
+            .map(|c| (c.image.clone(), c.ports.clone()))
     };
-    replicas(cached) != replicas(desired) || container(cached) != container(desired) || !labels_kept(cached, desired)
+    replicas(cached) != replicas(desired)
+        || container(cached) != container(desired)
+        || !labels_kept(cached, desired)
 }
 
 fn service_drifted(cached: &Service, desired: &Service) -> bool {
     let ports = |s: &Service| {
         s.spec.as_ref().map(|spec| {
-            let ports = spec.ports.iter().flatten().map(|p| (p.name.clone(), p.port, p.target_port.clone()));
+            let ports = spec
+                .ports
+                .iter()
+                .flatten()
+                .map(|p| (p.name.clone(), p.port, p.target_port.clone()));
             (spec.selector.clone(), ports.collect::<Vec<_>>())
         })
     };
@@ -48,15 +64,28 @@ fn service_drifted(cached: &Service, desired: &Service) -> bool {
 }
 
 fn config_map_drifted(cached: &ConfigMap, desired: &ConfigMap) -> bool {
-    cached.data.clone().unwrap_or_default() != desired.data.clone().unwrap_or_default() || !labels_kept(cached, desired)
+    cached.data.clone().unwrap_or_default() != desired.data.clone().unwrap_or_default()
+        || !labels_kept(cached, desired)
 }
 
 impl DatabaseOperator {
-    async fn ensure_secret(&self, db: &Database, children: &DatabaseSecondaries, ctx: &Context<Database>) -> kube::Result<()> {
+    async fn ensure_secret(
+        &self,
+        db: &Database,
+        children: &DatabaseSecondaries,
+        ctx: &Context<Database>,
+    ) -> kube::Result<()> {
         let name = desired::secret_name(db);
-        if !children.secrets.iter().any(|secret| secret.name_any() == name) {
+        if !children
+            .secrets
+            .iter()
+            .any(|secret| secret.name_any() == name)
+        {
             let writer = Writer::new(ctx.client().clone(), &self.field_manager);
-            if let Some(created) = writer.create_if_missing(&desired::secret(db, &self.field_manager)).await? {
+            if let Some(created) = writer
+                .create_if_missing(&desired::secret(db, &self.field_manager))
+                .await?
+            {
                 ctx.record_write(&created);
             }
         }
@@ -76,19 +105,34 @@ impl DatabaseOperator {
         match kind {
             DatabaseSecondaryKind::Deployment => {
                 let want = desired::deployment(db, manager);
-                if children.deployments.iter().find(|d| d.name_any() == want.name_any()).is_none_or(|d| deployment_drifted(d, &want)) {
+                if children
+                    .deployments
+                    .iter()
+                    .find(|d| d.name_any() == want.name_any())
+                    .is_none_or(|d| deployment_drifted(d, &want))
+                {
                     ctx.record_write(&writer.apply(&want).await?);
                 }
             }
             DatabaseSecondaryKind::Service => {
                 let want = desired::service(db, manager);
-                if children.services.iter().find(|s| s.name_any() == want.name_any()).is_none_or(|s| service_drifted(s, &want)) {
+                if children
+                    .services
+                    .iter()
+                    .find(|s| s.name_any() == want.name_any())
+                    .is_none_or(|s| service_drifted(s, &want))
+                {
                     ctx.record_write(&writer.apply(&want).await?);
                 }
             }
             DatabaseSecondaryKind::ConfigMap => {
                 let want = desired::config_map(db, manager);
-                if children.config_maps.iter().find(|c| c.name_any() == want.name_any()).is_none_or(|c| config_map_drifted(c, &want)) {
+                if children
+                    .config_maps
+                    .iter()
+                    .find(|c| c.name_any() == want.name_any())
+                    .is_none_or(|c| config_map_drifted(c, &want))
+                {
                     ctx.record_write(&writer.apply(&want).await?);
                 }
             }
@@ -101,7 +145,12 @@ impl DatabaseOperator {
 impl Reconciler<Database> for DatabaseOperator {
     type Error = kube::Error;
 
-    async fn reconcile(&self, db: Arc<Database>, children: DatabaseSecondaries, ctx: &Context<Database>) -> kube::Result<Action> {
+    async fn reconcile(
+        &self,
+        db: Arc<Database>,
+        children: DatabaseSecondaries,
+        ctx: &Context<Database>,
+    ) -> kube::Result<Action> {
         let writer = Writer::new(ctx.client().clone(), &self.field_manager);
         if db.spec.invalid().is_none() {
             let manager = &self.field_manager;

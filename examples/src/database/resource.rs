@@ -12,7 +12,17 @@ use serde::{Deserialize, Serialize};
 
 /// A database instance: the operator runs it as a Deployment behind a Service, with generated
 /// credentials in a Secret and its settings in a ConfigMap.
-#[derive(CustomResource, SecondaryAware, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    CustomResource,
+    SecondaryAware,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[kube(
     group = "demo.kube-secondary.dev",
     version = "v1",
@@ -68,10 +78,16 @@ impl DatabaseSpec {
     /// Why the spec cannot be applied, if it cannot.
     pub fn invalid(&self) -> Option<String> {
         if self.replicas < 0 {
-            return Some(format!("spec.replicas must not be negative, got {}", self.replicas));
+            return Some(format!(
+                "spec.replicas must not be negative, got {}",
+                self.replicas
+            ));
         }
         if !(1..=65535).contains(&self.port) {
-            return Some(format!("spec.port must be between 1 and 65535, got {}", self.port));
+            return Some(format!(
+                "spec.port must be between 1 and 65535, got {}",
+                self.port
+            ));
         }
         if self.image.trim().is_empty() {
             return Some("spec.image must not be empty".into());
