@@ -160,7 +160,9 @@ async fn measure(
             for i in 0..total {
                 pace(start, i, per_second).await;
                 while in_flight.len() >= 64 {
-                    in_flight.join_next().await;
+                    if let Some(done) = in_flight.join_next().await {
+                        events += usize::from(done.unwrap_or(false));
+                    }
                 }
                 let (configs, name) = (
                     configs.clone(),

@@ -74,6 +74,14 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
+    /// Waits this long after a trigger before running, so a burst of changes to one primary's
+    /// children coalesces into one run (kube-runtime's scheduler debounce; default none).
+    #[must_use]
+    pub fn debounce(mut self, debounce: std::time::Duration) -> Self {
+        self.config = self.config.debounce(debounce);
+        self
+    }
+
     /// Skips the start-up permission check (for clients that cannot create access reviews).
     #[must_use]
     pub fn skip_preflight(mut self) -> Self {

@@ -53,7 +53,7 @@ impl<K> SecondaryResource for K where
 #[diagnostic::on_unimplemented(
     message = "a namespaced primary cannot own a cluster-scoped secondary",
     label = "this kind is cluster-scoped",
-    note = "ownerReferences cannot point from a cluster-scoped object to a namespaced owner; make the primary cluster-scoped or map the child with `map = label(\"...\")`"
+    note = "ownerReferences cannot point from a cluster-scoped object to a namespaced owner; make the primary cluster-scoped, or leave this kind out of `#[secondary(...)]`"
 )]
 pub trait CanOwn<Child> {}
 impl CanOwn<NamespaceResourceScope> for NamespaceResourceScope {}

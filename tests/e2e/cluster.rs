@@ -5,16 +5,16 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, CustomResource, Resource};
-use kube_secondary_examples::support::install_crd;
+use kube::{Api, CustomResource, ResourceExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::support::{TestNamespace, client, wait_for};
+use crate::support::{TestNamespace, client, install_crd, wait_for};
 
-/// A custom resource that owns ConfigMaps in the garbage-collection test.
+/// A custom resource that owns a ConfigMap in the garbage-collection test.
 #[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "e2e.kube-secondary.dev",
@@ -26,24 +26,34 @@ pub struct GcOwnerSpec {
     note: String,
 }
 
-fn config_map(name: &str, data: &str) -> ConfigMap {
+fn config_map(name: &str, value: &str) -> ConfigMap {
     ConfigMap {
         metadata: ObjectMeta {
             name: Some(name.into()),
             ..ObjectMeta::default()
         },
-        data: Some([("value".to_string(), data.to_string())].into()),
+        data: Some([("value".to_string(), value.to_string())].into()),
         ..ConfigMap::default()
     }
+}
+
+/// The next event of a watch, skipping nothing; panics if none comes within 30 s.
+async fn next_event(
+    events: &mut (impl futures::Stream<Item = watcher::Result<watcher::Event<ConfigMap>>> + Unpin),
+) -> watcher::Event<ConfigMap> {
+    tokio::time::timeout(Duration::from_secs(30), events.next())
+        .await
+        .expect("a watch event within 30 s")
+        .expect("the watch stream goes on")
+        .expect("a watch event, not an error")
 }
 
 #[tokio::test]
 async fn garbage_collector_deletes_children_of_a_deleted_custom_resource() {
     let client = client().await;
-    install_crd::<GcOwner>(&client)
-        .await
-        .expect("install the CRD");
+    install_crd::<GcOwner>(&client).await;
     let ns = TestNamespace::new(&client, "gc").await;
+
     let owners: Api<GcOwner> = Api::namespaced(client.clone(), ns.name());
     let owner = owners
         .create(
@@ -53,11 +63,18 @@ async fn garbage_collector_deletes_children_of_a_deleted_custom_resource() {
         .await
         .expect("create the custom resource");
 
+    // The child names its owner as controller; blockOwnerDeletion makes a foreground delete of
+    // the owner wait for it.
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
     let mut child = config_map("child", "owned");
-    child.metadata.owner_references = Some(vec![
-        owner.controller_owner_ref(&()).expect("owner has a uid"),
-    ]);
+    child.metadata.owner_references = Some(vec![OwnerReference {
+        api_version: "e2e.kube-secondary.dev/v1".into(),
+        kind: "GcOwner".into(),
+        name: owner.name_any(),
+        uid: owner.uid().expect("the server gave the owner a uid"),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }]);
     configs
         .create(&PostParams::default(), &child)
         .await
@@ -83,17 +100,10 @@ async fn watcher_sees_create_update_delete_in_order() {
     let mut events = watcher(configs.clone(), watcher::Config::default())
         .default_backoff()
         .boxed();
-    // The initial (empty) list ends with InitDone; only then make changes.
-    loop {
-        let event = tokio::time::timeout(Duration::from_secs(30), events.next())
-            .await
-            .expect("watch event")
-            .expect("stream")
-            .expect("event");
-        if matches!(event, watcher::Event::InitDone) {
-            break;
-        }
-    }
+
+    // The watcher starts with a list of what exists; make changes only once it is done.
+    while !matches!(next_event(&mut events).await, watcher::Event::InitDone) {}
+
     configs
         .create(&PostParams::default(), &config_map("watched", "1"))
         .await
@@ -110,22 +120,15 @@ async fn watcher_sees_create_update_delete_in_order() {
 
     let mut seen = Vec::new();
     while seen.len() < 3 {
-        let event = tokio::time::timeout(Duration::from_secs(30), events.next())
-            .await
-            .expect("watch event")
-            .expect("stream")
-            .expect("event");
-        match event {
-            watcher::Event::Apply(cm) => {
-                seen.push(format!("apply {}", cm.data.unwrap_or_default()["value"]))
-            }
+        match next_event(&mut events).await {
+            watcher::Event::Apply(cm) => seen.push(format!("apply {}", cm.data.unwrap()["value"])),
             watcher::Event::Delete(cm) => {
-                seen.push(format!("delete {}", cm.data.unwrap_or_default()["value"]))
+                seen.push(format!("delete {}", cm.data.unwrap()["value"]))
             }
             _ => {}
         }
     }
-    assert_eq!(seen, vec!["apply 1", "apply 2", "delete 2"]);
+    assert_eq!(seen, ["apply 1", "apply 2", "delete 2"]);
     ns.delete().await;
 }
 
@@ -139,7 +142,9 @@ async fn deleting_a_namespace_removes_its_contents() {
         .create(&PostParams::default(), &config_map("doomed", "x"))
         .await
         .expect("create");
+
     ns.delete().await;
+    // The namespace controller empties the namespace, then the namespace itself goes.
     let namespaces: Api<Namespace> = Api::all(client.clone());
     wait_for("the namespace and its ConfigMap to be gone", || async {
         namespaces

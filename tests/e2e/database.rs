@@ -369,3 +369,42 @@ async fn a_restarted_operator_converges_without_duplicates() {
     operator.stop().await;
     ns.delete().await;
 }
+
+#[tokio::test]
+async fn a_missing_permission_is_named_at_start_up() {
+    let admin = client().await;
+    install_crd::<Database>(&admin)
+        .await
+        .expect("install the Database CRD");
+    let ns = TestNamespace::new(&admin, "db-rbac").await;
+    // A user with no role bindings at all, by impersonation.
+    let mut config = kube::Config::infer().await.expect("kubeconfig");
+    config.auth_info.impersonate = Some("kube-secondary-e2e-nobody".into());
+    let nobody = Client::try_from(config).expect("client");
+    let result = Controller::<Database>::new(nobody)
+        .namespace(ns.name())
+        .run(DatabaseOperator::default())
+        .await;
+    let Err(kube_secondary::Error::MissingPermissions(missing)) = result else {
+        panic!("expected missing permissions, got {result:?}");
+    };
+    let message = kube_secondary::Error::MissingPermissions(missing.clone()).to_string();
+    for (resource, verb) in [
+        ("databases", "list"),
+        ("deployments", "watch"),
+        ("secrets", "list"),
+        ("configmaps", "watch"),
+    ] {
+        assert!(
+            missing
+                .iter()
+                .any(|m| m.resource == resource && m.verb == verb),
+            "{resource}/{verb} is reported: {message}"
+        );
+    }
+    assert!(
+        message.contains("cannot watch services (v1 Service)"),
+        "{message}"
+    );
+    ns.delete().await;
+}

@@ -1,32 +1,37 @@
-//! What every end-to-end test needs: a client, a namespace of its own, and waiting.
+//! What every end-to-end test needs: a client, a namespace of its own, CRDs, and waiting.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{DeleteParams, ObjectMeta, PostParams};
-use kube::{Api, Client};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::runtime::wait::{await_condition, conditions};
+use kube::{Api, Client, CustomResourceExt, ResourceExt};
 
-/// A client for the cluster in `KUBECONFIG`; panics with how to start one when there is none.
+/// How long a wait may take before the test gives up. It keeps a broken test from hanging; it
+/// asserts nothing about speed.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+const HOW_TO_START: &str = "the end-to-end tests need a Kubernetes API server: run \
+    `cargo xtask test`, or `cargo xtask cluster up` and `export KUBECONFIG=…` as it prints";
+
+/// A client for the cluster in `KUBECONFIG`; panics saying how to start one when there is none.
 pub async fn client() -> Client {
-    let hint = "the end-to-end tests need a Kubernetes API server: run `cargo xtask test`, \
-                or `cargo xtask cluster up` and export the KUBECONFIG it prints";
     if std::env::var_os("KUBECONFIG").is_none() {
-        panic!("KUBECONFIG is not set; {hint}");
+        panic!("KUBECONFIG is not set; {HOW_TO_START}");
     }
     let client = Client::try_default()
         .await
-        .unwrap_or_else(|e| panic!("cannot build a client ({e}); {hint}"));
-    client
-        .apiserver_version()
-        .await
-        .unwrap_or_else(|e| panic!("the API server does not answer ({e}); {hint}"));
+        .unwrap_or_else(|e| panic!("cannot build a client from KUBECONFIG ({e}); {HOW_TO_START}"));
+    client.apiserver_version().await.unwrap_or_else(|e| {
+        panic!("the API server in KUBECONFIG does not answer ({e}); {HOW_TO_START}")
+    });
     client
 }
 
-/// Waits until `check` holds, polling every 50 ms; panics after 60 s so a broken test does not
-/// hang (the limit bounds the wait, it asserts nothing about speed).
+/// Waits until `check` holds, polling every 50 ms; panics after [`PATIENCE`].
 pub async fn wait_for<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
@@ -34,22 +39,42 @@ where
 {
     let start = Instant::now();
     while !check().await {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "gave up waiting for {what}"
-        );
+        assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
-/// A namespace for one test, deleted by [`TestNamespace::delete`].
+/// Installs (server-side applies) the CRD of `K` and waits until the API server serves it.
+pub async fn install_crd<K: CustomResourceExt>(client: &Client) {
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let crd = K::crd();
+    let name = crd.name_any();
+    crds.patch(
+        &name,
+        &PatchParams::apply("kube-secondary-e2e").force(),
+        &Patch::Apply(&crd),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("apply CRD {name}: {e}"));
+    tokio::time::timeout(
+        PATIENCE,
+        await_condition(crds, &name, conditions::is_crd_established()),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("gave up waiting for CRD {name} to be established"))
+    .unwrap_or_else(|e| panic!("watch CRD {name}: {e}"));
+}
+
+/// A namespace for one test. [`TestNamespace::delete`] removes it at the end of the test; if
+/// the test panics first, dropping it removes it.
 pub struct TestNamespace {
     client: Client,
     name: String,
+    deleted: bool,
 }
 
 impl TestNamespace {
-    /// Creates a namespace named `<prefix>-<pid>-<n>`.
+    /// Creates a namespace named `<prefix>-<pid>-<n>`, unique across parallel tests and runs.
     pub async fn new(client: &Client, prefix: &str) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
@@ -67,10 +92,11 @@ impl TestNamespace {
         Api::<Namespace>::all(client.clone())
             .create(&PostParams::default(), &namespace)
             .await
-            .expect("create the test namespace");
+            .unwrap_or_else(|e| panic!("create the test namespace {name}: {e}"));
         Self {
             client: client.clone(),
             name,
+            deleted: false,
         }
     }
 
@@ -79,11 +105,39 @@ impl TestNamespace {
         &self.name
     }
 
-    /// Deletes the namespace (its contents go with it).
-    pub async fn delete(self) {
+    /// Deletes the namespace (its contents go with it, in the background).
+    pub async fn delete(mut self) {
         Api::<Namespace>::all(self.client.clone())
             .delete(&self.name, &DeleteParams::background())
             .await
-            .expect("delete the test namespace");
+            .unwrap_or_else(|e| panic!("delete the test namespace {}: {e}", self.name));
+        self.deleted = true;
+    }
+}
+
+impl Drop for TestNamespace {
+    /// The test failed before [`TestNamespace::delete`]: delete the namespace from a thread of
+    /// its own, since the test's runtime cannot run anything while it unwinds.
+    fn drop(&mut self) {
+        if self.deleted {
+            return;
+        }
+        let name = self.name.clone();
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            runtime.block_on(async {
+                let client = Client::try_default().await?;
+                Api::<Namespace>::all(client)
+                    .delete(&name, &DeleteParams::background())
+                    .await
+                    .map(drop)
+            })
+        });
+        if let Ok(Err(error)) = cleanup.join() {
+            eprintln!("could not delete test namespace {}: {error}", self.name);
+        }
     }
 }

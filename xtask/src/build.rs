@@ -32,6 +32,33 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Fails, saying what to install, unless a Go toolchain new enough for the committed go.mod is
+/// on PATH.
+fn check_go() -> anyhow::Result<()> {
+    const INSTALL: &str = "install Go 1.26 or newer from https://go.dev/dl/ (or your package \
+                           manager) and put `go` on PATH";
+    let output = Command::new("go").arg("version").output().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot run `go` ({e}): the control plane is built from Go modules; {INSTALL}"
+        )
+    })?;
+    let version = String::from_utf8_lossy(&output.stdout);
+    // "go version go1.26.1 linux/amd64"
+    let minor = version
+        .split_whitespace()
+        .nth(2)
+        .and_then(|v| v.strip_prefix("go1."))
+        .and_then(|v| v.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|v| v.parse::<u32>().ok());
+    match minor {
+        Some(minor) if minor >= 26 => Ok(()),
+        _ => anyhow::bail!(
+            "found `{}`, too old for xtask/controlplane/go.mod; {INSTALL}",
+            version.trim()
+        ),
+    }
+}
+
 /// Builds the binaries unless this version (and go.sum) was built before.
 pub fn ensure() -> anyhow::Result<()> {
     let cache = paths::cache()?;
@@ -43,18 +70,16 @@ pub fn ensure() -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    if Command::new("go").arg("version").output().is_err() {
-        anyhow::bail!(
-            "Go is not installed: the control plane is built from Go modules. Install Go 1.26 or newer (e.g. `apt-get install golang` or from go.dev) and make sure `go` is on PATH"
-        );
-    }
+    check_go()?;
     std::fs::create_dir_all(&bin)?;
     let logs = cache.join("logs");
     std::fs::create_dir_all(&logs)?;
     let log_path = logs.join("go-build.log");
-    eprintln!(
-        "building the Kubernetes {KUBERNETES_VERSION} control plane from Go modules (10–20 min cold; cached in {})",
-        cache.display()
+    tracing::info!(
+        "building the Kubernetes {KUBERNETES_VERSION} control plane from Go modules (once per \
+         version: 10–20 min on 2 cores, 2–4 GB of memory; cached in {}; log in {})",
+        cache.display(),
+        log_path.display()
     );
     let version = KUBERNETES_VERSION.trim_start_matches('v');
     let (major, minor) = version
@@ -88,12 +113,21 @@ pub fn ensure() -> anyhow::Result<()> {
     )?;
     if !status.success() {
         anyhow::bail!(
-            "the Go build failed; log: {}\n{}",
+            "the Go build failed; log: {}\n{}\n(killed? it needs 2–4 GB of memory; a download \
+             error? check that proxy.golang.org is reachable, or set GOPROXY)",
             log_path.display(),
-            progress::tail(&log_path, 20)
+            progress::tail(&log_path, 20),
         );
     }
-    std::fs::rename(out.join("server"), bin.join("etcd"))?;
+    // `go build -o dir/` names etcd after its import path: `server` (or `v3` in older Go releases).
+    let etcd = ["server", "v3"]
+        .map(|name| out.join(name))
+        .into_iter()
+        .find(|path| path.exists())
+        .ok_or_else(|| {
+            anyhow::anyhow!("the Go build wrote no etcd binary into {}", out.display())
+        })?;
+    std::fs::rename(etcd, bin.join("etcd"))?;
     std::fs::rename(out.join("kube-apiserver"), bin.join("kube-apiserver"))?;
     std::fs::rename(
         out.join("kube-controller-manager"),

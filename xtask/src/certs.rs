@@ -1,21 +1,68 @@
-//! The control plane's certificates, generated in Rust with rcgen (ECDSA P-256 keys, PKCS#8).
+//! The control plane's certificates, generated in Rust: RSA-2048 keys (PKCS#8) from the `rsa`
+//! crate, certificates signed with rcgen.
 
 use std::path::Path;
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose, SanType,
+    KeyPair, KeyUsagePurpose, PKCS_RSA_SHA256, SanType,
 };
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 
 /// The name the aggregator dials the extension API server by (its serving certificate's SAN).
 pub const EXTENSION_SERVER_NAME: &str = "kube-secondary-apiserver.kube-secondary.svc";
+
+/// Every file [`ensure`] writes.
+pub const FILES: [&str; 14] = [
+    "ca.crt",
+    "ca.key",
+    "apiserver.crt",
+    "apiserver.key",
+    "admin.crt",
+    "admin.key",
+    "extension.crt",
+    "extension.key",
+    "front-proxy-ca.crt",
+    "front-proxy-ca.key",
+    "front-proxy-client.crt",
+    "front-proxy-client.key",
+    "sa.key",
+    "sa.pub",
+];
+
+/// `count` RSA-2048 keys, generated on all cores (each takes seconds in a debug build).
+fn rsa_keys(count: usize) -> anyhow::Result<Vec<rsa::RsaPrivateKey>> {
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..count)
+            .map(|_| scope.spawn(|| rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| Ok(worker.join().expect("key generation panicked")?))
+            .collect()
+    })
+}
+
+/// An rcgen key pair signing with RSA-SHA256.
+fn key_pair(key: &rsa::RsaPrivateKey) -> anyhow::Result<KeyPair> {
+    let der = key.to_pkcs8_der()?;
+    Ok(KeyPair::from_pkcs8_der_and_sign_algo(
+        &der.as_bytes().into(),
+        &PKCS_RSA_SHA256,
+    )?)
+}
 
 fn write(dir: &Path, name: &str, pem: &str) -> anyhow::Result<()> {
     std::fs::write(dir.join(name), pem)?;
     Ok(())
 }
 
-fn ca(name: &str) -> anyhow::Result<CertifiedIssuer<'static, KeyPair>> {
+fn ca(
+    dir: &Path,
+    file: &str,
+    name: &str,
+    key: KeyPair,
+) -> anyhow::Result<CertifiedIssuer<'static, KeyPair>> {
     let mut params = CertificateParams::new(Vec::<String>::new())?;
     params.distinguished_name.push(DnType::CommonName, name);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -24,103 +71,140 @@ fn ca(name: &str) -> anyhow::Result<CertifiedIssuer<'static, KeyPair>> {
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    Ok(CertifiedIssuer::self_signed(params, KeyPair::generate()?)?)
+    let issuer = CertifiedIssuer::self_signed(params, key)?;
+    write(dir, &format!("{file}.crt"), &issuer.pem())?;
+    write(dir, &format!("{file}.key"), &issuer.key().serialize_pem())?;
+    Ok(issuer)
 }
 
-fn leaf(
-    dir: &Path,
-    file: &str,
-    issuer: &CertifiedIssuer<'static, KeyPair>,
-    common_name: &str,
-    organization: Option<&str>,
-    sans: &[&str],
+/// One certificate signed by `issuer`: the subject, its SANs (IPs or DNS names) and its usage.
+struct Leaf<'a> {
+    file: &'a str,
+    common_name: &'a str,
+    organization: Option<&'a str>,
+    sans: &'a [&'a str],
     usage: ExtendedKeyUsagePurpose,
-) -> anyhow::Result<()> {
-    let mut params = CertificateParams::new(Vec::<String>::new())?;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, common_name);
-    if let Some(organization) = organization {
+}
+
+impl Leaf<'_> {
+    fn write(
+        self,
+        dir: &Path,
+        issuer: &CertifiedIssuer<'static, KeyPair>,
+        key: KeyPair,
+    ) -> anyhow::Result<()> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
         params
             .distinguished_name
-            .push(DnType::OrganizationName, organization);
+            .push(DnType::CommonName, self.common_name);
+        if let Some(organization) = self.organization {
+            params
+                .distinguished_name
+                .push(DnType::OrganizationName, organization);
+        }
+        params.subject_alt_names = self
+            .sans
+            .iter()
+            .map(|san| match san.parse() {
+                Ok(ip) => Ok(SanType::IpAddress(ip)),
+                Err(_) => Ok(SanType::DnsName((*san).try_into()?)),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.extended_key_usages = vec![self.usage];
+        let cert = params.signed_by(&key, issuer)?;
+        write(dir, &format!("{}.crt", self.file), &cert.pem())?;
+        write(dir, &format!("{}.key", self.file), &key.serialize_pem())
     }
-    params.subject_alt_names = sans
-        .iter()
-        .map(|san| match san.parse() {
-            Ok(ip) => Ok(SanType::IpAddress(ip)),
-            Err(_) => Ok(SanType::DnsName((*san).try_into()?)),
-        })
-        .collect::<anyhow::Result<_>>()?;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    params.extended_key_usages = vec![usage];
-    let key = KeyPair::generate()?;
-    let cert = params.signed_by(&key, issuer)?;
-    write(dir, &format!("{file}.crt"), &cert.pem())?;
-    write(dir, &format!("{file}.key"), &key.serialize_pem())
 }
 
-/// Writes every certificate and key into `dir`, unless they are already there.
+/// Writes every certificate and key into `dir`, unless a complete set is already there.
+///
+/// The set is written to a sibling directory first and renamed, so an interrupted run leaves
+/// nothing half-made behind.
 pub fn ensure(dir: &Path) -> anyhow::Result<()> {
-    if dir.join("extension.key").exists() {
+    if FILES.iter().all(|file| dir.join(file).exists()) {
         return Ok(());
     }
-    std::fs::create_dir_all(dir)?;
-    let cluster_ca = ca("kube-secondary-ca")?;
-    write(dir, "ca.crt", &cluster_ca.pem())?;
-    write(dir, "ca.key", &cluster_ca.key().serialize_pem())?;
-    let server = ExtendedKeyUsagePurpose::ServerAuth;
-    let client = ExtendedKeyUsagePurpose::ClientAuth;
-    leaf(
-        dir,
-        "apiserver",
-        &cluster_ca,
-        "kube-apiserver",
-        None,
-        &[
+    let partial = dir.with_extension(format!("partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial)?;
+    generate(&partial)?;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::rename(&partial, dir)?;
+    Ok(())
+}
+
+fn generate(dir: &Path) -> anyhow::Result<()> {
+    let mut keys = rsa_keys(7)?.into_iter();
+    let mut next = || keys.next().expect("one key per certificate");
+    let (server, client) = (
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    );
+
+    let cluster_ca = ca(dir, "ca", "kube-secondary-ca", key_pair(&next())?)?;
+    let apiserver = Leaf {
+        file: "apiserver",
+        common_name: "kube-apiserver",
+        organization: None,
+        sans: &[
             "localhost",
             "127.0.0.1",
             "kubernetes",
             "kubernetes.default.svc",
         ],
-        server.clone(),
-    )?;
-    leaf(
+        usage: server.clone(),
+    };
+    apiserver.write(dir, &cluster_ca, key_pair(&next())?)?;
+    let admin = Leaf {
+        file: "admin",
+        common_name: "admin",
+        organization: Some("system:masters"),
+        sans: &[],
+        usage: client.clone(),
+    };
+    admin.write(dir, &cluster_ca, key_pair(&next())?)?;
+    let extension = Leaf {
+        file: "extension",
+        common_name: EXTENSION_SERVER_NAME,
+        organization: None,
+        sans: &[EXTENSION_SERVER_NAME, "localhost", "127.0.0.1"],
+        usage: server,
+    };
+    extension.write(dir, &cluster_ca, key_pair(&next())?)?;
+
+    let proxy_ca = ca(
         dir,
-        "admin",
-        &cluster_ca,
-        "admin",
-        Some("system:masters"),
-        &[],
-        client.clone(),
+        "front-proxy-ca",
+        "kube-secondary-front-proxy-ca",
+        key_pair(&next())?,
     )?;
-    leaf(
+    let proxy_client = Leaf {
+        file: "front-proxy-client",
+        common_name: "front-proxy-client",
+        organization: None,
+        sans: &[],
+        usage: client,
+    };
+    proxy_client.write(dir, &proxy_ca, key_pair(&next())?)?;
+
+    let service_accounts = next();
+    write(
         dir,
-        "extension",
-        &cluster_ca,
-        EXTENSION_SERVER_NAME,
-        None,
-        &[EXTENSION_SERVER_NAME, "localhost", "127.0.0.1"],
-        server,
+        "sa.key",
+        &service_accounts.to_pkcs8_pem(LineEnding::LF)?,
     )?;
-    let proxy_ca = ca("kube-secondary-front-proxy-ca")?;
-    write(dir, "front-proxy-ca.crt", &proxy_ca.pem())?;
-    leaf(
+    write(
         dir,
-        "front-proxy-client",
-        &proxy_ca,
-        "front-proxy-client",
-        None,
-        &[],
-        client,
-    )?;
-    let service_accounts = KeyPair::generate()?;
-    write(dir, "sa.key", &service_accounts.serialize_pem())?;
-    write(dir, "sa.pub", &service_accounts.public_key_pem())?;
-    Ok(())
+        "sa.pub",
+        &service_accounts
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)?,
+    )
 }
 
 #[cfg(test)]
@@ -129,18 +213,12 @@ mod tests {
     fn writes_every_file_once() {
         let dir = std::env::temp_dir().join(format!("ks-certs-{}", std::process::id()));
         super::ensure(&dir).unwrap();
-        for file in [
-            "ca.crt",
-            "apiserver.crt",
-            "admin.key",
-            "front-proxy-ca.crt",
-            "front-proxy-client.crt",
-            "sa.pub",
-            "extension.crt",
-        ] {
+        for file in super::FILES {
             let text = std::fs::read_to_string(dir.join(file)).unwrap();
             assert!(text.starts_with("-----BEGIN"), "{file}");
         }
+        let key = std::fs::read_to_string(dir.join("admin.key")).unwrap();
+        assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"), "PKCS#8");
         let before = std::fs::read(dir.join("ca.crt")).unwrap();
         super::ensure(&dir).unwrap();
         assert_eq!(

@@ -1,28 +1,60 @@
 //! `cargo xtask cluster up|down|status|env`: etcd, kube-apiserver and kube-controller-manager on
-//! 127.0.0.1, started as process groups of their own and recorded in the cluster state.
+//! 127.0.0.1, each in a process group of its own, recorded in the cluster state.
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::process::{self, Lock, alive};
 use crate::{build, certs, kubeconfig, paths, progress};
 
-/// The controllers kube-controller-manager runs: garbage collection and namespace deletion, plus
-/// the workload controllers that give children realistic status churn.
+/// Garbage collection and namespace deletion, plus the workload controllers that give children
+/// realistic status churn.
 const CONTROLLERS: &str = "garbage-collector-controller,namespace-controller,deployment-controller,replicaset-controller,statefulset-controller,job-controller";
+
+/// How `cluster up` starts the control plane.
+#[derive(clap::Args, Clone, Debug)]
+pub struct UpOptions {
+    /// The controllers kube-controller-manager runs (its `--controllers` flag).
+    #[arg(long, default_value = CONTROLLERS)]
+    pub controllers: String,
+    /// The kube-apiserver's port on 127.0.0.1 (default: a free one).
+    #[arg(long)]
+    pub apiserver_port: Option<u16>,
+}
+
+impl Default for UpOptions {
+    fn default() -> Self {
+        Self {
+            controllers: CONTROLLERS.into(),
+            apiserver_port: None,
+        }
+    }
+}
 
 /// What `up` recorded.
 #[derive(Serialize, Deserialize)]
 pub struct State {
-    /// Process ids (each the leader of its own process group), in start order.
+    /// Process ids (each the leader of its own process group) by `<start order>-<binary>`.
     pub pids: BTreeMap<String, i32>,
     pub etcd_port: u16,
     pub apiserver_port: u16,
+}
+
+impl State {
+    /// `(binary, pid)` in start order.
+    fn processes(&self) -> impl DoubleEndedIterator<Item = (&str, i32)> {
+        self.pids.iter().map(|(key, pid)| {
+            let name = key.split_once('-').map_or(key.as_str(), |(_, name)| name);
+            (name, *pid)
+        })
+    }
+
+    fn all_alive(&self) -> bool {
+        self.processes().all(|(name, pid)| alive(pid, name))
+    }
 }
 
 fn state_path() -> anyhow::Result<PathBuf> {
@@ -34,6 +66,12 @@ pub fn kubeconfig_path() -> anyhow::Result<PathBuf> {
     Ok(paths::cluster_dir()?.join("kubeconfig"))
 }
 
+fn lock() -> anyhow::Result<Lock> {
+    let cache = paths::cache()?;
+    std::fs::create_dir_all(&cache)?;
+    Lock::take(&cache.join("cluster.lock"))
+}
+
 /// Records the state; called after every start so a crash leaves nothing untracked.
 fn save(state: &State) -> anyhow::Result<()> {
     std::fs::write(state_path()?, serde_json::to_string_pretty(state)?)?;
@@ -41,114 +79,20 @@ fn save(state: &State) -> anyhow::Result<()> {
 }
 
 fn read_state() -> anyhow::Result<Option<State>> {
-    match std::fs::read_to_string(state_path()?) {
-        Ok(text) => Ok(Some(serde_json::from_str(&text)?)),
+    let path = state_path()?;
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read {} ({e}); stop its processes by hand and delete it",
+                path.display()
+            )
+        })?)),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(error.into()),
     }
 }
 
-/// Whether `pid` runs (reaping it first if it is our exited child).
-fn alive(pid: i32) -> bool {
-    let mut status = 0;
-    // SAFETY: waitpid with WNOHANG only reaps an exited child of ours; kill with signal 0 only checks.
-    unsafe {
-        libc::waitpid(pid, &mut status, libc::WNOHANG);
-        libc::kill(pid, 0) == 0
-    }
-}
-
-fn signal_group(pid: i32, signal: i32) {
-    // SAFETY: signals the process group we created for `pid` (process_group(0) makes pid the pgid).
-    unsafe {
-        libc::kill(-pid, signal);
-    }
-}
-
-/// Stops a process group: SIGTERM, then SIGKILL after 10 s.
-fn stop(name: &str, pid: i32) {
-    if !alive(pid) {
-        return;
-    }
-    signal_group(pid, libc::SIGTERM);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while alive(pid) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    if alive(pid) {
-        eprintln!("  {name} (pid {pid}) ignored SIGTERM; killing it");
-        signal_group(pid, libc::SIGKILL);
-        std::thread::sleep(Duration::from_millis(200));
-        alive(pid);
-    }
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn spawn(name: &str, binary: &Path, args: &[String], logs: &Path) -> anyhow::Result<i32> {
-    let log = std::fs::File::create(logs.join(format!("{name}.log")))?;
-    let child = Command::new(binary)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .process_group(0)
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?;
-    Ok(child.id() as i32)
-}
-
-/// Polls `ready` until it returns true; fails with the log tail if `pid` dies or time runs out.
-fn wait_ready(
-    name: &str,
-    pid: i32,
-    log: &Path,
-    limit: Duration,
-    mut ready: impl FnMut() -> bool,
-) -> anyhow::Result<()> {
-    let start = Instant::now();
-    loop {
-        if ready() {
-            return Ok(());
-        }
-        if !alive(pid) {
-            anyhow::bail!(
-                "{name} exited during start-up; log: {}\n{}",
-                log.display(),
-                progress::tail(log, 25)
-            );
-        }
-        if start.elapsed() > limit {
-            anyhow::bail!(
-                "{name} was not ready within {limit:?}; log: {}\n{}",
-                log.display(),
-                progress::tail(log, 25)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-fn http_ok(port: u16, path: &str) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream
-        .write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes())
-        .is_err()
-    {
-        return false;
-    }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200")
-}
-
-/// Whether the apiserver answers `/readyz` with 200, authenticating as admin.
+/// Whether the apiserver answers `/readyz`, authenticating as admin and trusting the cluster CA.
 pub fn apiserver_ready() -> bool {
     let Ok(path) = kubeconfig_path() else {
         return false;
@@ -172,73 +116,86 @@ pub fn apiserver_ready() -> bool {
 
 /// Whether a recorded cluster runs and is ready.
 pub fn running() -> anyhow::Result<bool> {
-    Ok(match read_state()? {
-        Some(state) => state.pids.values().all(|pid| alive(*pid)) && apiserver_ready(),
-        None => false,
-    })
+    Ok(read_state()?.is_some_and(|state| state.all_alive() && apiserver_ready()))
 }
 
-fn print_env() -> anyhow::Result<()> {
+/// Prints `export KUBECONFIG=…` on stdout, so `eval "$(cargo xtask cluster env)"` works.
+pub fn print_env() -> anyhow::Result<()> {
     println!("export KUBECONFIG={}", kubeconfig_path()?.display());
     Ok(())
 }
 
 /// Starts the cluster, or reuses the one running. Returns whether this call started it.
-pub fn up() -> anyhow::Result<bool> {
+pub fn up(options: &UpOptions) -> anyhow::Result<bool> {
+    let _lock = lock()?;
     if let Some(state) = read_state()? {
-        if state.pids.values().all(|pid| alive(*pid)) && apiserver_ready() {
-            eprintln!(
-                "a cluster is already running (apiserver on 127.0.0.1:{}); reusing it",
+        if state.all_alive() && apiserver_ready() {
+            tracing::info!(
+                "a cluster is already running (apiserver https://127.0.0.1:{}); reusing it \
+                 (`cargo xtask cluster down` stops it)",
                 state.apiserver_port
             );
             print_env()?;
             return Ok(false);
         }
-        eprintln!(
-            "found state of a cluster that is no longer running (crashed or machine restarted); cleaning it up"
+        tracing::warn!(
+            "found the state of a cluster that no longer runs (crashed, killed or the machine \
+             restarted); stopping what is left of it and starting fresh"
         );
-        down()?;
+        stop_recorded(&state)?;
+    }
+    if let Some(port) = options.apiserver_port {
+        process::check_port(port, "--apiserver-port")?;
     }
     build::ensure()?;
     let started = Instant::now();
+    let pki = paths::pki_dir()?;
+    if !certs::FILES.iter().all(|file| pki.join(file).exists()) {
+        progress::show("generating certificates (RSA-2048, first run only)", || {
+            certs::ensure(&pki)
+        })?;
+    }
     let dir = paths::cluster_dir()?;
-    let (pki, logs) = (dir.join("pki"), dir.join("logs"));
+    let logs = dir.join("logs");
     std::fs::create_dir_all(&logs)?;
-    certs::ensure(&pki)?;
-    let bin = paths::bin_dir()?;
-    let (etcd_port, peer_port, apiserver_port) = (free_port()?, free_port()?, free_port()?);
     let mut state = State {
         pids: BTreeMap::new(),
-        etcd_port,
-        apiserver_port,
+        etcd_port: process::free_port()?,
+        apiserver_port: options.apiserver_port.map_or_else(process::free_port, Ok)?,
     };
     save(&state)?;
-    if let Err(error) = start_all(&mut state, &bin, &dir, &pki, &logs, peer_port) {
-        let _ = down();
+    if let Err(error) = start_all(&mut state, options, &dir, &pki, &logs) {
+        tracing::info!(
+            "start-up failed; stopping what was started (logs stay in {})",
+            logs.display()
+        );
+        stop_recorded(&state)?;
         return Err(error);
     }
-    eprintln!(
-        "control plane ready in {:.1}s (apiserver https://127.0.0.1:{apiserver_port}, logs in {})",
+    tracing::info!(
+        "control plane ready in {:.1}s: apiserver https://127.0.0.1:{}, state and logs in {}",
         started.elapsed().as_secs_f64(),
-        logs.display()
+        state.apiserver_port,
+        dir.display()
     );
     print_env()?;
     Ok(true)
 }
 
+/// The flags of the three binaries: see CONTROL_PLANE.md in the project notes for why each is there.
 fn start_all(
     state: &mut State,
-    bin: &Path,
+    options: &UpOptions,
     dir: &Path,
     pki: &Path,
     logs: &Path,
-    peer_port: u16,
 ) -> anyhow::Result<()> {
+    let bin = paths::bin_dir()?;
     let p = |name: &str| pki.join(name).display().to_string();
     let (etcd_port, apiserver_port) = (state.etcd_port, state.apiserver_port);
-    let peer = format!("http://127.0.0.1:{peer_port}");
+    let peer = format!("http://127.0.0.1:{}", process::free_port()?);
     let client_url = format!("http://127.0.0.1:{etcd_port}");
-    let etcd_args: Vec<String> = vec![
+    let etcd_args = vec![
         format!("--data-dir={}", dir.join("etcd").display()),
         format!("--listen-client-urls={client_url}"),
         format!("--advertise-client-urls={client_url}"),
@@ -247,27 +204,25 @@ fn start_all(
         format!("--initial-cluster=default={peer}"),
         "--unsafe-no-fsync=true".into(),
     ];
-    let etcd = spawn("etcd", &bin.join("etcd"), &etcd_args, logs)?;
-    state.pids.insert("1-etcd".into(), etcd);
-    save(state)?;
+    let etcd = start(state, "1-etcd", &bin, &etcd_args, logs)?;
     progress::show("starting etcd", || {
-        wait_ready(
+        process::wait_ready(
             "etcd",
             etcd,
             &logs.join("etcd.log"),
             Duration::from_secs(30),
-            || http_ok(etcd_port, "/health"),
+            || process::http_ok(etcd_port, "/health"),
         )
     })?;
 
     kubeconfig::write(&kubeconfig_path()?, apiserver_port, pki)?;
-    let apiserver_args: Vec<String> = vec![
+    let apiserver_args = vec![
         format!("--etcd-servers={client_url}"),
         "--bind-address=127.0.0.1".into(),
         format!("--secure-port={apiserver_port}"),
         "--advertise-address=127.0.0.1".into(),
         "--endpoint-reconciler-type=none".into(),
-        format!("--cert-dir={}", pki.display()),
+        format!("--cert-dir={}", dir.join("apiserver").display()),
         format!("--tls-cert-file={}", p("apiserver.crt")),
         format!("--tls-private-key-file={}", p("apiserver.key")),
         format!("--client-ca-file={}", p("ca.crt")),
@@ -278,6 +233,7 @@ fn start_all(
         "--service-cluster-ip-range=10.0.0.0/24".into(),
         "--allow-privileged=true".into(),
         "--disable-admission-plugins=ServiceAccount".into(),
+        // The aggregation layer: the front-proxy CA and the client certificate it signed.
         format!("--requestheader-client-ca-file={}", p("front-proxy-ca.crt")),
         "--requestheader-allowed-names=front-proxy-client".into(),
         "--requestheader-username-headers=X-Remote-User".into(),
@@ -286,17 +242,10 @@ fn start_all(
         format!("--proxy-client-cert-file={}", p("front-proxy-client.crt")),
         format!("--proxy-client-key-file={}", p("front-proxy-client.key")),
     ];
-    let apiserver = spawn(
-        "kube-apiserver",
-        &bin.join("kube-apiserver"),
-        &apiserver_args,
-        logs,
-    )?;
-    state.pids.insert("2-kube-apiserver".into(), apiserver);
-    save(state)?;
+    let apiserver = start(state, "2-kube-apiserver", &bin, &apiserver_args, logs)?;
     let log = logs.join("kube-apiserver.log");
     progress::show("starting kube-apiserver", || {
-        wait_ready(
+        process::wait_ready(
             "kube-apiserver",
             apiserver,
             &log,
@@ -305,49 +254,80 @@ fn start_all(
         )
     })?;
 
-    let manager_args: Vec<String> = vec![
+    let manager_args = vec![
         format!("--kubeconfig={}", kubeconfig_path()?.display()),
-        format!("--controllers={CONTROLLERS}"),
+        format!("--controllers={}", options.controllers),
         "--leader-elect=false".into(),
         "--use-service-account-credentials=false".into(),
         format!("--root-ca-file={}", p("ca.crt")),
         format!("--service-account-private-key-file={}", p("sa.key")),
         "--secure-port=0".into(),
     ];
-    let manager = spawn(
-        "kube-controller-manager",
-        &bin.join("kube-controller-manager"),
+    let manager = start(
+        state,
+        "3-kube-controller-manager",
+        &bin,
         &manager_args,
         logs,
     )?;
-    state
-        .pids
-        .insert("3-kube-controller-manager".into(), manager);
+    let log = logs.join("kube-controller-manager.log");
+    let settled = Instant::now() + Duration::from_secs(1);
+    progress::show("starting kube-controller-manager", || {
+        // It has no health port here (--secure-port=0): ready means still alive a second later.
+        process::wait_ready(
+            "kube-controller-manager",
+            manager,
+            &log,
+            Duration::from_secs(5),
+            || Instant::now() > settled,
+        )
+    })
+}
+
+/// Spawns `bin/<name>` and records it at once.
+fn start(
+    state: &mut State,
+    key: &str,
+    bin: &Path,
+    args: &[String],
+    logs: &Path,
+) -> anyhow::Result<i32> {
+    let name = key.split_once('-').map_or(key, |(_, name)| name);
+    let pid = process::spawn(name, &bin.join(name), args, logs)?;
+    state.pids.insert(key.into(), pid);
     save(state)?;
-    std::thread::sleep(Duration::from_secs(1));
-    if !alive(manager) {
-        let log = logs.join("kube-controller-manager.log");
-        anyhow::bail!(
-            "kube-controller-manager exited; log: {}\n{}",
-            log.display(),
-            progress::tail(&log, 25)
-        );
+    Ok(pid)
+}
+
+/// Stops the recorded processes (last started first) and forgets them and their data; logs stay.
+fn stop_recorded(state: &State) -> anyhow::Result<()> {
+    for (name, pid) in state.processes().rev() {
+        if alive(pid, name) {
+            process::stop(name, pid);
+            tracing::info!("stopped {name} (pid {pid})");
+        }
+    }
+    let dir = paths::cluster_dir()?;
+    for data in ["state.json", "kubeconfig"] {
+        let _ = std::fs::remove_file(dir.join(data));
+    }
+    for data in ["etcd", "apiserver"] {
+        let _ = std::fs::remove_dir_all(dir.join(data));
     }
     Ok(())
 }
 
-/// Stops every recorded process (last started first) and removes the state.
+/// Stops every recorded process and removes the cluster's state, data and logs.
 pub fn down() -> anyhow::Result<()> {
-    let Some(state) = read_state()? else {
-        eprintln!("no cluster is recorded; nothing to stop");
-        return Ok(());
-    };
-    for (name, pid) in state.pids.iter().rev() {
-        let name = name.split_once('-').map_or(name.as_str(), |(_, name)| name);
-        stop(name, *pid);
-        eprintln!("  stopped {name} (pid {pid})");
+    let _lock = lock()?;
+    match read_state()? {
+        Some(state) => stop_recorded(&state)?,
+        None => tracing::info!("no cluster is recorded; nothing to stop"),
     }
-    std::fs::remove_dir_all(paths::cluster_dir()?)?;
+    let dir = paths::cluster_dir()?;
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
     Ok(())
 }
 
@@ -357,36 +337,22 @@ pub fn status() -> anyhow::Result<()> {
         println!("no cluster (start one with `cargo xtask cluster up`)");
         return Ok(());
     };
-    for (name, pid) in &state.pids {
-        let name = name.split_once('-').map_or(name.as_str(), |(_, name)| name);
-        println!(
-            "{name:<24} pid {pid:<8} {}",
-            if alive(*pid) {
-                "running"
-            } else {
-                "NOT RUNNING"
-            }
-        );
+    for (name, pid) in state.processes() {
+        let running = if alive(pid, name) {
+            "running"
+        } else {
+            "NOT RUNNING"
+        };
+        println!("{name:<24} pid {pid:<8} {running}");
     }
+    let ready = apiserver_ready();
     println!(
         "apiserver https://127.0.0.1:{} {}",
         state.apiserver_port,
-        if apiserver_ready() {
-            "ready"
-        } else {
-            "NOT READY"
-        }
+        if ready { "ready" } else { "NOT READY" }
     );
-    print_env()
-}
-
-/// `cluster up|down|status|env`.
-pub fn command(args: &[String]) -> anyhow::Result<()> {
-    match args.first().map(String::as_str) {
-        Some("up") => up().map(drop),
-        Some("down") => down(),
-        Some("status") => status(),
-        Some("env") => print_env(),
-        _ => anyhow::bail!("usage: cargo xtask cluster up|down|status|env"),
+    if !state.all_alive() {
+        println!("stale: `cargo xtask cluster up` cleans it up and starts fresh");
     }
+    print_env()
 }

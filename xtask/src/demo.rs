@@ -117,7 +117,7 @@ async fn scenario(client: Client) -> anyhow::Result<()> {
 
 /// Starts (or reuses) the cluster and runs the demo scenario.
 pub fn run() -> anyhow::Result<()> {
-    cluster::up()?;
+    cluster::up(&cluster::UpOptions::default())?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime
         .block_on(async { scenario(kubeconfig::client(&cluster::kubeconfig_path()?).await?).await })

@@ -5,25 +5,82 @@
 //! - `demo`: the `database` operator repairing drift, with its wake-up counts;
 //! - `bench [--quick] …`: the wake-up benchmark against the running cluster.
 
+use clap::{Parser, Subcommand};
+
 mod build;
 mod certs;
 mod cluster;
 mod demo;
 mod kubeconfig;
 mod paths;
+mod process;
 mod progress;
 mod test;
 
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "kube-secondary's own tooling")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// A Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) on 127.0.0.1.
+    Cluster {
+        #[command(subcommand)]
+        command: ClusterCommand,
+    },
+    /// Everything CI runs: fmt, clippy, unit and compile tests, then the end-to-end tests.
+    Test,
+    /// Starts (or reuses) the cluster and runs the demo scenario.
+    Demo,
+    /// The wake-up benchmark against the running cluster; arguments go to the benchmark.
+    Bench {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClusterCommand {
+    /// Builds the binaries if needed, starts them and prints `export KUBECONFIG=…`.
+    Up(cluster::UpOptions),
+    /// Stops the processes `up` started and removes their state.
+    Down,
+    /// Says what runs.
+    Status,
+    /// Prints `export KUBECONFIG=…`.
+    Env,
+}
+
+/// `RUST_LOG` if set, else only xtask's own messages (kube logs every failed readiness probe
+/// as an error).
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.is_empty() => tracing_subscriber::EnvFilter::new(directives),
+        _ => tracing_subscriber::EnvFilter::new("xtask=info"),
+    }
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("cluster") => cluster::command(&args[1..]),
-        Some("test") => test::run(),
-        Some("demo") => demo::run(),
-        Some("bench") => test::bench(&args[1..]),
-        _ => Err(anyhow::anyhow!(
-            "usage: cargo xtask cluster up|down|status|env | test | demo | bench [--quick] [--scenario NAME]… [--contestant NAME]…"
-        )),
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .without_time()
+        .with_target(false)
+        .init();
+    let result = match Cli::parse().command {
+        Command::Cluster { command } => match command {
+            ClusterCommand::Up(options) => cluster::up(&options).map(drop),
+            ClusterCommand::Down => cluster::down(),
+            ClusterCommand::Status => cluster::status(),
+            ClusterCommand::Env => cluster::print_env(),
+        },
+        Command::Test => test::run(),
+        Command::Demo => demo::run(),
+        Command::Bench { args } => test::bench(&args),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

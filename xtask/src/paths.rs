@@ -20,6 +20,12 @@ pub fn bin_dir() -> anyhow::Result<PathBuf> {
     Ok(cache()?.join("bin").join(KUBERNETES_VERSION))
 }
 
+/// The certificates and keys: kept across `cluster down`, generated once (RSA key generation is
+/// slow in a debug build).
+pub fn pki_dir() -> anyhow::Result<PathBuf> {
+    Ok(cache()?.join("pki"))
+}
+
 /// The running cluster's state: pids, ports, certificates, kubeconfig, logs.
 pub fn cluster_dir() -> anyhow::Result<PathBuf> {
     Ok(cache()?.join("cluster"))

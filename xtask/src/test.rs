@@ -1,9 +1,10 @@
 //! `cargo xtask test` (everything CI runs) and `cargo xtask bench`.
 
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::{cluster, paths};
+use crate::cluster::{self, UpOptions};
+use crate::paths;
 
 fn cargo() -> Command {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -11,35 +12,68 @@ fn cargo() -> Command {
     cargo
 }
 
-/// Runs one step, printing its name and time; fails with the step's name.
-fn step(name: &str, command: &mut Command) -> anyhow::Result<()> {
-    eprintln!("==> {name}");
-    let start = Instant::now();
-    let status = command
-        .status()
-        .map_err(|e| anyhow::anyhow!("{name}: cannot run: {e}"))?;
-    eprintln!(
-        "    {name}: {} in {:.1}s",
-        if status.success() { "ok" } else { "FAILED" },
-        start.elapsed().as_secs_f64()
-    );
-    anyhow::ensure!(status.success(), "step `{name}` failed");
-    Ok(())
+/// The steps run so far and how long each took, printed as a summary at the end.
+#[derive(Default)]
+struct Steps(Vec<(String, Duration, bool)>);
+
+impl Steps {
+    /// Runs one command as a step, printing its name and time; fails naming the step.
+    fn run(&mut self, name: &str, command: &mut Command) -> anyhow::Result<()> {
+        self.timed(name, || {
+            let status = command
+                .status()
+                .map_err(|e| anyhow::anyhow!("cannot run `{command:?}`: {e}"))?;
+            anyhow::ensure!(status.success(), "`{command:?}` failed ({status})");
+            Ok(())
+        })
+    }
+
+    fn timed<T>(
+        &mut self,
+        name: &str,
+        step: impl FnOnce() -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        eprintln!("==> {name}");
+        let start = Instant::now();
+        let result = step();
+        let took = start.elapsed();
+        eprintln!(
+            "    {name}: {} in {:.1}s",
+            if result.is_ok() { "ok" } else { "FAILED" },
+            took.as_secs_f64()
+        );
+        self.0.push((name.to_string(), took, result.is_ok()));
+        result.map_err(|e| e.context(format!("step `{name}` failed")))
+    }
+
+    fn summary(&self) {
+        eprintln!("\nsummary:");
+        for (name, took, ok) in &self.0 {
+            let outcome = if *ok { "ok" } else { "FAILED" };
+            eprintln!("  {outcome:<6} {:>7.1}s  {name}", took.as_secs_f64());
+        }
+    }
 }
 
-fn ensure_components() -> anyhow::Result<()> {
-    for (component, probe) in [
-        ("rustfmt", ["fmt", "--version"]),
-        ("clippy", ["clippy", "--version"]),
-    ] {
-        if !cargo()
-            .args(probe)
+fn ensure_components(steps: &mut Steps) -> anyhow::Result<()> {
+    for component in ["rustfmt", "clippy"] {
+        let subcommand = if component == "rustfmt" {
+            "fmt"
+        } else {
+            "clippy"
+        };
+        let installed = cargo()
+            .args([subcommand, "--version"])
             .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            step(
-                &format!("installing {component}"),
-                Command::new("rustup").args(["component", "add", component]),
+            .is_ok_and(|o| o.status.success());
+        if !installed {
+            steps.run(
+                &format!("rustup component add {component}"),
+                Command::new("rustup").current_dir(paths::repo()).args([
+                    "component",
+                    "add",
+                    component,
+                ]),
             )?;
         }
     }
@@ -60,16 +94,28 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// fmt, clippy, unit + compile tests, then the end-to-end tests against a control plane.
+/// fmt, clippy, unit + compile tests, then the end-to-end tests against a control plane; stops
+/// at the first failure.
 pub fn run() -> anyhow::Result<()> {
     let start = Instant::now();
-    ensure_components()?;
-    step(
-        "cargo fmt --check",
+    let mut steps = Steps::default();
+    let result = run_steps(&mut steps);
+    steps.summary();
+    match &result {
+        Ok(()) => eprintln!("all checks passed in {:.0}s", start.elapsed().as_secs_f64()),
+        Err(_) => eprintln!("FAILED after {:.0}s", start.elapsed().as_secs_f64()),
+    }
+    result
+}
+
+fn run_steps(steps: &mut Steps) -> anyhow::Result<()> {
+    ensure_components(steps)?;
+    steps.run(
+        "cargo fmt --all --check",
         cargo().args(["fmt", "--all", "--check"]),
     )?;
-    step(
-        "cargo clippy",
+    steps.run(
+        "cargo clippy --workspace --all-targets",
         cargo().args([
             "clippy",
             "--workspace",
@@ -79,7 +125,7 @@ pub fn run() -> anyhow::Result<()> {
             "warnings",
         ]),
     )?;
-    step(
+    steps.run(
         "cargo clippy (end-to-end tests)",
         cargo().args([
             "clippy",
@@ -93,13 +139,15 @@ pub fn run() -> anyhow::Result<()> {
             "warnings",
         ]),
     )?;
-    step(
-        "cargo test (unit, compile-fail, doc)",
+    steps.run(
+        "cargo test --workspace (unit, compile-fail, doc)",
         cargo().args(["test", "--workspace"]),
     )?;
-    let started = cluster::up()?;
+    let started = steps.timed("control plane (start or reuse)", || {
+        cluster::up(&UpOptions::default())
+    })?;
     let _stop = StopOnDrop(started);
-    step(
+    steps.run(
         "end-to-end tests against the control plane",
         cargo()
             .args([
@@ -112,9 +160,7 @@ pub fn run() -> anyhow::Result<()> {
                 "e2e",
             ])
             .env("KUBECONFIG", cluster::kubeconfig_path()?),
-    )?;
-    eprintln!("all checks passed in {:.0}s", start.elapsed().as_secs_f64());
-    Ok(())
+    )
 }
 
 /// Runs the benchmark against the running cluster.
@@ -123,7 +169,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
         cluster::running()?,
         "no cluster is running; start one with `cargo xtask cluster up`"
     );
-    step(
+    Steps::default().run(
         "benchmark",
         cargo()
             .args([
