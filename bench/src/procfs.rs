@@ -22,28 +22,26 @@ pub fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
     Ok((ticks(11) + ticks(12)) / TICKS_PER_SECOND)
 }
 
-/// Peak resident set size in MiB (VmHWM).
-pub fn peak_rss_mib(pid: u32) -> anyhow::Result<f64> {
+/// A memory field of /proc/<pid>/status (given in kB), in MiB.
+fn status_mib(pid: u32, field: &str) -> anyhow::Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kib = status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|value| value.split_whitespace().next())
         .and_then(|value| value.parse::<f64>().ok())
-        .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{pid}/status"))?;
+        .ok_or_else(|| anyhow::anyhow!("no {field} in /proc/{pid}/status"))?;
     Ok(kib / 1024.0)
+}
+
+/// Peak resident set size in MiB (VmHWM).
+pub fn peak_rss_mib(pid: u32) -> anyhow::Result<f64> {
+    status_mib(pid, "VmHWM")
 }
 
 /// Current resident set size in MiB (VmRSS).
 pub fn rss_mib(pid: u32) -> anyhow::Result<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let kib = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| value.split_whitespace().next())
-        .and_then(|value| value.parse::<f64>().ok())
-        .ok_or_else(|| anyhow::anyhow!("no VmRSS in /proc/{pid}/status"))?;
-    Ok(kib / 1024.0)
+    status_mib(pid, "VmRSS")
 }
 
 #[cfg(test)]

@@ -68,6 +68,30 @@ fn config_map_drifted(cached: &ConfigMap, desired: &ConfigMap) -> bool {
         || !labels_kept(cached, desired)
 }
 
+/// Applies `want` unless the cached child of that name exists and has not drifted from it.
+async fn apply_if_drifted<K>(
+    writer: &Writer,
+    ctx: &Context<Database>,
+    cached: &[Arc<K>],
+    want: K,
+    drifted: fn(&K, &K) -> bool,
+) -> kube::Result<()>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let current = cached
+        .iter()
+        .find(|child| child.name_any() == want.name_any());
+    if current.is_none_or(|child| drifted(child, &want)) {
+        ctx.record_write(&writer.apply(&want).await?);
+    }
+    Ok(())
+}
+
 impl DatabaseOperator {
     async fn ensure_secret(
         &self,
@@ -92,7 +116,7 @@ impl DatabaseOperator {
         Ok(())
     }
 
-    /// Applies one kind if its cached object is missing or drifted; returns whether it wrote.
+    /// Applies one kind if its cached object is missing or drifted.
     async fn repair(
         &self,
         kind: DatabaseSecondaryKind,
@@ -105,36 +129,29 @@ impl DatabaseOperator {
         match kind {
             DatabaseSecondaryKind::Deployment => {
                 let want = desired::deployment(db, manager);
-                if children
-                    .deployments
-                    .iter()
-                    .find(|d| d.name_any() == want.name_any())
-                    .is_none_or(|d| deployment_drifted(d, &want))
-                {
-                    ctx.record_write(&writer.apply(&want).await?);
-                }
+                apply_if_drifted(
+                    &writer,
+                    ctx,
+                    &children.deployments,
+                    want,
+                    deployment_drifted,
+                )
+                .await?;
             }
             DatabaseSecondaryKind::Service => {
                 let want = desired::service(db, manager);
-                if children
-                    .services
-                    .iter()
-                    .find(|s| s.name_any() == want.name_any())
-                    .is_none_or(|s| service_drifted(s, &want))
-                {
-                    ctx.record_write(&writer.apply(&want).await?);
-                }
+                apply_if_drifted(&writer, ctx, &children.services, want, service_drifted).await?;
             }
             DatabaseSecondaryKind::ConfigMap => {
                 let want = desired::config_map(db, manager);
-                if children
-                    .config_maps
-                    .iter()
-                    .find(|c| c.name_any() == want.name_any())
-                    .is_none_or(|c| config_map_drifted(c, &want))
-                {
-                    ctx.record_write(&writer.apply(&want).await?);
-                }
+                apply_if_drifted(
+                    &writer,
+                    ctx,
+                    &children.config_maps,
+                    want,
+                    config_map_drifted,
+                )
+                .await?;
             }
             DatabaseSecondaryKind::Secret => self.ensure_secret(db, children, ctx).await?,
         }
