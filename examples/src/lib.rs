@@ -5,5 +5,6 @@
 
 pub mod baseline;
 pub mod database;
+pub mod replset;
 pub mod requests;
 pub mod support;

@@ -6,4 +6,5 @@
 
 mod cluster;
 mod database;
+mod replset;
 mod support;

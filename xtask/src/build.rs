@@ -133,6 +133,7 @@ pub fn ensure() -> anyhow::Result<()> {
         out.join("kube-controller-manager"),
         bin.join("kube-controller-manager"),
     )?;
+    let _ = std::fs::remove_dir(&out);
     std::fs::write(stamp_file, want)?;
     Ok(())
 }
