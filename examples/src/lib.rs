@@ -4,6 +4,7 @@
 //! about drift differs.
 
 pub mod baseline;
+pub mod cronjob;
 pub mod database;
 pub mod replset;
 pub mod requests;

@@ -5,6 +5,7 @@
 //! Each test works in a namespace of its own and deletes it at the end.
 
 mod cluster;
+mod cronjob;
 mod database;
 mod replset;
 mod support;

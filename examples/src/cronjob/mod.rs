@@ -1,0 +1,217 @@
+//! The Kubebuilder tutorial's CronJob operator in kube-secondary form: a `CronJob` owns the Jobs
+//! it starts on its schedule. The schedule is legitimate time-based work, so `reconcile` asks to
+//! run again at the next scheduled time (`Action::requeue`); Jobs changing status run only the
+//! cheap `reconcile_secondaries`, which refreshes the status and prunes old Jobs.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use kube::api::{DeleteParams, ObjectMeta};
+use kube::{Api, CustomResource, Resource, ResourceExt};
+use kube_secondary::{Action, Changes, Context, Reconciler, SecondaryAware};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::support::Writer;
+
+/// The annotation holding the time a Job was scheduled for.
+pub const SCHEDULED_AT: &str = "batch.demo.kube-secondary.dev/scheduled-at";
+const MANAGER: &str = "cronjob-operator";
+
+/// Runs a Job on a cron schedule.
+#[derive(
+    CustomResource, SecondaryAware, Clone, Debug, Default, Serialize, Deserialize, JsonSchema,
+)]
+#[kube(
+    group = "demo.kube-secondary.dev",
+    version = "v1",
+    kind = "CronJob",
+    namespaced,
+    status = "CronJobStatus"
+)]
+#[serde(rename_all = "camelCase")]
+#[secondary(Job)]
+pub struct CronJobSpec {
+    /// A cron expression with seconds: `sec min hour day-of-month month day-of-week [year]`.
+    pub schedule: String,
+    /// The Job to run.
+    pub job_template: JobSpec,
+    /// Stop starting new Jobs.
+    #[serde(default)]
+    pub suspend: bool,
+    /// Finished Jobs to keep.
+    #[serde(default = "default_history")]
+    pub history_limit: usize,
+}
+
+fn default_history() -> usize {
+    3
+}
+
+/// What the operator observed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CronJobStatus {
+    /// Jobs still running.
+    #[serde(default)]
+    pub active: Vec<String>,
+    /// The last time a Job was started (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_schedule_time: Option<String>,
+    /// Why the schedule cannot be used, if it cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_error: Option<String>,
+}
+
+fn finished(job: &Job) -> bool {
+    let conditions = job.status.as_ref().and_then(|s| s.conditions.as_ref());
+    conditions.is_some_and(|cs| {
+        cs.iter()
+            .any(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")
+    })
+}
+
+fn scheduled_at(job: &Job) -> Option<DateTime<Utc>> {
+    job.annotations()
+        .get(SCHEDULED_AT)
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The schedule, or why it is not one.
+fn parse(cj: &CronJob) -> Result<cron::Schedule, String> {
+    cron::Schedule::from_str(&cj.spec.schedule).map_err(|error| {
+        format!(
+            "spec.schedule `{}` is not a cron expression: {error}",
+            cj.spec.schedule
+        )
+    })
+}
+
+/// Creates Jobs on schedule, reports the active ones, and keeps `history_limit` finished Jobs.
+pub struct CronJobOperator;
+
+impl CronJobOperator {
+    /// Writes the status and deletes finished Jobs beyond the history limit.
+    async fn tidy(
+        &self,
+        cj: &CronJob,
+        jobs: &[Arc<Job>],
+        started: Option<DateTime<Utc>>,
+        error: Option<String>,
+        ctx: &Context<CronJob>,
+    ) -> kube::Result<()> {
+        let mut done: Vec<&Arc<Job>> = jobs.iter().filter(|job| finished(job)).collect();
+        done.sort_by_key(|job| std::cmp::Reverse(scheduled_at(job)));
+        let api: Api<Job> =
+            Api::namespaced(ctx.client().clone(), &cj.namespace().unwrap_or_default());
+        for old in done.iter().skip(cj.spec.history_limit) {
+            api.delete(&old.name_any(), &DeleteParams::background())
+                .await?;
+        }
+        let current = cj.status.clone().unwrap_or_default();
+        let status = CronJobStatus {
+            active: jobs
+                .iter()
+                .filter(|job| !finished(job))
+                .map(|job| job.name_any())
+                .collect(),
+            last_schedule_time: started
+                .map(|t| t.to_rfc3339())
+                .or(current.last_schedule_time.clone()),
+            schedule_error: error,
+        };
+        if status != current {
+            Writer::new(ctx.client().clone(), MANAGER)
+                .patch_status(
+                    cj,
+                    serde_json::to_value(&status).expect("status serializes"),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Reconciler<CronJob> for CronJobOperator {
+    type Error = kube::Error;
+
+    async fn reconcile(
+        &self,
+        cj: Arc<CronJob>,
+        children: CronJobSecondaries,
+        ctx: &Context<CronJob>,
+    ) -> kube::Result<Action> {
+        let schedule = match parse(&cj) {
+            Ok(schedule) => schedule,
+            Err(message) => {
+                self.tidy(&cj, &children.jobs, None, Some(message), ctx)
+                    .await?;
+                return Ok(Action::await_change());
+            }
+        };
+        let now = Utc::now();
+        let last = children
+            .jobs
+            .iter()
+            .filter_map(|job| scheduled_at(job))
+            .max();
+        let since = last
+            .or_else(|| {
+                cj.meta()
+                    .creation_timestamp
+                    .as_ref()
+                    .and_then(|t| DateTime::from_timestamp(t.0.as_second(), 0))
+            })
+            .unwrap_or(now);
+        // The latest missed run only, as the Kubebuilder tutorial does.
+        let due = schedule.after(&since).take_while(|t| *t <= now).last();
+        let mut started = None;
+        if let Some(at) = due.filter(|_| !cj.spec.suspend) {
+            let job = Job {
+                metadata: ObjectMeta {
+                    name: Some(format!("{}-{}", cj.name_any(), at.timestamp())),
+                    namespace: cj.namespace(),
+                    annotations: Some(BTreeMap::from([(
+                        SCHEDULED_AT.to_string(),
+                        at.to_rfc3339(),
+                    )])),
+                    owner_references: cj.controller_owner_ref(&()).map(|owner| vec![owner]),
+                    ..ObjectMeta::default()
+                },
+                spec: Some(cj.spec.job_template.clone()),
+                ..Job::default()
+            };
+            if let Some(created) = Writer::new(ctx.client().clone(), MANAGER)
+                .create_if_missing(&job)
+                .await?
+            {
+                ctx.record_write(&created);
+            }
+            started = Some(at);
+        }
+        self.tidy(&cj, &children.jobs, started, None, ctx).await?;
+        match schedule.after(&now).next() {
+            Some(next) if !cj.spec.suspend => Ok(Action::requeue(
+                (next - now).to_std().unwrap_or(Duration::ZERO),
+            )),
+            _ => Ok(Action::await_change()),
+        }
+    }
+
+    async fn reconcile_secondaries(
+        &self,
+        cj: Arc<CronJob>,
+        children: CronJobSecondaries,
+        _changes: &Changes<CronJobSecondaryKind>,
+        ctx: &Context<CronJob>,
+    ) -> kube::Result<Action> {
+        self.tidy(&cj, &children.jobs, None, parse(&cj).err(), ctx)
+            .await?;
+        Ok(Action::await_change())
+    }
+}
