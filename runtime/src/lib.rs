@@ -8,6 +8,8 @@
 //!
 //! Built on kube-runtime: its watcher, reflector stores, predicates and its applier's scheduler.
 
+#![warn(missing_docs)]
+
 mod aware;
 mod cache;
 mod controller;
