@@ -209,23 +209,58 @@ fn generate(dir: &Path) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("ks-certs-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// One CA and one leaf: the full set is seven keys, slow in a debug build, and every
+    /// `cargo xtask test` checks it against a real API server anyway.
     #[test]
-    fn writes_every_file_once() {
-        let dir = std::env::temp_dir().join(format!("ks-certs-{}", std::process::id()));
-        super::ensure(&dir).unwrap();
-        for file in super::FILES {
-            let text = std::fs::read_to_string(dir.join(file)).unwrap();
-            assert!(text.starts_with("-----BEGIN"), "{file}");
+    fn signs_a_pkcs8_rsa_leaf_with_a_ca() {
+        let dir = scratch("leaf");
+        let mut keys = rsa_keys(2).unwrap().into_iter();
+        let issuer = ca(
+            &dir,
+            "ca",
+            "test-ca",
+            key_pair(&keys.next().unwrap()).unwrap(),
+        )
+        .unwrap();
+        let leaf = Leaf {
+            file: "admin",
+            common_name: "admin",
+            organization: Some("system:masters"),
+            sans: &["localhost", "127.0.0.1"],
+            usage: ExtendedKeyUsagePurpose::ClientAuth,
+        };
+        leaf.write(&dir, &issuer, key_pair(&keys.next().unwrap()).unwrap())
+            .unwrap();
+        for file in ["ca.crt", "admin.crt"] {
+            let pem = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{file}");
         }
-        let key = std::fs::read_to_string(dir.join("admin.key")).unwrap();
-        assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"), "PKCS#8");
-        let before = std::fs::read(dir.join("ca.crt")).unwrap();
-        super::ensure(&dir).unwrap();
-        assert_eq!(
-            before,
-            std::fs::read(dir.join("ca.crt")).unwrap(),
-            "an existing CA is kept"
-        );
+        for file in ["ca.key", "admin.key"] {
+            let pem = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert!(
+                pem.starts_with("-----BEGIN PRIVATE KEY-----"),
+                "{file} is PKCS#8"
+            );
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn keeps_a_complete_set() {
+        let dir = scratch("keep");
+        for file in FILES {
+            std::fs::write(dir.join(file), "kept").unwrap();
+        }
+        ensure(&dir).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("ca.crt")).unwrap(), "kept");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
