@@ -6,11 +6,11 @@ use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::{Api, ResourceExt};
-use kube_secondary::{Controller, Trigger};
+use kube_secondary::Trigger;
 use kube_secondary_examples::cronjob::{CronJob, CronJobOperator, CronJobSpec};
 use kube_secondary_examples::support::install_crd;
 
-use crate::support::{TestNamespace, client, wait_for};
+use crate::support::{Running, TestNamespace, client, wait_for};
 
 fn every_two_seconds() -> CronJobSpec {
     CronJobSpec {
@@ -42,14 +42,7 @@ async fn starts_jobs_on_schedule_and_stops_when_suspended() {
         .await
         .expect("install the CronJob CRD");
     let ns = TestNamespace::new(&client, "cronjob").await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let controller = Controller::<CronJob>::new(client.clone())
-        .namespace(ns.name())
-        .shutdown_on(async move {
-            let _ = stopped.await;
-        });
-    let metrics = controller.metrics();
-    let operator = tokio::spawn(controller.run(CronJobOperator));
+    let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
 
     let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), ns.name());
     let cj = cronjobs
@@ -77,9 +70,9 @@ async fn starts_jobs_on_schedule_and_stops_when_suspended() {
         );
     }
     assert!(
-        metrics.snapshot().wakeups(Trigger::Requeue) >= 1,
+        operator.snapshot().wakeups(Trigger::Requeue) >= 1,
         "the schedule runs through Action::requeue: {:?}",
-        metrics.snapshot()
+        operator.snapshot()
     );
     wait_for("status.active to list the Jobs", || async {
         cronjobs
@@ -115,7 +108,6 @@ async fn starts_jobs_on_schedule_and_stops_when_suspended() {
         "no Job started while suspended"
     );
 
-    let _ = stop.send(());
-    operator.await.expect("task").expect("controller ran");
+    operator.stop().await;
     ns.delete().await;
 }

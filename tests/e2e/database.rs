@@ -1,69 +1,17 @@
 //! The `database` example operator against the real control plane.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, Resource, ResourceExt};
-use kube_secondary::{Controller, Metrics, MetricsSnapshot, Trigger};
+use kube_secondary::{Controller, MetricsSnapshot, Trigger};
 use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
 use kube_secondary_examples::support::install_crd;
-use tokio::sync::oneshot;
 
-use crate::support::{TestNamespace, client, wait_for};
-
-/// The operator running in this process, watching one namespace.
-struct Running {
-    metrics: Arc<Metrics>,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<Result<(), kube_secondary::Error>>,
-}
-
-impl Running {
-    fn start(client: &Client, namespace: &str) -> Self {
-        let (stop, stopped) = oneshot::channel::<()>();
-        let controller = Controller::<Database>::new(client.clone())
-            .namespace(namespace)
-            .shutdown_on(async move {
-                let _ = stopped.await;
-            });
-        let metrics = controller.metrics();
-        let task = tokio::spawn(controller.run(DatabaseOperator::default()));
-        Self {
-            metrics,
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    fn snapshot(&self) -> MetricsSnapshot {
-        self.metrics.snapshot()
-    }
-
-    /// Waits until no counter moved for two seconds, and returns them.
-    async fn settled(&self) -> MetricsSnapshot {
-        let mut last = self.snapshot();
-        loop {
-            tokio::time::sleep(Duration::from_secs(2)).await;
-            let now = self.snapshot();
-            if now == last {
-                return now;
-            }
-            last = now;
-        }
-    }
-
-    async fn stop(mut self) {
-        let _ = self.stop.take().expect("stopped once").send(());
-        self.task
-            .await
-            .expect("controller task")
-            .expect("controller ran");
-    }
-}
+use crate::support::{Running, TestNamespace, client, wait_for};
 
 fn database(name: &str) -> Database {
     let mut db = Database::new(
@@ -157,7 +105,7 @@ async fn create_and_converge(client: &Client, namespace: &str) -> Database {
 #[tokio::test]
 async fn creates_children_owned_by_the_primary() {
     let (client, ns) = setup("db-create").await;
-    let operator = Running::start(&client, ns.name());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     let db = create_and_converge(&client, ns.name()).await;
     assert_children_owned(&client, ns.name(), &db).await;
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
@@ -174,7 +122,7 @@ async fn creates_children_owned_by_the_primary() {
 #[tokio::test]
 async fn repairs_each_kind_of_drift_through_reconcile_secondaries() {
     let (client, ns) = setup("db-drift").await;
-    let operator = Running::start(&client, ns.name());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     create_and_converge(&client, ns.name()).await;
     let before = operator.settled().await;
 
@@ -246,7 +194,7 @@ async fn repairs_each_kind_of_drift_through_reconcile_secondaries() {
 #[tokio::test]
 async fn status_only_child_updates_and_idle_time_wake_nothing() {
     let (client, ns) = setup("db-idle").await;
-    let operator = Running::start(&client, ns.name());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     create_and_converge(&client, ns.name()).await;
     let before = operator.settled().await;
 
@@ -277,7 +225,7 @@ async fn status_only_child_updates_and_idle_time_wake_nothing() {
 #[tokio::test]
 async fn invalid_spec_becomes_a_status_condition() {
     let (client, ns) = setup("db-invalid").await;
-    let operator = Running::start(&client, ns.name());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
     let mut bad = database("db");
     bad.spec.port = 70000;
@@ -306,7 +254,7 @@ async fn invalid_spec_becomes_a_status_condition() {
 #[tokio::test]
 async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
     let (client, ns) = setup("db-gc").await;
-    let operator = Running::start(&client, ns.name());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     create_and_converge(&client, ns.name()).await;
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
     dbs.delete("db", &DeleteParams::default())
@@ -325,7 +273,7 @@ async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
 #[tokio::test]
 async fn a_restarted_operator_converges_without_duplicates() {
     let (client, ns) = setup("db-restart").await;
-    let operator = Running::start(&client, ns.name());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     create_and_converge(&client, ns.name()).await;
     operator.stop().await;
 
@@ -334,7 +282,7 @@ async fn a_restarted_operator_converges_without_duplicates() {
         .delete("db", &DeleteParams::default())
         .await
         .expect("delete Service while the operator is down");
-    let operator = Running::start(&client, ns.name());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     wait_for("the Service to be recreated after the restart", || async {
         exists(&services, "db").await
     })

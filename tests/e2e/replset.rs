@@ -1,17 +1,15 @@
 //! The `replset` example: Pods found by label, no ownerReference, no timer.
 
-use std::sync::Arc;
-
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kube::api::{DeleteParams, ListParams, PostParams};
 use kube::{Api, ResourceExt};
-use kube_secondary::{Controller, Metrics, Trigger};
+use kube_secondary::Trigger;
 use kube_secondary_examples::replset::{ReplSet, ReplSetOperator, ReplSetSpec};
 use kube_secondary_examples::support::install_crd;
 
-use crate::support::{TestNamespace, client, wait_for};
+use crate::support::{Running, TestNamespace, client, wait_for};
 
 #[tokio::test]
 async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
@@ -20,14 +18,7 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
         .await
         .expect("install the ReplSet CRD");
     let ns = TestNamespace::new(&client, "replset").await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let controller = Controller::<ReplSet>::new(client.clone())
-        .namespace(ns.name())
-        .shutdown_on(async move {
-            let _ = stopped.await;
-        });
-    let metrics: Arc<Metrics> = controller.metrics();
-    let operator = tokio::spawn(controller.run(ReplSetOperator));
+    let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
 
     let sets: Api<ReplSet> = Api::namespaced(client.clone(), ns.name());
     let rs = sets
@@ -75,7 +66,7 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
     )
     .await;
     assert!(
-        metrics
+        operator
             .snapshot()
             .secondary_kinds
             .get("Members")
@@ -83,7 +74,7 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
             .unwrap_or(0)
             >= 1,
         "{:?}",
-        metrics.snapshot()
+        operator.snapshot()
     );
 
     let statefulsets: Api<StatefulSet> = Api::namespaced(client.clone(), ns.name());
@@ -100,7 +91,7 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
     let pdbs: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), ns.name());
     assert!(pdbs.get_opt("rs").await.expect("get").is_some());
 
-    let primary_runs = metrics.snapshot().wakeups(Trigger::Primary);
+    let primary_runs = operator.snapshot().wakeups(Trigger::Primary);
     let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
     services
         .delete("rs-headless", &DeleteParams::default())
@@ -115,12 +106,11 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
     })
     .await;
     assert_eq!(
-        metrics.snapshot().wakeups(Trigger::Primary),
+        operator.snapshot().wakeups(Trigger::Primary),
         primary_runs,
         "drift did not need a full reconcile"
     );
 
-    let _ = stop.send(());
-    operator.await.expect("task").expect("controller ran");
+    operator.stop().await;
     ns.delete().await;
 }

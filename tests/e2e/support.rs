@@ -1,6 +1,7 @@
 //! What every end-to-end test needs: a client, a namespace of its own, CRDs, and waiting.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,8 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use kube::runtime::wait::{await_condition, conditions};
 use kube::{Api, Client, CustomResourceExt, ResourceExt};
+use kube_secondary::{Controller, Metrics, MetricsSnapshot, Reconciler, SecondaryAware};
+use tokio::sync::oneshot;
 
 /// How long a wait may take before the test gives up. It keeps a broken test from hanging; it
 /// asserts nothing about speed.
@@ -139,5 +142,62 @@ impl Drop for TestNamespace {
         if let Ok(Err(error)) = cleanup.join() {
             eprintln!("could not delete test namespace {}: {error}", self.name);
         }
+    }
+}
+
+/// An operator running in this process, watching one namespace.
+pub struct Running {
+    metrics: Arc<Metrics>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), kube_secondary::Error>>,
+}
+
+impl Running {
+    /// Starts a controller for `P` in `namespace` with `reconciler`.
+    pub fn start<P: SecondaryAware, R: Reconciler<P>>(
+        client: &Client,
+        namespace: &str,
+        reconciler: R,
+    ) -> Self {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let controller = Controller::<P>::new(client.clone())
+            .namespace(namespace)
+            .shutdown_on(async move {
+                let _ = stopped.await;
+            });
+        let metrics = controller.metrics();
+        let task = tokio::spawn(controller.run(reconciler));
+        Self {
+            metrics,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    /// The counters now.
+    pub fn snapshot(&self) -> MetricsSnapshot {
+        self.metrics.snapshot()
+    }
+
+    /// Waits until no counter moved for two seconds, and returns them.
+    pub async fn settled(&self) -> MetricsSnapshot {
+        let mut last = self.snapshot();
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let now = self.snapshot();
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
+    }
+
+    /// Stops the controller and checks that it ran without error.
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().expect("stopped once").send(());
+        self.task
+            .await
+            .expect("controller task")
+            .expect("controller ran");
     }
 }
