@@ -12,7 +12,9 @@ use kube::{Api, CustomResource, ResourceExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::support::{TestNamespace, client, install_crd, wait_for};
+use kube_secondary_examples::support::install_crd;
+
+use crate::support::{TestNamespace, client, wait_for};
 
 /// A custom resource that owns a ConfigMap in the garbage-collection test.
 #[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -51,7 +53,9 @@ async fn next_event(
 #[tokio::test]
 async fn garbage_collector_deletes_children_of_a_deleted_custom_resource() {
     let client = client().await;
-    install_crd::<GcOwner>(&client).await;
+    install_crd::<GcOwner>(&client)
+        .await
+        .expect("install the CRD");
     let ns = TestNamespace::new(&client, "gc").await;
 
     let owners: Api<GcOwner> = Api::namespaced(client.clone(), ns.name());

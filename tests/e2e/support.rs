@@ -6,10 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Namespace;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
-use kube::{Api, Client, CustomResourceExt, ResourceExt};
+use kube::api::{DeleteParams, ObjectMeta, PostParams};
+use kube::{Api, Client};
 use kube_secondary::{Controller, Metrics, MetricsSnapshot, Reconciler, SecondaryAware};
 use tokio::sync::oneshot;
 
@@ -45,27 +43,6 @@ where
         assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// Installs (server-side applies) the CRD of `K` and waits until the API server serves it.
-pub async fn install_crd<K: CustomResourceExt>(client: &Client) {
-    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let crd = K::crd();
-    let name = crd.name_any();
-    crds.patch(
-        &name,
-        &PatchParams::apply("kube-secondary-e2e").force(),
-        &Patch::Apply(&crd),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("apply CRD {name}: {e}"));
-    tokio::time::timeout(
-        PATIENCE,
-        await_condition(crds, &name, conditions::is_crd_established()),
-    )
-    .await
-    .unwrap_or_else(|_| panic!("gave up waiting for CRD {name} to be established"))
-    .unwrap_or_else(|e| panic!("watch CRD {name}: {e}"));
 }
 
 /// A namespace for one test. [`TestNamespace::delete`] removes it at the end of the test; if
