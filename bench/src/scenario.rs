@@ -112,12 +112,36 @@ pub async fn create_primaries(
     Ok(())
 }
 
-/// Deletes `namespace` without waiting for it to go.
+/// Deletes `namespace` and waits (at most five minutes) until the namespace controller and the
+/// garbage collector have removed it, so that the next run does not share the control plane with
+/// this run's clean-up.
 pub async fn delete_namespace(client: &Client, namespace: &str) {
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let _ = namespaces
+    if let Err(e) = namespaces
         .delete(namespace, &DeleteParams::background())
-        .await;
+        .await
+    {
+        tracing::warn!(namespace, error = %e, "deleting the namespace failed");
+        return;
+    }
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(300) {
+        match namespaces.get_opt(namespace).await {
+            Ok(None) => {
+                tracing::info!(
+                    namespace,
+                    seconds = start.elapsed().as_secs_f64(),
+                    "namespace gone"
+                );
+                return;
+            }
+            Ok(Some(_)) | Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+        }
+    }
+    tracing::warn!(
+        namespace,
+        "namespace still terminating after 300 s; going on"
+    );
 }
 
 /// Whether every primary has all four children in their desired state.
