@@ -1,13 +1,15 @@
 //! The `cronjob` example: time-based work through `Action::requeue`, Jobs watched as children.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
-use kube::api::{Patch, PatchParams, PostParams};
-use kube::{Api, ResourceExt};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+use kube::{Api, Client, ResourceExt};
 use kube_secondary::Trigger;
-use kube_secondary_examples::cronjob::{CronJob, CronJobOperator, CronJobSpec};
+use kube_secondary_examples::cronjob::{CronJob, CronJobOperator, CronJobSpec, SCHEDULED_AT};
 use kube_secondary_examples::support::install_crd;
 
 use crate::support::{Running, TestNamespace, client, wait_for};
@@ -35,34 +37,89 @@ fn every_two_seconds() -> CronJobSpec {
     }
 }
 
-#[tokio::test]
-async fn starts_jobs_on_schedule_and_stops_when_suspended() {
+async fn setup(prefix: &str) -> (Client, TestNamespace) {
     let client = client().await;
     install_crd::<CronJob>(&client)
         .await
         .expect("install the CronJob CRD");
-    let ns = TestNamespace::new(&client, "cronjob").await;
-    let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
+    let namespace = TestNamespace::new(&client, prefix).await;
+    (client, namespace)
+}
 
-    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), ns.name());
-    let cj = cronjobs
-        .create(
-            &PostParams::default(),
-            &CronJob::new("tick", every_two_seconds()),
-        )
+/// Creates the CronJob `tick` running every two seconds and keeping `history_limit` finished Jobs.
+async fn create(client: &Client, namespace: &str, history_limit: usize) -> CronJob {
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), namespace);
+    let mut spec = every_two_seconds();
+    spec.history_limit = history_limit;
+    cronjobs
+        .create(&PostParams::default(), &CronJob::new("tick", spec))
         .await
-        .expect("create CronJob");
-    let jobs: Api<Job> = Api::namespaced(client.clone(), ns.name());
-    wait_for("two scheduled Jobs", || async {
-        jobs.list(&Default::default())
-            .await
-            .expect("list")
-            .items
-            .len()
-            >= 2
+        .expect("create CronJob")
+}
+
+async fn jobs(api: &Api<Job>) -> Vec<Job> {
+    api.list(&Default::default()).await.expect("list").items
+}
+
+async fn wait_for_jobs(api: &Api<Job>, at_least: usize) {
+    wait_for(&format!("{at_least} scheduled Jobs"), || async {
+        jobs(api).await.len() >= at_least
     })
     .await;
-    for job in jobs.list(&Default::default()).await.expect("list").items {
+}
+
+/// Suspends `tick` and waits until a run that was already under way had time to finish.
+async fn suspend(client: &Client, namespace: &str) {
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), namespace);
+    let suspend = serde_json::json!({ "spec": { "suspend": true } });
+    cronjobs
+        .patch("tick", &PatchParams::default(), &Patch::Merge(&suspend))
+        .await
+        .expect("suspend");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+}
+
+/// Marks `job` as finished the way the Job controller does once its Pods succeeded.
+async fn complete(api: &Api<Job>, job: &Job) {
+    let now = Utc::now().to_rfc3339();
+    let started = job
+        .status
+        .as_ref()
+        .and_then(|s| s.start_time.clone())
+        .map_or_else(|| now.clone(), |t| t.0.to_string());
+    let condition = |type_: &str| {
+        serde_json::json!({ "type": type_, "status": "True", "reason": "CompletionsReached",
+            "lastProbeTime": now, "lastTransitionTime": now })
+    };
+    let status = serde_json::json!({ "status": {
+        "startTime": started, "completionTime": now,
+        "active": 0, "ready": 0, "succeeded": 1,
+        "conditions": [condition("SuccessCriteriaMet"), condition("Complete")],
+    } });
+    api.patch_status(
+        &job.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(&status),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("mark Job {} complete: {e}", job.name_any()));
+}
+
+fn scheduled_at(job: &Job) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&job.annotations()[SCHEDULED_AT])
+        .expect("scheduled-at is RFC 3339")
+        .with_timezone(&Utc)
+}
+
+#[tokio::test]
+async fn starts_jobs_on_schedule_and_stops_when_suspended() {
+    let (client, ns) = setup("cronjob").await;
+    let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
+    let cj = create(&client, ns.name(), 3).await;
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), ns.name());
+    let job_api: Api<Job> = Api::namespaced(client.clone(), ns.name());
+    wait_for_jobs(&job_api, 2).await;
+    for job in jobs(&job_api).await {
         let owner = &job.owner_references()[0];
         assert_eq!(
             (owner.uid.as_str(), owner.controller),
@@ -84,30 +141,155 @@ async fn starts_jobs_on_schedule_and_stops_when_suspended() {
     })
     .await;
 
-    let suspend = serde_json::json!({ "spec": { "suspend": true } });
-    cronjobs
-        .patch("tick", &PatchParams::default(), &Patch::Merge(&suspend))
-        .await
-        .expect("suspend");
-    // Let a run that was already under way finish, then nothing new may start.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let count = jobs
-        .list(&Default::default())
-        .await
-        .expect("list")
-        .items
-        .len();
+    suspend(&client, ns.name()).await;
+    let count = jobs(&job_api).await.len();
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(
-        jobs.list(&Default::default())
-            .await
-            .expect("list")
-            .items
-            .len(),
+        jobs(&job_api).await.len(),
         count,
         "no Job started while suspended"
     );
 
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn finished_jobs_update_the_status_through_reconcile_secondaries_and_noise_wakes_nothing() {
+    let (client, ns) = setup("cronjob-finish").await;
+    let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
+    create(&client, ns.name(), 1).await;
+    let job_api: Api<Job> = Api::namespaced(client.clone(), ns.name());
+    wait_for_jobs(&job_api, 3).await;
+    suspend(&client, ns.name()).await;
+    let before = operator.settled().await;
+
+    // Suspended, the CronJob has no time-based work; labels of a Job and its running status
+    // are outside the Jobs' predicate (`generation | finishing`).
+    let running = jobs(&job_api).await;
+    let noise = serde_json::json!({ "metadata": { "labels": { "team": "e2e" } } });
+    job_api
+        .patch(
+            &running[0].name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&noise),
+        )
+        .await
+        .expect("label a Job");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let idle = operator.snapshot();
+    assert_eq!(
+        idle.wakeups, before.wakeups,
+        "idle time and a Job's label change woke the operator: {idle:?}"
+    );
+    assert!(
+        idle.filtered.get("Job") > before.filtered.get("Job"),
+        "the label change was seen and filtered: {idle:?}"
+    );
+
+    for job in &running {
+        complete(&job_api, job).await;
+    }
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), ns.name());
+    wait_for("status.active to be empty", || async {
+        cronjobs
+            .get("tick")
+            .await
+            .expect("get")
+            .status
+            .is_some_and(|s| s.active.is_empty())
+    })
+    .await;
+    wait_for(
+        "finished Jobs beyond the history limit of 1 to be deleted",
+        || async { jobs(&job_api).await.len() == 1 },
+    )
+    .await;
+    let newest = running.iter().map(scheduled_at).max();
+    assert_eq!(
+        jobs(&job_api).await.iter().map(scheduled_at).max(),
+        newest,
+        "the newest finished Job is kept"
+    );
+    let after = operator.settled().await;
+    assert!(
+        after.wakeups(Trigger::Secondary) > before.wakeups(Trigger::Secondary),
+        "finishing Jobs ran reconcile_secondaries: {after:?}"
+    );
+    assert_eq!(
+        after.wakeups(Trigger::Primary),
+        before.wakeups(Trigger::Primary),
+        "finishing Jobs did not need the full reconcile: {after:?}"
+    );
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn deleting_the_cronjob_lets_the_garbage_collector_remove_its_jobs() {
+    let (client, ns) = setup("cronjob-gc").await;
+    let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
+    create(&client, ns.name(), 3).await;
+    let job_api: Api<Job> = Api::namespaced(client.clone(), ns.name());
+    wait_for_jobs(&job_api, 2).await;
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), ns.name());
+    cronjobs
+        .delete("tick", &DeleteParams::default())
+        .await
+        .expect("delete CronJob");
+    wait_for("the garbage collector to remove the Jobs", || async {
+        jobs(&job_api).await.is_empty()
+    })
+    .await;
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn a_restarted_operator_starts_only_the_latest_missed_run() {
+    let (client, ns) = setup("cronjob-restart").await;
+    let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
+    create(&client, ns.name(), 10).await;
+    let job_api: Api<Job> = Api::namespaced(client.clone(), ns.name());
+    wait_for_jobs(&job_api, 2).await;
+    operator.stop().await;
+    let stopped = Utc::now();
+    let before: BTreeSet<String> = jobs(&job_api).await.iter().map(|j| j.name_any()).collect();
+
+    // Three or more runs are missed while the operator is down.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let restarted = Utc::now();
+    let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
+    wait_for("a Job for a run missed while down", || async {
+        jobs(&job_api)
+            .await
+            .iter()
+            .any(|job| scheduled_at(job) > stopped)
+    })
+    .await;
+    suspend(&client, ns.name()).await;
+
+    let all = jobs(&job_api).await;
+    let times: BTreeSet<DateTime<Utc>> = all.iter().map(scheduled_at).collect();
+    assert_eq!(
+        times.len(),
+        all.len(),
+        "one Job per scheduled time: {all:?}"
+    );
+    let missed = all
+        .iter()
+        .filter(|job| scheduled_at(job) > stopped && scheduled_at(job) <= restarted)
+        .count();
+    assert!(
+        missed <= 1,
+        "only the latest missed run starts after a restart, not each of them ({missed} did)"
+    );
+    assert!(
+        before
+            .iter()
+            .all(|name| all.iter().any(|job| &job.name_any() == name)),
+        "the Jobs from before the restart are kept, not replaced"
+    );
     operator.stop().await;
     ns.delete().await;
 }

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
-use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use kube::{Api, Client, Resource, ResourceExt};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+use kube::{Api, Client, ResourceExt};
 use kube_secondary::{Controller, MetricsSnapshot, Trigger};
 use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
 use kube_secondary_examples::support::install_crd;
 
-use crate::support::{Running, TestNamespace, client, wait_for};
+use crate::support::{Running, TestNamespace, client, count, exists, wait_for};
 
 fn database(name: &str) -> Database {
     let mut db = Database::new(
@@ -34,13 +34,6 @@ async fn setup(prefix: &str) -> (Client, TestNamespace) {
         .expect("install the Database CRD");
     let namespace = TestNamespace::new(&client, prefix).await;
     (client, namespace)
-}
-
-async fn exists<K>(api: &Api<K>, name: &str) -> bool
-where
-    K: Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
-{
-    api.get_opt(name).await.expect("get").is_some()
 }
 
 /// Every child of `db`, checked for its controller ownerReference.
@@ -289,31 +282,14 @@ async fn a_restarted_operator_converges_without_duplicates() {
     .await;
     operator.settled().await;
 
-    let by_instance = ListParams::default().labels("app.kubernetes.io/instance=db");
-    assert_eq!(
-        services.list(&by_instance).await.expect("list").items.len(),
-        1
-    );
+    let by_instance = "app.kubernetes.io/instance=db";
+    assert_eq!(count(&services, by_instance).await, 1);
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
-    assert_eq!(
-        deployments
-            .list(&by_instance)
-            .await
-            .expect("list")
-            .items
-            .len(),
-        1
-    );
+    assert_eq!(count(&deployments, by_instance).await, 1);
     let secrets: Api<Secret> = Api::namespaced(client.clone(), ns.name());
-    assert_eq!(
-        secrets.list(&by_instance).await.expect("list").items.len(),
-        1
-    );
+    assert_eq!(count(&secrets, by_instance).await, 1);
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
-    assert_eq!(
-        configs.list(&by_instance).await.expect("list").items.len(),
-        1
-    );
+    assert_eq!(count(&configs, by_instance).await, 1);
     operator.stop().await;
     ns.delete().await;
 }

@@ -1,26 +1,32 @@
 //! The `replset` example: Pods found by label, no ownerReference, no timer.
 
+use std::time::Duration;
+
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use kube::api::{DeleteParams, ListParams, PostParams};
-use kube::{Api, ResourceExt};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
+use kube::{Api, Client, ResourceExt};
 use kube_secondary::Trigger;
 use kube_secondary_examples::replset::{ReplSet, ReplSetOperator, ReplSetSpec};
 use kube_secondary_examples::support::install_crd;
 
-use crate::support::{Running, TestNamespace, client, wait_for};
+use crate::support::{Running, TestNamespace, client, count, exists, wait_for};
 
-#[tokio::test]
-async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
+const RS: &str = "app.kubernetes.io/instance=rs";
+
+async fn setup(prefix: &str) -> (Client, TestNamespace) {
     let client = client().await;
     install_crd::<ReplSet>(&client)
         .await
         .expect("install the ReplSet CRD");
-    let ns = TestNamespace::new(&client, "replset").await;
-    let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
+    let namespace = TestNamespace::new(&client, prefix).await;
+    (client, namespace)
+}
 
-    let sets: Api<ReplSet> = Api::namespaced(client.clone(), ns.name());
+/// Creates the ReplSet `rs` of three members and waits until its status counts them.
+async fn create_and_converge(client: &Client, namespace: &str) -> ReplSet {
+    let sets: Api<ReplSet> = Api::namespaced(client.clone(), namespace);
     let rs = sets
         .create(
             &PostParams::default(),
@@ -34,26 +40,12 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
         )
         .await
         .expect("create ReplSet");
-
     // The StatefulSet controller creates the Pods; they name the ReplSet only by label.
-    let pods: Api<Pod> = Api::namespaced(client.clone(), ns.name());
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     wait_for("three member Pods", || async {
-        pods.list(&ListParams::default().labels("app.kubernetes.io/instance=rs"))
-            .await
-            .expect("list")
-            .items
-            .len()
-            == 3
+        count(&pods, RS).await == 3
     })
     .await;
-    let member = pods.get("rs-0").await.expect("get Pod");
-    assert!(
-        member
-            .owner_references()
-            .iter()
-            .all(|o| o.kind != "ReplSet"),
-        "Pods are not owned by the ReplSet"
-    );
     wait_for(
         "status.members = 3, counted from the label-mapped Pods",
         || async {
@@ -65,6 +57,24 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
         },
     )
     .await;
+    rs
+}
+
+#[tokio::test]
+async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
+    let (client, ns) = setup("replset").await;
+    let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
+    let rs = create_and_converge(&client, ns.name()).await;
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns.name());
+    let member = pods.get("rs-0").await.expect("get Pod");
+    assert!(
+        member
+            .owner_references()
+            .iter()
+            .all(|o| o.kind != "ReplSet"),
+        "Pods are not owned by the ReplSet"
+    );
     assert!(
         operator
             .snapshot()
@@ -98,11 +108,7 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
         .await
         .expect("delete the headless Service");
     wait_for("the headless Service to be recreated", || async {
-        services
-            .get_opt("rs-headless")
-            .await
-            .expect("get")
-            .is_some()
+        exists(&services, "rs-headless").await
     })
     .await;
     assert_eq!(
@@ -111,6 +117,128 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
         "drift did not need a full reconcile"
     );
 
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn status_only_updates_and_idle_time_wake_nothing() {
+    let (client, ns) = setup("replset-idle").await;
+    let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
+    create_and_converge(&client, ns.name()).await;
+    let before = operator.settled().await;
+
+    // StatefulSets and Pods both carry a generation: their status updates are noise.
+    let statefulsets: Api<StatefulSet> = Api::namespaced(client.clone(), ns.name());
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns.name());
+    for step in 1..=3 {
+        let status =
+            serde_json::json!({ "status": { "availableReplicas": 0, "currentReplicas": step } });
+        statefulsets
+            .patch_status("rs", &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .expect("patch StatefulSet status");
+        let condition = serde_json::json!({ "status": { "conditions": [
+            { "type": "demo.kube-secondary.dev/Probed", "status": "True", "reason": format!("Probe{step}") }
+        ] } });
+        pods.patch_status("rs-0", &PatchParams::default(), &Patch::Merge(&condition))
+            .await
+            .expect("patch Pod status");
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after = operator.snapshot();
+    assert_eq!(
+        after.wakeups, before.wakeups,
+        "status-only updates and idle time woke the operator: {after:?}"
+    );
+    let filtered = |snapshot: &kube_secondary::MetricsSnapshot, kind| {
+        snapshot.filtered.get(kind).copied().unwrap_or(0)
+    };
+    assert!(
+        filtered(&after, "Members") >= filtered(&before, "Members") + 3,
+        "the Pod status updates were seen and filtered: {after:?}"
+    );
+    assert!(
+        filtered(&after, "StatefulSet") > filtered(&before, "StatefulSet"),
+        "the StatefulSet status updates were seen and filtered: {after:?}"
+    );
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
+    let (client, ns) = setup("replset-gc").await;
+    let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
+    create_and_converge(&client, ns.name()).await;
+    let sets: Api<ReplSet> = Api::namespaced(client.clone(), ns.name());
+    sets.delete("rs", &DeleteParams::default())
+        .await
+        .expect("delete ReplSet");
+    let statefulsets: Api<StatefulSet> = Api::namespaced(client.clone(), ns.name());
+    let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns.name());
+    let pdbs: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), ns.name());
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns.name());
+    wait_for(
+        "the garbage collector to remove the owned children and, through the StatefulSet, the Pods",
+        || async {
+            count(&statefulsets, RS).await
+                + count(&services, RS).await
+                + count(&secrets, RS).await
+                + count(&pdbs, RS).await
+                + count(&pods, RS).await
+                == 0
+        },
+    )
+    .await;
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn a_restarted_operator_converges_without_duplicates() {
+    let (client, ns) = setup("replset-restart").await;
+    let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
+    create_and_converge(&client, ns.name()).await;
+    operator.stop().await;
+
+    // Drift while nobody watches: a Service and the PDB deleted, the StatefulSet scaled down.
+    let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
+    services
+        .delete("rs", &DeleteParams::default())
+        .await
+        .expect("delete the client Service");
+    let pdbs: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), ns.name());
+    pdbs.delete("rs", &DeleteParams::default())
+        .await
+        .expect("delete the PDB");
+    let statefulsets: Api<StatefulSet> = Api::namespaced(client.clone(), ns.name());
+    statefulsets
+        .patch(
+            "rs",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({ "spec": { "replicas": 1 } })),
+        )
+        .await
+        .expect("scale the StatefulSet down");
+
+    let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
+    wait_for("the deleted children to be recreated", || async {
+        exists(&services, "rs").await && exists(&pdbs, "rs").await
+    })
+    .await;
+    wait_for("the StatefulSet to be scaled back to 3", || async {
+        statefulsets.get("rs").await.expect("get").spec.replicas == Some(3)
+    })
+    .await;
+    operator.settled().await;
+
+    assert_eq!(count(&statefulsets, RS).await, 1);
+    assert_eq!(count(&services, RS).await, 2, "headless and client Service");
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns.name());
+    assert_eq!(count(&secrets, RS).await, 1);
+    assert_eq!(count(&pdbs, RS).await, 1);
     operator.stop().await;
     ns.delete().await;
 }

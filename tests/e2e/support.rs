@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{DeleteParams, ObjectMeta, PostParams};
-use kube::{Api, Client};
+use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
+use kube::{Api, Client, Resource};
 use kube_secondary::{Controller, Metrics, MetricsSnapshot, Reconciler, SecondaryAware};
+use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
 
 /// How long a wait may take before the test gives up. It keeps a broken test from hanging; it
@@ -43,6 +44,26 @@ where
         assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Whether `name` exists.
+pub async fn exists<K>(api: &Api<K>, name: &str) -> bool
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    api.get_opt(name).await.expect("get").is_some()
+}
+
+/// How many objects carry the labels in `selector`.
+pub async fn count<K>(api: &Api<K>, selector: &str) -> usize
+where
+    K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    api.list(&ListParams::default().labels(selector))
+        .await
+        .expect("list")
+        .items
+        .len()
 }
 
 /// A namespace for one test. [`TestNamespace::delete`] removes it at the end of the test; if

@@ -1,7 +1,8 @@
 //! The Kubebuilder tutorial's CronJob operator in kube-secondary form: a `CronJob` owns the Jobs
 //! it starts on its schedule. The schedule is legitimate time-based work, so `reconcile` asks to
-//! run again at the next scheduled time (`Action::requeue`); Jobs changing status run only the
-//! cheap `reconcile_secondaries`, which refreshes the status and prunes old Jobs.
+//! run again at the next scheduled time (`Action::requeue`); a Job finishing runs only the cheap
+//! `reconcile_secondaries`, which refreshes the status and prunes old Jobs. The Jobs' predicate
+//! (`generation | finishing`) ignores the status updates of a running Job.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -34,7 +35,7 @@ const MANAGER: &str = "cronjob-operator";
     status = "CronJobStatus"
 )]
 #[serde(rename_all = "camelCase")]
-#[secondary(Job)]
+#[secondary(Job, predicate = generation | finishing)]
 pub struct CronJobSpec {
     /// A cron expression with seconds: `sec min hour day-of-month month day-of-week [year]`.
     pub schedule: String,
@@ -65,6 +66,12 @@ pub struct CronJobStatus {
     /// Why the schedule cannot be used, if it cannot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_error: Option<String>,
+}
+
+/// The Jobs' predicate: besides spec changes (`generation`), wake when a Job finishes. Progress
+/// of a running Job (its active and ready Pod counts) is not worth a wake-up.
+fn finishing(job: &Job) -> Option<u64> {
+    Some(u64::from(finished(job)))
 }
 
 fn finished(job: &Job) -> bool {
