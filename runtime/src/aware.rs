@@ -7,7 +7,7 @@ use std::time::Duration;
 use kube::Resource;
 use serde::de::DeserializeOwned;
 
-use crate::__private::{Caches, WatchSet};
+use crate::__private::{Caches, Summary, WatchSet};
 
 /// A primary resource whose secondaries (the children it owns) are watched and cached.
 ///
@@ -37,6 +37,13 @@ pub trait SecondaryAware:
     /// Builds the typed children of `primary` from the watch caches, without API requests.
     #[doc(hidden)]
     fn secondaries(caches: &Caches, primary: &Self) -> Self::Secondaries;
+
+    /// The summary of `secondaries` for `primary`'s status, with `#[secondaries(status_summary)]`.
+    #[doc(hidden)]
+    fn status_summary(primary: &Self, secondaries: &Self::Secondaries) -> Option<Summary> {
+        let _ = (primary, secondaries);
+        None
+    }
 }
 
 /// The generated enum naming each declared secondary kind.
@@ -56,6 +63,9 @@ pub struct Options {
     pub resync: Duration,
     /// Interval of the periodic check handler, if declared (`periodic = "30s"`).
     pub periodic: Option<Duration>,
+    /// Whether a summary of the secondaries is written into the primary's status
+    /// (`status_summary`, with the `status-summary` feature).
+    pub status_summary: bool,
 }
 
 impl Options {
@@ -64,7 +74,18 @@ impl Options {
 
     /// Options with the given resync and periodic interval.
     pub const fn new(resync: Duration, periodic: Option<Duration>) -> Self {
-        Self { resync, periodic }
+        Self {
+            resync,
+            periodic,
+            status_summary: false,
+        }
+    }
+
+    /// These options, with the summary of the secondaries written into the primary's status.
+    #[must_use]
+    pub const fn with_status_summary(mut self) -> Self {
+        self.status_summary = true;
+        self
     }
 }
 

@@ -140,12 +140,25 @@ impl<P: SecondaryAware> Controller<P> {
             watcher(api, watcher::Config::default()).default_backoff(),
         );
         let primary_dispatch = dispatch.clone();
+        let primary_expectations = expectations.clone();
+        let summary = P::options().status_summary;
         let mut pipeline = PrimaryPipeline::<P>::default();
         drivers.push(tokio::spawn(primary_events.for_each(move |event| {
             match event {
                 Ok(event) => {
+                    // The echo of our own status summary write wakes nothing.
+                    let own_echo = summary
+                        && match &event {
+                            watcher::Event::Apply(obj) => primary_expectations.is_own_echo(obj),
+                            watcher::Event::Delete(obj) => {
+                                primary_expectations.forget(obj);
+                                false
+                            }
+                            _ => false,
+                        };
                     for change in pipeline.on_event(&event) {
                         match change {
+                            PrimaryEvent::Changed(_) if own_echo => {}
                             PrimaryEvent::Changed(primary) => {
                                 primary_dispatch.record_primary(primary.clone());
                                 let _ = triggers.unbounded_send(primary);
@@ -241,6 +254,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         let plan = self
             .dispatch
             .begin(&key, Instant::now(), &self.expectations);
+        let ctx = self.ctx.for_run();
         let mut outcome = Outcome::default();
         if plan.main.is_none() && !plan.periodic {
             self.metrics.skipped();
@@ -254,7 +268,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                     let span = tracing::info_span!("reconcile", primary = %key, trigger = trigger.as_str());
                     let result = self
                         .reconciler
-                        .reconcile(primary.clone(), secondaries, &self.ctx)
+                        .reconcile(primary.clone(), secondaries, &ctx)
                         .instrument(span)
                         .await;
                     outcome.full = Some(self.settle(&primary, result, "reconcile"));
@@ -269,7 +283,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                     let span = tracing::info_span!("reconcile_secondaries", primary = %key, kinds = ?kinds, changes = changes.len());
                     let result = self
                         .reconciler
-                        .reconcile_secondaries(primary.clone(), secondaries, &changes, &self.ctx)
+                        .reconcile_secondaries(primary.clone(), secondaries, &changes, &ctx)
                         .instrument(span)
                         .await;
                     outcome.secondaries =
@@ -283,14 +297,32 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             let span = tracing::info_span!("periodic", primary = %key);
             let result = self
                 .reconciler
-                .periodic(primary.clone(), secondaries, &self.ctx)
+                .periodic(primary.clone(), secondaries, &ctx)
                 .instrument(span)
                 .await;
             outcome.periodic = Some(self.settle(&primary, result, "periodic"));
         }
+        #[cfg(feature = "status-summary")]
+        if outcome.succeeded() {
+            self.write_summary(&primary, &ctx).await;
+        }
         match self.dispatch.finish(&key, Instant::now(), outcome) {
             Some(next) => controller::Action::requeue(next),
             None => controller::Action::await_change(),
+        }
+    }
+
+    /// Writes the summary of the primary's secondaries into its status when it opted in and the
+    /// summary changed: the caches, with this run's own writes merged in.
+    #[cfg(feature = "status-summary")]
+    async fn write_summary(&self, primary: &P, ctx: &Context<P>) {
+        let secondaries = P::secondaries(&self.caches, primary);
+        let Some(mut summary) = P::status_summary(primary, &secondaries) else {
+            return;
+        };
+        summary.merge_written(ctx.take_written());
+        if let Some(patch) = summary.patch() {
+            crate::summary::write(ctx.client(), primary, &patch, &self.expectations).await;
         }
     }
 }

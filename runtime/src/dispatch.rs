@@ -44,6 +44,16 @@ pub(crate) struct Outcome {
     pub(crate) periodic: Option<Result<Action, Action>>,
 }
 
+impl Outcome {
+    /// Whether a handler ran and succeeded.
+    #[cfg_attr(not(feature = "status-summary"), allow(dead_code))]
+    pub(crate) fn succeeded(&self) -> bool {
+        [&self.full, &self.secondaries, &self.periodic]
+            .into_iter()
+            .any(|result| matches!(result, Some(Ok(_))))
+    }
+}
+
 #[derive(Debug)]
 struct PrimaryState<Kd: crate::SecondaryKind> {
     /// A full reconcile has been attempted at least once.

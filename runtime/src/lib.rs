@@ -21,6 +21,8 @@ pub mod predicates;
 pub mod rbac;
 mod reconciler;
 mod set;
+#[cfg(feature = "status-summary")]
+pub mod summary;
 #[cfg(test)]
 mod testing;
 mod watch;

@@ -16,6 +16,9 @@ pub use std::sync::Arc;
 pub use std::time::Duration;
 pub use std::vec::Vec;
 
+#[cfg(feature = "status-summary")]
+pub use crate::summary::Summary;
+
 /// The predicates `#[secondary(predicate = ...)]` names.
 pub mod predicates {
     pub use crate::predicates::{annotations, generation, labels, resource_version};
@@ -82,4 +85,41 @@ impl<C, F: Fn(&C) -> Option<u64> + Send + Sync + 'static> PredicateFn<C> for F {
 /// Checks a user predicate's signature; the derive spans the call on the user's path.
 pub fn user_predicate<C, F: PredicateFn<C>>(predicate: F) -> F {
     predicate
+}
+
+/// The crate was built with the `status-summary` feature.
+#[diagnostic::on_unimplemented(
+    message = "`#[secondaries(status_summary)]` needs the `status-summary` feature of `kube-secondary`",
+    label = "this option needs the `status-summary` feature",
+    note = "enable it in Cargo.toml: `kube-secondary = {{ version = \"...\", features = [\"status-summary\"] }}`"
+)]
+pub trait StatusSummaryFeature {}
+
+/// Implements [`StatusSummaryFeature`] only when the feature is on.
+pub struct StatusSummary;
+
+#[cfg(feature = "status-summary")]
+impl StatusSummaryFeature for StatusSummary {}
+
+/// Compile-time check that the `status-summary` feature is on; the derive spans the call on the
+/// option.
+pub const fn assert_status_summary_feature<F: StatusSummaryFeature>() {}
+
+/// Without the `status-summary` feature `#[secondaries(status_summary)]` fails the check above;
+/// this stand-in keeps that the only error.
+#[cfg(not(feature = "status-summary"))]
+pub struct Summary;
+
+#[cfg(not(feature = "status-summary"))]
+impl Summary {
+    /// Stands in for the summary of `primary`.
+    pub fn of<P>(primary: &P) -> Self {
+        let _ = primary;
+        Summary
+    }
+
+    /// Stands in for adding the children of one kind.
+    pub fn add<C>(&mut self, children: &[Arc<C>]) {
+        let _ = children;
+    }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kube::{Client, Resource};
+use serde::Serialize;
 
 use crate::expectations::{Expectations, Version};
 use crate::metrics::Metrics;
@@ -142,11 +143,18 @@ impl<Kd: SecondaryKind> Changes<Kd> {
     }
 }
 
+/// Objects written during one run, for the status summary.
+#[cfg(feature = "status-summary")]
+type Written = Arc<std::sync::Mutex<Vec<crate::summary::Observed>>>;
+
 /// Shared by every handler call: the client and the bookkeeping of the operator's own writes.
 pub struct Context<P: SecondaryAware> {
     client: Client,
     expectations: Arc<Expectations>,
     metrics: Arc<Metrics>,
+    /// This run's writes, when the primary's status lists its secondaries.
+    #[cfg(feature = "status-summary")]
+    written: Option<Written>,
     _primary: std::marker::PhantomData<fn() -> P>,
 }
 
@@ -156,6 +164,8 @@ impl<P: SecondaryAware> Clone for Context<P> {
             client: self.client.clone(),
             expectations: self.expectations.clone(),
             metrics: self.metrics.clone(),
+            #[cfg(feature = "status-summary")]
+            written: self.written.clone(),
             _primary: std::marker::PhantomData,
         }
     }
@@ -171,8 +181,32 @@ impl<P: SecondaryAware> Context<P> {
             client,
             expectations,
             metrics,
+            #[cfg(feature = "status-summary")]
+            written: None,
             _primary: std::marker::PhantomData,
         }
+    }
+
+    /// The context of one run: it records the run's writes when `P` summarises its secondaries
+    /// in its status.
+    pub(crate) fn for_run(&self) -> Self {
+        #[cfg(feature = "status-summary")]
+        if P::options().status_summary {
+            return Self {
+                written: Some(Written::default()),
+                ..self.clone()
+            };
+        }
+        self.clone()
+    }
+
+    /// The objects recorded with [`record_write`](Self::record_write) during this run.
+    #[cfg(feature = "status-summary")]
+    pub(crate) fn take_written(&self) -> Vec<crate::summary::Observed> {
+        self.written
+            .as_ref()
+            .map(|written| std::mem::take(&mut *written.lock().expect("written lock poisoned")))
+            .unwrap_or_default()
     }
 
     /// The client the controller was built with.
@@ -188,9 +222,20 @@ impl<P: SecondaryAware> Context<P> {
     /// Remembers an object this operator just wrote (the object the API server returned), so
     /// the watch event carrying exactly that resourceVersion does not wake the primary again.
     ///
-    /// A later change by anyone else has another resourceVersion and wakes it as usual.
-    pub fn record_write<K: Resource<DynamicType = ()>>(&self, written: &K) {
+    /// A later change by anyone else has another resourceVersion and wakes it as usual. With
+    /// `#[secondaries(status_summary)]`, the object also goes into this run's summary, which the
+    /// cache may not show yet.
+    pub fn record_write<K: Resource<DynamicType = ()> + Serialize>(&self, written: &K) {
         self.expectations.expect(written);
+        #[cfg(feature = "status-summary")]
+        if let Some(recorded) = &self.written
+            && let Some(observed) = crate::summary::Observed::of(written)
+        {
+            recorded
+                .lock()
+                .expect("written lock poisoned")
+                .push(observed);
+        }
     }
 }
 
