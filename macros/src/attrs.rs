@@ -54,14 +54,16 @@ pub struct KubeAttr {
 }
 
 /// The keys of `#[secondaries(...)]`.
-pub const SECONDARIES_KEYS: &[&str] = &["resync", "periodic", "crate"];
+pub const SECONDARIES_KEYS: &[&str] = &["resync", "periodic", "crate", "status_summary"];
 
-/// `#[secondaries(resync = "30m", periodic = "1m", crate = "::kube_secondary")]`.
+/// `#[secondaries(resync = "30m", periodic = "1m", crate = "::kube_secondary", status_summary)]`.
 #[derive(Default)]
 pub struct SecondariesAttr {
     pub resync: Option<syn::LitStr>,
     pub periodic: Option<syn::LitStr>,
     pub krate: Option<syn::LitStr>,
+    /// `status_summary`, where it is written.
+    pub status_summary: Option<Span>,
 }
 
 impl SecondariesAttr {
@@ -88,7 +90,11 @@ impl SecondariesAttr {
             let slot = match key.as_str() {
                 "resync" => &mut parsed.resync,
                 "periodic" => &mut parsed.periodic,
-                _ => &mut parsed.krate,
+                "crate" => &mut parsed.krate,
+                _ => {
+                    parsed.status_summary = errors.handle(flag(meta, "secondaries", &key));
+                    continue;
+                }
             };
             *slot = errors.handle(string(meta, "secondaries", &key));
         }
@@ -287,10 +293,11 @@ fn string(meta: &syn::Meta, attr: &str, key: &str) -> darling::Result<syn::LitSt
 }
 
 fn flag(meta: &syn::Meta, attr: &str, key: &str) -> darling::Result<Span> {
+    let kind = if attr == "secondary" { "Kind, " } else { "" };
     match meta {
         syn::Meta::Path(path) => Ok(path.span()),
         _ => Err(Error::custom(format!(
-            "`{key}` takes no value; write `#[{attr}(Kind, {key})]`"
+            "`{key}` takes no value; write `#[{attr}({kind}{key})]`"
         ))
         .with_span(meta)),
     }

@@ -127,6 +127,10 @@ fn aware_impl(model: &Model) -> TokenStream {
         let (ty, field, cached) = (&kind.ty, &kind.field, cached_type(krate, kind));
         quote_spanned!(ty.span()=> #field: caches.children::<Self, #cached>(#index, primary))
     });
+    let status_summary = model.status_summary.map(|span| status_summary(model, span));
+    let with_status_summary = status_summary
+        .is_some()
+        .then(|| quote!(.with_status_summary()));
     quote! {
         #[automatically_derived]
         impl #krate::__private::SecondaryAware for #primary {
@@ -134,7 +138,7 @@ fn aware_impl(model: &Model) -> TokenStream {
             type Kind = #kind_enum;
 
             fn options() -> #krate::__private::Options {
-                #krate::__private::Options::new(#resync, #periodic)
+                #krate::__private::Options::new(#resync, #periodic) #with_status_summary
             }
 
             fn declare(set: &mut #krate::__private::WatchSet<Self>) {
@@ -147,6 +151,33 @@ fn aware_impl(model: &Model) -> TokenStream {
                     #(#children,)*
                 }
             }
+
+            #status_summary
+        }
+    }
+}
+
+/// `fn status_summary`: one `add` per declared kind; the feature check and the primary's
+/// serialization are spanned on the `status_summary` option.
+fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
+    let Model {
+        krate, secondaries, ..
+    } = model;
+    let fields = model.kinds.iter().map(|kind| &kind.field);
+    // rustc points at the type argument, so the crate path in it takes the option's span too.
+    let spanned_krate = respan(quote!(#krate), span);
+    let start = quote_spanned! {span=>
+        #krate::__private::assert_status_summary_feature::<#spanned_krate::__private::StatusSummary>();
+        let mut summary = #krate::__private::Summary::of(primary);
+    };
+    quote! {
+        fn status_summary(
+            primary: &Self,
+            secondaries: &#secondaries,
+        ) -> ::core::option::Option<#krate::__private::Summary> {
+            #start
+            #(summary.add(&secondaries.#fields);)*
+            ::core::option::Option::Some(summary)
         }
     }
 }
@@ -198,6 +229,23 @@ fn cached_type(krate: &syn::Path, kind: &Kind) -> TokenStream {
     } else {
         quote!(#ty)
     }
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut respanned =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                respanned.set_span(span);
+                token = respanned.into();
+            }
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 fn duration(duration: std::time::Duration) -> TokenStream {

@@ -63,6 +63,20 @@ fn options_and_hand_written_primary() {
 }
 
 #[test]
+fn status_summary() {
+    snapshot(
+        "status_summary",
+        quote::quote! {
+            #[kube(group = "demo.example.com", version = "v1", kind = "App", namespaced, status = "AppStatus")]
+            #[secondaries(status_summary)]
+            #[secondary(Deployment)]
+            #[secondary(Secret, metadata_only)]
+            pub struct AppSpec {}
+        },
+    );
+}
+
+#[test]
 fn kube_root_names_the_primary() {
     snapshot(
         "kube_root",

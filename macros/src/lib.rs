@@ -158,6 +158,35 @@ mod validate;
 /// Runs the reconciler's `periodic` handler at this interval, for time-based work such as polling
 /// a system outside Kubernetes, instead of a full reconcile.
 ///
+/// ## `#[secondaries(status_summary)]`
+/// After every successful handler run, writes a compact list of the primary's secondaries (kind,
+/// name, resourceVersion, readiness) into its `status.secondaries`, with a merge patch of the
+/// status subresource and only when the list changed; that write does not wake the primary.
+/// Needs the `status-summary` feature of `kube-secondary` (without it, the option is a compile
+/// error saying so), and a status struct with the field, so that the CRD schema declares it
+/// (the API server drops fields the schema does not declare). The list is built from the caches
+/// plus the objects handlers pass to `Context::record_write`; it is as fresh as the last run, so
+/// child changes the predicates ignore (a Deployment's status heartbeat) do not refresh it.
+///
+/// ```
+/// # use k8s_openapi::api::apps::v1::Deployment;
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// use kube_secondary::summary::SecondarySummary;
+///
+/// #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// #[kube(group = "demo.example.com", version = "v1", kind = "App", namespaced, status = "AppStatus")]
+/// #[secondaries(status_summary)]
+/// #[secondary(Deployment)]
+/// pub struct AppSpec {}
+///
+/// #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+/// pub struct AppStatus {
+///     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+///     pub secondaries: Vec<SecondarySummary>,
+/// }
+/// ```
+///
 /// ## `#[secondaries(crate = "...")]`
 /// The path of the `kube-secondary` crate when it is renamed or re-exported.
 ///

@@ -20,6 +20,8 @@ pub struct Model {
     pub krate: syn::Path,
     pub resync: Duration,
     pub periodic: Option<Duration>,
+    /// `#[secondaries(status_summary)]`, spanned where it is written for the feature check.
+    pub status_summary: Option<proc_macro2::Span>,
     /// In declaration order: the index of a kind is the index of its cache.
     pub kinds: Vec<Kind>,
 }

@@ -70,6 +70,7 @@ pub fn validate(input: &Input) -> (Model, darling::Result<()>) {
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::kube_secondary)),
         resync: resync.unwrap_or(DEFAULT_RESYNC),
         periodic,
+        status_summary: options.status_summary,
         kinds,
     };
     (model, errors.finish())

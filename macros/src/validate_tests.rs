@@ -113,6 +113,24 @@ fn misplaced_items_are_errors() {
 }
 
 #[test]
+fn status_summary_is_a_flag() {
+    let valid = syn::parse_quote! {
+        #[secondaries(status_summary, resync = "1h")]
+        #[secondary(Deployment)]
+        struct Database {}
+    };
+    assert_eq!(errors(valid), 0);
+    let mistakes = syn::parse_quote! {
+        #[secondaries(status_summary = true)]
+        #[secondaries(status_sumary)]
+        #[secondary(Deployment)]
+        struct Database {}
+    };
+    // A value for the flag, a misspelled key.
+    assert_eq!(errors(mistakes), 2);
+}
+
+#[test]
 fn lone_names_far_from_builtins_are_user_functions() {
     let input = syn::parse_quote! {
         #[secondary(ConfigMap, predicate = data_hash | self::label)]

@@ -1,0 +1,104 @@
+/// The children of one [`App`], read from the watch caches.
+#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::default::Default)]
+pub struct AppSecondaries {
+    /// `Deployment` children.
+    pub deployments: ::std::vec::Vec<::std::sync::Arc<Deployment>>,
+    /// `Secret` children.
+    pub secrets: ::std::vec::Vec<
+        ::std::sync::Arc<::kube_secondary::__private::PartialObjectMeta<Secret>>,
+    >,
+}
+/// The secondary kinds of [`App`].
+#[derive(
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::fmt::Debug,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash,
+    ::core::cmp::PartialOrd,
+    ::core::cmp::Ord
+)]
+pub enum AppSecondaryKind {
+    /// `Deployment` children.
+    Deployment,
+    /// `Secret` children.
+    Secret,
+}
+const _: () = {
+    #[automatically_derived]
+    impl ::core::fmt::Display for AppSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
+        }
+    }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryKind for AppSecondaryKind {
+        const ALL: &'static [Self] = &[Self::Deployment, Self::Secret];
+        fn name(self) -> &'static str {
+            match self {
+                Self::Deployment => "Deployment",
+                Self::Secret => "Secret",
+            }
+        }
+    }
+};
+const _: () = {
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryAware for App {
+        type Secondaries = AppSecondaries;
+        type Kind = AppSecondaryKind;
+        fn options() -> ::kube_secondary::__private::Options {
+            ::kube_secondary::__private::Options::new(
+                    ::core::time::Duration::from_secs(1800u64),
+                    ::core::option::Option::None,
+                )
+                .with_status_summary()
+        }
+        fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
+            ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
+            ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
+            set.add(
+                ::kube_secondary::__private::watch_full::<
+                    Self,
+                    Deployment,
+                >(AppSecondaryKind::Deployment),
+            );
+            ::kube_secondary::__private::assert_secondary_resource::<Secret>();
+            ::kube_secondary::__private::assert_can_own::<Self, Secret>();
+            set.add(
+                ::kube_secondary::__private::watch_metadata::<
+                    Self,
+                    Secret,
+                >(AppSecondaryKind::Secret),
+            );
+        }
+        fn secondaries(
+            caches: &::kube_secondary::__private::Caches,
+            primary: &Self,
+        ) -> AppSecondaries {
+            ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
+            ::kube_secondary::__private::assert_secondary_resource::<Secret>();
+            AppSecondaries {
+                deployments: caches.children::<Self, Deployment>(0usize, primary),
+                secrets: caches
+                    .children::<
+                        Self,
+                        ::kube_secondary::__private::PartialObjectMeta<Secret>,
+                    >(1usize, primary),
+            }
+        }
+        fn status_summary(
+            primary: &Self,
+            secondaries: &AppSecondaries,
+        ) -> ::core::option::Option<::kube_secondary::__private::Summary> {
+            ::kube_secondary::__private::assert_status_summary_feature::<
+                ::kube_secondary::__private::StatusSummary,
+            >();
+            let mut summary = ::kube_secondary::__private::Summary::of(primary);
+            summary.add(&secondaries.deployments);
+            summary.add(&secondaries.secrets);
+            ::core::option::Option::Some(summary)
+        }
+    }
+};
