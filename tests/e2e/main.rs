@@ -8,4 +8,5 @@ mod cluster;
 mod cronjob;
 mod database;
 mod replset;
+mod summary;
 mod support;
