@@ -281,6 +281,10 @@ pub(crate) async fn write<P: SecondaryAware>(
         .await
     {
         Ok(written) => written,
+        Err(kube::Error::Api(status)) if status.code == 404 => {
+            tracing::debug!(primary = %key, "primary gone before its summary was written");
+            return;
+        }
         Err(error) => {
             tracing::warn!(primary = %key, %error, "could not write the secondaries summary into the status");
             return;
