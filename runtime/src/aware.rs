@@ -13,6 +13,33 @@ use crate::__private::{Caches, Summary, WatchSet};
 ///
 /// Implemented by `#[derive(SecondaryAware)]`; see the derive's documentation for the attributes.
 /// Implementing it by hand is possible but not covered by semver: the derive is the supported way.
+/// For a resource type written by hand (implementing `kube::Resource` itself rather than coming
+/// from `#[derive(CustomResource)]`), put the derive on that type.
+///
+/// ```
+/// use k8s_openapi::api::apps::v1::Deployment;
+/// use k8s_openapi::api::core::v1::Secret;
+/// use kube::CustomResource;
+/// use kube_secondary::{SecondaryAware, SecondaryKind};
+/// use schemars::JsonSchema;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+/// #[secondary(Deployment)]
+/// #[secondary(Secret, metadata_only)]
+/// #[secondaries(resync = "1h")]
+/// pub struct DatabaseSpec {}
+///
+/// // The typed children, one field per declared kind, built from the watch caches.
+/// let children = DatabaseSecondaries::default();
+/// let _: &Vec<std::sync::Arc<Deployment>> = &children.deployments;
+/// let _: &Vec<std::sync::Arc<kube::core::PartialObjectMeta<Secret>>> = &children.secrets;
+///
+/// assert_eq!(Database::options().resync, std::time::Duration::from_secs(3600));
+/// let names: Vec<_> = DatabaseSecondaryKind::ALL.iter().map(|kind| kind.name()).collect();
+/// assert_eq!(names, ["Deployment", "Secret"]);
+/// ```
 pub trait SecondaryAware:
     Resource<DynamicType = (), Scope: crate::__private::ApiScope>
     + Clone
@@ -46,7 +73,23 @@ pub trait SecondaryAware:
     }
 }
 
-/// The generated enum naming each declared secondary kind.
+/// The generated enum naming each declared secondary kind (`DatabaseSecondaryKind` for
+/// `Database`), one variant per `#[secondary(...)]`, named after the kind or its `field`.
+///
+/// ```
+/// # use k8s_openapi::api::core::v1::{Pod, Service};
+/// # use kube::CustomResource; use kube_secondary::{SecondaryAware, SecondaryKind};
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// #[kube(group = "demo.example.com", version = "v1", kind = "ReplSet", namespaced)]
+/// #[secondary(Service)]
+/// #[secondary(Pod, map = label("app.kubernetes.io/instance"), field = members)]
+/// pub struct ReplSetSpec {}
+///
+/// assert_eq!(ReplSetSecondaryKind::ALL, [ReplSetSecondaryKind::Service, ReplSetSecondaryKind::Members]);
+/// assert_eq!(ReplSetSecondaryKind::Members.name(), "Members");
+/// assert_eq!(ReplSetSecondaryKind::Service.to_string(), "Service");
+/// ```
 pub trait SecondaryKind: Copy + Eq + Ord + Hash + Debug + Display + Send + Sync + 'static {
     /// Every declared kind, in declaration order.
     const ALL: &'static [Self];
@@ -56,6 +99,17 @@ pub trait SecondaryKind: Copy + Eq + Ord + Hash + Debug + Display + Send + Sync 
 }
 
 /// Options that apply to every secondary of a primary, set with `#[secondaries(...)]`.
+///
+/// ```
+/// use std::time::Duration;
+/// use kube_secondary::Options;
+///
+/// let options = Options::default();
+/// assert_eq!(options.resync, Options::DEFAULT_RESYNC); // 30 minutes
+/// assert_eq!(options.periodic, None);
+/// assert_eq!(Options::new(Duration::from_secs(3600), Some(Duration::from_secs(30))).periodic,
+///            Some(Duration::from_secs(30)));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Options {

@@ -7,6 +7,67 @@
 //! fallback resync replaces the polling timer.
 //!
 //! Built on kube-runtime: its watcher, reflector stores, predicates and its applier's scheduler.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use k8s_openapi::api::apps::v1::Deployment;
+//! use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+//! use kube::CustomResource;
+//! use kube_secondary::{Action, Changes, Context, Controller, Reconciler, SecondaryAware};
+//! use schemars::JsonSchema;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+//! #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+//! #[secondary(Deployment)] // default predicate: generation, labels, annotations
+//! #[secondary(Service)]
+//! #[secondary(Secret, metadata_only)] // secret data never enters the operator's memory
+//! #[secondary(ConfigMap, predicate = labels | annotations)]
+//! pub struct DatabaseSpec {
+//!     replicas: i32,
+//! }
+//!
+//! struct Operator;
+//!
+//! impl Reconciler<Database> for Operator {
+//!     type Error = kube::Error;
+//!
+//!     // The primary changed, first sight, fallback resync, requeue or retry.
+//!     async fn reconcile(
+//!         &self,
+//!         db: Arc<Database>,
+//!         children: DatabaseSecondaries,
+//!         ctx: &Context<Database>,
+//!     ) -> kube::Result<Action> {
+//!         let _ = (db, children.deployments, children.secrets, ctx);
+//!         Ok(Action::await_change())
+//!     }
+//!
+//!     // Only children changed: repair just those kinds.
+//!     async fn reconcile_secondaries(
+//!         &self,
+//!         db: Arc<Database>,
+//!         children: DatabaseSecondaries,
+//!         changes: &Changes<DatabaseSecondaryKind>,
+//!         ctx: &Context<Database>,
+//!     ) -> kube::Result<Action> {
+//!         for kind in changes.kinds() {
+//!             let _ = (kind, &db, &children, ctx); // e.g. DatabaseSecondaryKind::Service
+//!         }
+//!         Ok(Action::await_change())
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), kube_secondary::Error> {
+//!     let client = kube::Client::try_default().await.expect("a kubeconfig");
+//!     Controller::<Database>::new(client).run(Operator).await
+//! }
+//! ```
+//!
+//! Cargo features: `derive` (default) re-exports `#[derive(SecondaryAware)]`; `status-summary`
+//! lets a primary opt in (`#[secondaries(status_summary)]`) to a list of its secondaries in its
+//! status (the `summary` module, present with the feature).
 
 #![warn(missing_docs)]
 

@@ -7,6 +7,12 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 /// Why a primary's handler ran.
+///
+/// ```
+/// use kube_secondary::Trigger;
+///
+/// assert_eq!(Trigger::Secondary.as_str(), "secondary");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
@@ -38,7 +44,18 @@ impl Trigger {
     }
 }
 
-/// A copy of the counters at one moment.
+/// A copy of the counters at one moment; compare two to see what happened in between.
+///
+/// ```
+/// use kube_secondary::{Metrics, Trigger};
+///
+/// let metrics = Metrics::default();
+/// let before = metrics.snapshot();
+/// // … the controller runs …
+/// let after = metrics.snapshot();
+/// assert_eq!(after.wakeups(Trigger::Primary) - before.wakeups(Trigger::Primary), 0);
+/// assert_eq!(after.total_wakeups(), 0, "nothing woke at idle");
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MetricsSnapshot {
     /// Handler runs by trigger (`primary`, `secondary`, `resync`, `requeue`, `retry`, `periodic`).
@@ -67,7 +84,17 @@ impl MetricsSnapshot {
     }
 }
 
-/// The counters of one controller.
+/// The counters of one controller: take them from [`Controller::metrics`](crate::Controller::metrics)
+/// before running it, and read them in-process, as Prometheus text, or over HTTP.
+///
+/// ```
+/// use kube_secondary::Metrics;
+///
+/// let metrics = Metrics::default();
+/// let text = metrics.render_prometheus();
+/// assert!(text.contains("# TYPE kube_secondary_wakeups_total counter"));
+/// assert!(text.contains("kube_secondary_errors_total 0"));
+/// ```
 #[derive(Default)]
 pub struct Metrics {
     inner: Mutex<MetricsSnapshot>,
@@ -159,6 +186,13 @@ impl Metrics {
 
 impl Metrics {
     /// Serves the counters at `GET /metrics` (Prometheus text) and `GET /metrics.json` on `addr`.
+    ///
+    /// ```no_run
+    /// # async fn run<P: kube_secondary::SecondaryAware>(client: kube::Client) {
+    /// let controller = kube_secondary::Controller::<P>::new(client);
+    /// tokio::spawn(controller.metrics().serve("0.0.0.0:9090".parse().unwrap()));
+    /// # }
+    /// ```
     pub async fn serve(
         self: std::sync::Arc<Self>,
         addr: std::net::SocketAddr,
@@ -177,6 +211,16 @@ impl Metrics {
 
 /// A minimal HTTP/1.1 server for read-only endpoints: `handler` maps a GET path to a content type
 /// and body, `None` answers 404. Enough for a metrics scrape; not a web framework.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// kube_secondary::metrics::serve_http("127.0.0.1:8080".parse().unwrap(), |path| match path {
+///     "/healthz" => Some(("text/plain", "ok\n".to_string())),
+///     _ => None,
+/// })
+/// .await
+/// # }
+/// ```
 pub async fn serve_http(
     addr: std::net::SocketAddr,
     handler: impl Fn(&str) -> Option<(&'static str, String)> + Send + Sync + 'static,

@@ -18,6 +18,24 @@ pub use kube::runtime::predicates::{
 /// custom resources with a status subresource…) wake on generation, label or annotation changes,
 /// so status heartbeats are ignored. Objects without a generation (ConfigMaps, Secrets, Services…)
 /// wake on every new `resourceVersion`, because any write to them is a change of content.
+///
+/// ```
+/// use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus};
+/// use kube_secondary::predicates::default_predicate;
+///
+/// let mut deployment = Deployment::default();
+/// deployment.metadata.generation = Some(1);
+/// let seen = default_predicate(&deployment);
+///
+/// // A status heartbeat: same value, nobody wakes.
+/// deployment.status = Some(DeploymentStatus { ready_replicas: Some(1), ..Default::default() });
+/// deployment.metadata.resource_version = Some("42".into());
+/// assert_eq!(default_predicate(&deployment), seen);
+///
+/// // Someone scaled it: the API server bumps the generation, the primary wakes.
+/// deployment.metadata.generation = Some(2);
+/// assert_ne!(default_predicate(&deployment), seen);
+/// ```
 pub fn default_predicate<K: Resource>(obj: &K) -> Option<u64> {
     match generation(obj) {
         Some(generation) => combine(combine(Some(generation), labels(obj)), annotations(obj)),
@@ -26,6 +44,17 @@ pub fn default_predicate<K: Resource>(obj: &K) -> Option<u64> {
 }
 
 /// Combines two predicate values so that a change in either changes the result.
+///
+/// ```
+/// use k8s_openapi::api::core::v1::ConfigMap;
+/// use kube_secondary::predicates::{annotations, combine, labels};
+///
+/// let labels_or_annotations = |cm: &ConfigMap| combine(labels(cm), annotations(cm));
+/// let mut cm = ConfigMap::default();
+/// let seen = labels_or_annotations(&cm);
+/// cm.metadata.labels = Some([("tier".to_string(), "db".to_string())].into());
+/// assert_ne!(labels_or_annotations(&cm), seen);
+/// ```
 pub fn combine(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (None, None) => None,

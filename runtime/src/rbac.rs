@@ -61,6 +61,25 @@ pub fn policy_rules<P: SecondaryAware>() -> Vec<PolicyRule> {
 }
 
 /// A ClusterRole named `name` granting everything a controller for `P` needs.
+///
+/// ```
+/// use k8s_openapi::api::apps::v1::Deployment;
+/// use k8s_openapi::api::core::v1::Secret;
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+/// #[secondary(Deployment)]
+/// #[secondary(Secret, metadata_only)]
+/// pub struct DatabaseSpec {}
+///
+/// let role = kube_secondary::rbac::cluster_role::<Database>("database-operator");
+/// let rules = role.rules.unwrap();
+/// assert_eq!(rules[0].resources, Some(vec!["databases".to_string()]));
+/// assert_eq!(rules[1].resources, Some(vec!["databases/status".to_string()]));
+/// assert_eq!(rules[2].api_groups, Some(vec!["apps".to_string()]));
+/// assert!(rules[3].verbs.contains(&"watch".to_string()));
+/// ```
 pub fn cluster_role<P: SecondaryAware>(name: &str) -> ClusterRole {
     ClusterRole {
         metadata: ObjectMeta {
@@ -72,7 +91,21 @@ pub fn cluster_role<P: SecondaryAware>(name: &str) -> ClusterRole {
     }
 }
 
-/// [`cluster_role`] as YAML, ready for `kubectl apply -f -`.
+/// [`cluster_role`] as YAML, ready for `kubectl apply -f -`; the examples print it with
+/// `--print-rbac`.
+///
+/// ```
+/// # use k8s_openapi::api::core::v1::Service;
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// # #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// # #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+/// # #[secondary(Service)]
+/// # pub struct DatabaseSpec {}
+/// let yaml = kube_secondary::rbac::cluster_role_yaml::<Database>("database-operator");
+/// assert!(yaml.starts_with("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"));
+/// assert!(yaml.contains("- services"));
+/// ```
 pub fn cluster_role_yaml<P: SecondaryAware>(name: &str) -> String {
     serde_yaml::to_string(&cluster_role::<P>(name)).expect("a ClusterRole serializes to YAML")
 }
@@ -95,7 +128,20 @@ impl std::fmt::Display for MissingPermission {
 }
 
 /// Checks with SelfSubjectAccessReviews that the client may list and watch the primary and every
-/// declared kind, in `namespace` or cluster-wide.
+/// declared kind, in `namespace` or cluster-wide. [`Controller::run`](crate::Controller::run)
+/// calls it before starting the watches unless told to skip it.
+///
+/// ```no_run
+/// # async fn check<P: kube_secondary::SecondaryAware>(client: kube::Client) {
+/// if let Err(kube_secondary::Error::MissingPermissions(missing)) =
+///     kube_secondary::rbac::preflight::<P>(&client, Some("prod")).await
+/// {
+///     for permission in missing {
+///         eprintln!("{permission}"); // e.g. "cannot watch services (v1 Service)"
+///     }
+/// }
+/// # }
+/// ```
 pub async fn preflight<P: SecondaryAware>(
     client: &Client,
     namespace: Option<&str>,

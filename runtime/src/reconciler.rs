@@ -13,6 +13,17 @@ use crate::metrics::Metrics;
 use crate::{SecondaryAware, SecondaryKind};
 
 /// What to do after a handler ran.
+///
+/// ```
+/// use std::time::Duration;
+/// use kube_secondary::Action;
+///
+/// // The normal outcome: nothing to do until something changes (or the fallback resync).
+/// assert_eq!(Action::await_change().requeue_after(), None);
+/// // Legitimate time-based work, e.g. the next run of a schedule.
+/// let next_run = Action::requeue(Duration::from_secs(60));
+/// assert_eq!(next_run.requeue_after(), Some(Duration::from_secs(60)));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Action {
     requeue_after: Option<Duration>,
@@ -68,6 +79,35 @@ type ObjectKey<Kd> = (Kd, Option<String>, String);
 
 /// Every child change of one primary since its last run, coalesced: one entry per object, holding
 /// the last operation seen.
+///
+/// The controller builds it; tests of a `reconcile_secondaries` can build one from [`Change`]s.
+///
+/// ```
+/// # use k8s_openapi::api::core::v1::{ConfigMap, Service};
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// # #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// # #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+/// # #[secondary(Service)]
+/// # #[secondary(ConfigMap)]
+/// # pub struct DatabaseSpec {}
+/// use kube_secondary::{Change, ChangeOp, Changes};
+///
+/// let change = |kind, name: &str, op| Change { kind, namespace: Some("prod".into()), name: name.into(), op };
+/// let changes: Changes<DatabaseSecondaryKind> = [
+///     change(DatabaseSecondaryKind::Service, "db", ChangeOp::Applied),
+///     change(DatabaseSecondaryKind::Service, "db", ChangeOp::Deleted), // coalesced: the last op wins
+///     change(DatabaseSecondaryKind::ConfigMap, "db-config", ChangeOp::Applied),
+/// ]
+/// .into_iter()
+/// .collect();
+///
+/// assert_eq!(changes.len(), 2);
+/// assert_eq!(changes.kinds(), [DatabaseSecondaryKind::Service, DatabaseSecondaryKind::ConfigMap]);
+/// for deleted in changes.of(DatabaseSecondaryKind::Service).filter(|c| c.op == ChangeOp::Deleted) {
+///     println!("recreate Service {}", deleted.name);
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Changes<Kd: SecondaryKind> {
     items: BTreeMap<ObjectKey<Kd>, (ChangeOp, Option<Version>)>,
@@ -143,11 +183,45 @@ impl<Kd: SecondaryKind> Changes<Kd> {
     }
 }
 
+impl<Kd: SecondaryKind> FromIterator<Change<Kd>> for Changes<Kd> {
+    /// Coalesces `changes` in order, as the controller does: the last operation per object wins.
+    fn from_iter<I: IntoIterator<Item = Change<Kd>>>(changes: I) -> Self {
+        let mut coalesced = Self::default();
+        for change in changes {
+            coalesced.record(change, None);
+        }
+        coalesced
+    }
+}
+
 /// Objects written during one run, for the status summary.
 #[cfg(feature = "status-summary")]
 type Written = Arc<std::sync::Mutex<Vec<crate::summary::Observed>>>;
 
 /// Shared by every handler call: the client and the bookkeeping of the operator's own writes.
+///
+/// ```no_run
+/// # use k8s_openapi::api::core::v1::{ConfigMap, Service};
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// # #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// # #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+/// # #[secondary(Service)]
+/// # #[secondary(ConfigMap)]
+/// # pub struct DatabaseSpec {}
+/// use kube::api::{Patch, PatchParams};
+/// use kube::{Api, ResourceExt};
+/// use kube_secondary::Context;
+///
+/// async fn write_config(db: &Database, desired: &ConfigMap, ctx: &Context<Database>) -> kube::Result<()> {
+///     let api: Api<ConfigMap> = Api::namespaced(ctx.client().clone(), &db.namespace().unwrap());
+///     let params = PatchParams::apply("database-operator").force();
+///     let written = api.patch(&desired.name_any(), &params, &Patch::Apply(desired)).await?;
+///     // The watch event of this very write will not wake the Database again.
+///     ctx.record_write(&written);
+///     Ok(())
+/// }
+/// ```
 pub struct Context<P: SecondaryAware> {
     client: Client,
     expectations: Arc<Expectations>,
@@ -240,6 +314,50 @@ impl<P: SecondaryAware> Context<P> {
 }
 
 /// The operator's logic for primary `P`.
+///
+/// ```
+/// # use k8s_openapi::api::core::v1::{ConfigMap, Service};
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// # #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// # #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+/// # #[secondary(Service)]
+/// # #[secondary(ConfigMap)]
+/// # pub struct DatabaseSpec {}
+/// use std::sync::Arc;
+/// use kube_secondary::{Action, ChangeOp, Changes, Context, Reconciler};
+///
+/// struct Operator;
+///
+/// impl Reconciler<Database> for Operator {
+///     type Error = kube::Error;
+///
+///     async fn reconcile(
+///         &self,
+///         db: Arc<Database>,
+///         children: DatabaseSecondaries,
+///         ctx: &Context<Database>,
+///     ) -> kube::Result<Action> {
+///         // Compute the desired children and write those that differ from `children`.
+///         let _ = (db, children.services, children.config_maps, ctx);
+///         Ok(Action::await_change())
+///     }
+///
+///     async fn reconcile_secondaries(
+///         &self,
+///         db: Arc<Database>,
+///         children: DatabaseSecondaries,
+///         changes: &Changes<DatabaseSecondaryKind>,
+///         ctx: &Context<Database>,
+///     ) -> kube::Result<Action> {
+///         // Only the kinds that drifted: a deleted Service is recreated, nothing else is touched.
+///         if changes.of(DatabaseSecondaryKind::Service).any(|c| c.op == ChangeOp::Deleted) {
+///             let _ = (&db, &children, ctx); // … recreate the Service …
+///         }
+///         Ok(Action::await_change())
+///     }
+/// }
+/// ```
 ///
 /// `reconcile` runs when the primary changed, on first sight, on the fallback resync, and when a
 /// previous run asked for a requeue or failed. `reconcile_secondaries` runs when only children

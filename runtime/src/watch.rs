@@ -15,7 +15,29 @@ use serde::de::DeserializeOwned;
 
 use crate::SecondaryAware;
 
-/// How a child names its primary.
+/// How a child names its primary: `#[secondary(Kind)]` maps through the controller
+/// ownerReference, `#[secondary(Kind, map = label("key"))]` or `map = annotation("key")` through
+/// a label or annotation whose value is the primary's name.
+///
+/// ```
+/// use k8s_openapi::api::core::v1::Pod;
+/// use kube_secondary::Mapping;
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// # #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// # #[kube(group = "demo.example.com", version = "v1", kind = "ReplSet", namespaced)]
+/// # #[secondary(Pod, map = label("app.kubernetes.io/instance"))]
+/// # pub struct ReplSetSpec {}
+///
+/// let mut pod = Pod::default();
+/// pod.metadata.namespace = Some("prod".into());
+/// pod.metadata.labels = Some([("app.kubernetes.io/instance".to_string(), "rs".to_string())].into());
+///
+/// let owner = Mapping::Label("app.kubernetes.io/instance").owner_of::<ReplSet, _>(&pod);
+/// assert_eq!(owner.map(|o| (o.name, o.namespace)), Some(("rs".into(), Some("prod".into()))));
+/// // No controller ownerReference points at a ReplSet:
+/// assert!(Mapping::Owner.owner_of::<ReplSet, _>(&pod).is_none());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mapping {
     /// The ownerReference with `controller: true` whose kind and apiVersion are the primary's.
@@ -61,6 +83,14 @@ pub fn controller_owner<P: SecondaryAware, C: Resource>(
 
 /// The scope of a statically typed resource: whether it lives in a namespace, and how to build
 /// its [`Api`].
+///
+/// ```
+/// use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
+/// use kube_secondary::ApiScope;
+///
+/// assert!(NamespaceResourceScope::NAMESPACED);
+/// assert!(!ClusterResourceScope::NAMESPACED);
+/// ```
 pub trait ApiScope: 'static {
     /// Whether objects of this scope live in a namespace.
     const NAMESPACED: bool;
