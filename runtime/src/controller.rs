@@ -29,7 +29,10 @@ use crate::{Error, SecondaryAware, SecondaryKind};
 /// ```no_run
 /// # use kube_secondary::{Controller, Reconciler};
 /// # async fn run<P: kube_secondary::SecondaryAware, R: Reconciler<P>>(client: kube::Client, reconciler: R) -> Result<(), kube_secondary::Error> {
-/// let controller = Controller::<P>::new(client);
+/// let controller = Controller::<P>::new(client)
+///     .namespace("prod") // default: every namespace
+///     .concurrency(4) // primaries reconciled at once (never the same one twice)
+///     .debounce(std::time::Duration::from_millis(100)); // trade latency for coalescing
 /// let metrics = controller.metrics();
 /// controller.shutdown_on(tokio::signal::ctrl_c().map(drop)).run(reconciler).await?;
 /// println!("{:?}", metrics.snapshot());

@@ -101,19 +101,43 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
     let pdbs: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), ns.name());
     assert!(pdbs.get_opt("rs").await.expect("get").is_some());
 
-    let primary_runs = operator.snapshot().wakeups(Trigger::Primary);
+    // Each owned kind drifts while the operator runs: repaired without a full reconcile.
+    let before = operator.settled().await;
     let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
     services
         .delete("rs-headless", &DeleteParams::default())
         .await
         .expect("delete the headless Service");
-    wait_for("the headless Service to be recreated", || async {
-        exists(&services, "rs-headless").await
+    pdbs.delete("rs", &DeleteParams::default())
+        .await
+        .expect("delete the PDB");
+    let scale_down = serde_json::json!({ "spec": { "replicas": 1 } });
+    statefulsets
+        .patch("rs", &PatchParams::default(), &Patch::Merge(&scale_down))
+        .await
+        .expect("scale the StatefulSet down");
+    wait_for(
+        "the headless Service and the PDB to be recreated",
+        || async { exists(&services, "rs-headless").await && exists(&pdbs, "rs").await },
+    )
+    .await;
+    wait_for("the StatefulSet to be scaled back to 3", || async {
+        statefulsets.get("rs").await.expect("get").spec.replicas == Some(3)
     })
     .await;
+    let after = operator.settled().await;
+    for kind in ["Service", "PodDisruptionBudget", "StatefulSet"] {
+        let runs = |snapshot: &kube_secondary::MetricsSnapshot| {
+            snapshot.secondary_kinds.get(kind).copied().unwrap_or(0)
+        };
+        assert!(
+            runs(&after) > runs(&before),
+            "reconcile_secondaries ran for the {kind} drift: {after:?}"
+        );
+    }
     assert_eq!(
-        operator.snapshot().wakeups(Trigger::Primary),
-        primary_runs,
+        after.wakeups(Trigger::Primary),
+        before.wakeups(Trigger::Primary),
         "drift did not need a full reconcile"
     );
 
