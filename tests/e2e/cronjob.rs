@@ -10,9 +10,8 @@ use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, ResourceExt};
 use kube_secondary::Trigger;
 use kube_secondary_examples::cronjob::{CronJob, CronJobOperator, CronJobSpec, SCHEDULED_AT};
-use kube_secondary_examples::support::install_crd;
 
-use crate::support::{Running, TestNamespace, client, wait_for};
+use crate::support::{Running, setup, wait_for};
 
 fn every_two_seconds() -> CronJobSpec {
     CronJobSpec {
@@ -35,15 +34,6 @@ fn every_two_seconds() -> CronJobSpec {
         suspend: false,
         history_limit: 3,
     }
-}
-
-async fn setup(prefix: &str) -> (Client, TestNamespace) {
-    let client = client().await;
-    install_crd::<CronJob>(&client)
-        .await
-        .expect("install the CronJob CRD");
-    let namespace = TestNamespace::new(&client, prefix).await;
-    (client, namespace)
 }
 
 /// Creates the CronJob `tick` running every two seconds and keeping `history_limit` finished Jobs.
@@ -113,7 +103,7 @@ fn scheduled_at(job: &Job) -> DateTime<Utc> {
 
 #[tokio::test]
 async fn starts_jobs_on_schedule_and_stops_when_suspended() {
-    let (client, ns) = setup("cronjob").await;
+    let (client, ns) = setup::<CronJob>("cronjob").await;
     let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
     let cj = create(&client, ns.name(), 3).await;
     let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), ns.name());
@@ -156,7 +146,7 @@ async fn starts_jobs_on_schedule_and_stops_when_suspended() {
 
 #[tokio::test]
 async fn finished_jobs_update_the_status_through_reconcile_secondaries_and_noise_wakes_nothing() {
-    let (client, ns) = setup("cronjob-finish").await;
+    let (client, ns) = setup::<CronJob>("cronjob-finish").await;
     let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
     create(&client, ns.name(), 1).await;
     let job_api: Api<Job> = Api::namespaced(client.clone(), ns.name());
@@ -227,7 +217,7 @@ async fn finished_jobs_update_the_status_through_reconcile_secondaries_and_noise
 
 #[tokio::test]
 async fn deleting_the_cronjob_lets_the_garbage_collector_remove_its_jobs() {
-    let (client, ns) = setup("cronjob-gc").await;
+    let (client, ns) = setup::<CronJob>("cronjob-gc").await;
     let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
     create(&client, ns.name(), 3).await;
     let job_api: Api<Job> = Api::namespaced(client.clone(), ns.name());
@@ -247,7 +237,7 @@ async fn deleting_the_cronjob_lets_the_garbage_collector_remove_its_jobs() {
 
 #[tokio::test]
 async fn a_restarted_operator_starts_only_the_latest_missed_run() {
-    let (client, ns) = setup("cronjob-restart").await;
+    let (client, ns) = setup::<CronJob>("cronjob-restart").await;
     let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
     create(&client, ns.name(), 10).await;
     let job_api: Api<Job> = Api::namespaced(client.clone(), ns.name());

@@ -11,7 +11,7 @@ use kube_secondary::{Controller, MetricsSnapshot, Trigger};
 use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
 use kube_secondary_examples::support::install_crd;
 
-use crate::support::{Running, TestNamespace, client, count, exists, wait_for};
+use crate::support::{Running, TestNamespace, client, count, exists, setup, wait_for};
 
 fn database(name: &str) -> Database {
     let mut db = Database::new(
@@ -25,15 +25,6 @@ fn database(name: &str) -> Database {
     );
     db.metadata.labels = Some(BTreeMap::from([("test".to_string(), "e2e".to_string())]));
     db
-}
-
-async fn setup(prefix: &str) -> (Client, TestNamespace) {
-    let client = client().await;
-    install_crd::<Database>(&client)
-        .await
-        .expect("install the Database CRD");
-    let namespace = TestNamespace::new(&client, prefix).await;
-    (client, namespace)
 }
 
 /// Every child of `db`, checked for its controller ownerReference.
@@ -97,7 +88,7 @@ async fn create_and_converge(client: &Client, namespace: &str) -> Database {
 
 #[tokio::test]
 async fn creates_children_owned_by_the_primary() {
-    let (client, ns) = setup("db-create").await;
+    let (client, ns) = setup::<Database>("db-create").await;
     let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     let db = create_and_converge(&client, ns.name()).await;
     assert_children_owned(&client, ns.name(), &db).await;
@@ -114,7 +105,7 @@ async fn creates_children_owned_by_the_primary() {
 
 #[tokio::test]
 async fn repairs_each_kind_of_drift_through_reconcile_secondaries() {
-    let (client, ns) = setup("db-drift").await;
+    let (client, ns) = setup::<Database>("db-drift").await;
     let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     create_and_converge(&client, ns.name()).await;
     let before = operator.settled().await;
@@ -186,7 +177,7 @@ async fn repairs_each_kind_of_drift_through_reconcile_secondaries() {
 
 #[tokio::test]
 async fn status_only_child_updates_and_idle_time_wake_nothing() {
-    let (client, ns) = setup("db-idle").await;
+    let (client, ns) = setup::<Database>("db-idle").await;
     let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     create_and_converge(&client, ns.name()).await;
     let before = operator.settled().await;
@@ -217,7 +208,7 @@ async fn status_only_child_updates_and_idle_time_wake_nothing() {
 
 #[tokio::test]
 async fn invalid_spec_becomes_a_status_condition() {
-    let (client, ns) = setup("db-invalid").await;
+    let (client, ns) = setup::<Database>("db-invalid").await;
     let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
     let mut bad = database("db");
@@ -246,7 +237,7 @@ async fn invalid_spec_becomes_a_status_condition() {
 
 #[tokio::test]
 async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
-    let (client, ns) = setup("db-gc").await;
+    let (client, ns) = setup::<Database>("db-gc").await;
     let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     create_and_converge(&client, ns.name()).await;
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
@@ -265,7 +256,7 @@ async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
 
 #[tokio::test]
 async fn a_restarted_operator_converges_without_duplicates() {
-    let (client, ns) = setup("db-restart").await;
+    let (client, ns) = setup::<Database>("db-restart").await;
     let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
     create_and_converge(&client, ns.name()).await;
     operator.stop().await;

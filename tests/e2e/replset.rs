@@ -9,20 +9,10 @@ use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, ResourceExt};
 use kube_secondary::Trigger;
 use kube_secondary_examples::replset::{ReplSet, ReplSetOperator, ReplSetSpec};
-use kube_secondary_examples::support::install_crd;
 
-use crate::support::{Running, TestNamespace, client, count, exists, wait_for};
+use crate::support::{Running, count, exists, setup, wait_for};
 
 const RS: &str = "app.kubernetes.io/instance=rs";
-
-async fn setup(prefix: &str) -> (Client, TestNamespace) {
-    let client = client().await;
-    install_crd::<ReplSet>(&client)
-        .await
-        .expect("install the ReplSet CRD");
-    let namespace = TestNamespace::new(&client, prefix).await;
-    (client, namespace)
-}
 
 /// Creates the ReplSet `rs` of three members and waits until its status counts them.
 async fn create_and_converge(client: &Client, namespace: &str) -> ReplSet {
@@ -62,7 +52,7 @@ async fn create_and_converge(client: &Client, namespace: &str) -> ReplSet {
 
 #[tokio::test]
 async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
-    let (client, ns) = setup("replset").await;
+    let (client, ns) = setup::<ReplSet>("replset").await;
     let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
     let rs = create_and_converge(&client, ns.name()).await;
 
@@ -147,7 +137,7 @@ async fn members_found_by_label_update_the_status_and_drift_is_repaired() {
 
 #[tokio::test]
 async fn status_only_updates_and_idle_time_wake_nothing() {
-    let (client, ns) = setup("replset-idle").await;
+    let (client, ns) = setup::<ReplSet>("replset-idle").await;
     let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
     create_and_converge(&client, ns.name()).await;
     let before = operator.settled().await;
@@ -192,7 +182,7 @@ async fn status_only_updates_and_idle_time_wake_nothing() {
 
 #[tokio::test]
 async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
-    let (client, ns) = setup("replset-gc").await;
+    let (client, ns) = setup::<ReplSet>("replset-gc").await;
     let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
     create_and_converge(&client, ns.name()).await;
     let sets: Api<ReplSet> = Api::namespaced(client.clone(), ns.name());
@@ -222,7 +212,7 @@ async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
 
 #[tokio::test]
 async fn a_restarted_operator_converges_without_duplicates() {
-    let (client, ns) = setup("replset-restart").await;
+    let (client, ns) = setup::<ReplSet>("replset-restart").await;
     let operator = Running::start::<ReplSet, _>(&client, ns.name(), ReplSetOperator);
     create_and_converge(&client, ns.name()).await;
     operator.stop().await;

@@ -12,11 +12,10 @@ use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use kube::{Api, CustomResource, Resource, ResourceExt};
 use kube_secondary::summary::SecondarySummary;
 use kube_secondary::{Action, Context, Reconciler, SecondaryAware, Trigger};
-use kube_secondary_examples::support::install_crd;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::support::{Running, TestNamespace, client, wait_for};
+use crate::support::{Running, setup, wait_for};
 
 #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[kube(
@@ -169,11 +168,7 @@ fn version<K: Resource>(object: &K) -> String {
 
 #[tokio::test]
 async fn status_lists_the_secondaries_and_follows_a_recreated_child_without_waking_the_primary() {
-    let client = client().await;
-    install_crd::<Shelf>(&client)
-        .await
-        .expect("install the Shelf CRD");
-    let ns = TestNamespace::new(&client, "summary").await;
+    let (client, ns) = setup::<Shelf>("summary").await;
     let reconciler = ShelfOperator::default();
     let operator = Running::start::<Shelf, _>(&client, ns.name(), reconciler.clone());
     let shelves: Api<Shelf> = Api::namespaced(client.clone(), ns.name());

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
-use kube::{Api, Client, Resource};
+use kube::{Api, Client, CustomResourceExt, Resource};
 use kube_secondary::{Controller, Metrics, MetricsSnapshot, Reconciler, SecondaryAware};
+use kube_secondary_examples::support::install_crd;
 use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
 
@@ -44,6 +45,16 @@ where
         assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A client, the CRD of `P` installed, and a namespace for one test.
+pub async fn setup<P: CustomResourceExt>(prefix: &str) -> (Client, TestNamespace) {
+    let client = client().await;
+    install_crd::<P>(&client)
+        .await
+        .unwrap_or_else(|e| panic!("install the CRD of {}: {e}", P::crd_name()));
+    let namespace = TestNamespace::new(&client, prefix).await;
+    (client, namespace)
 }
 
 /// Whether `name` exists.
