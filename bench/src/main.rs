@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick] [--scenario NAME]… [--contestant NAME]… [--seed N]`
+//! `cargo xtask bench [--quick] [--scenario NAME]… [--primaries N]… [--contestant NAME]… [--seed N] [--out DIR]`
 //!
 //! Runs the `database` job's four implementations through the idle, drift, noise and churn
 //! scenarios against the cluster in `KUBECONFIG`, one contestant at a time, and writes
@@ -24,6 +24,7 @@ use scenario::Scenario;
 struct Args {
     quick: bool,
     scenarios: Vec<String>,
+    primaries: Vec<usize>,
     contestants: Vec<Contestant>,
     seed: u64,
     out: PathBuf,
@@ -33,6 +34,7 @@ fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args {
         quick: false,
         scenarios: vec![],
+        primaries: vec![],
         contestants: vec![],
         seed: 42,
         out: PathBuf::from("bench/results"),
@@ -46,11 +48,12 @@ fn parse_args() -> anyhow::Result<Args> {
         match arg.as_str() {
             "--quick" => args.quick = true,
             "--scenario" => args.scenarios.push(value()?),
+            "--primaries" => args.primaries.push(value()?.parse()?),
             "--contestant" => args.contestants.push(Contestant::parse(&value()?)?),
             "--seed" => args.seed = value()?.parse()?,
             "--out" => args.out = PathBuf::from(value()?),
             other => anyhow::bail!(
-                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn, --contestant NAME, --seed N, --out DIR"
+                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn, --primaries N, --contestant NAME, --seed N, --out DIR"
             ),
         }
     }
@@ -150,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
     let plan: Vec<Scenario> = scenarios(args.quick)
         .into_iter()
         .filter(|s| args.scenarios.is_empty() || args.scenarios.iter().any(|name| name == s.name()))
+        .filter(|s| args.primaries.is_empty() || args.primaries.contains(&s.primaries()))
         .collect();
     let total = plan.len() * args.contestants.len();
     let started = Instant::now();

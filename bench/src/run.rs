@@ -115,6 +115,13 @@ async fn measure(
         Duration::from_secs(120 + primaries as u64 / 2),
     )
     .await?;
+    // The window measures the operator, not the control plane catching up with its creations.
+    scenario::wait_quiescent(
+        client,
+        namespace,
+        Duration::from_secs(60 + primaries as u64 / 5),
+    )
+    .await?;
     // Let the start-up wake-ups finish (the timer never settles; 10 s bounds the wait).
     let before = settle(running, Duration::from_secs(10)).await?;
     let converged_rss_mib = procfs::rss_mib(running.pid())?;

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, Service};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Secret, Service};
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use kube::{Api, Client};
+use kube::{Api, Client, ResourceExt};
 use kube_secondary_examples::database::{Database, DatabaseSpec};
 use serde::Serialize;
 
@@ -180,6 +180,80 @@ pub async fn converged(client: &Client, namespace: &str, count: usize) -> anyhow
         .filter(|d| d.spec.replicas == Some(1))
         .count();
     Ok(good_configs == count && services == count && secrets == count && good_deployments == count)
+}
+
+/// The resourceVersions of what the control plane's own controllers write for the children
+/// (Deployments, their ReplicaSets and Pods), and whether every Deployment's status has caught
+/// up with its spec.
+async fn control_plane_state(
+    client: &Client,
+    namespace: &str,
+) -> anyhow::Result<(Vec<String>, bool)> {
+    let all = ListParams::default();
+    let deployments = Api::<Deployment>::namespaced(client.clone(), namespace)
+        .list(&all)
+        .await?;
+    let caught_up = deployments
+        .items
+        .iter()
+        .all(|d| d.status.as_ref().and_then(|s| s.observed_generation) == d.metadata.generation);
+    let mut versions: Vec<String> = deployments
+        .items
+        .iter()
+        .map(|d| d.resource_version().unwrap_or_default())
+        .collect();
+    for rs in Api::<ReplicaSet>::namespaced(client.clone(), namespace)
+        .list_metadata(&all)
+        .await?
+    {
+        versions.push(rs.resource_version().unwrap_or_default());
+    }
+    for pod in Api::<Pod>::namespaced(client.clone(), namespace)
+        .list_metadata(&all)
+        .await?
+    {
+        versions.push(pod.resource_version().unwrap_or_default());
+    }
+    versions.sort();
+    Ok((versions, caught_up))
+}
+
+/// Waits until the control plane has finished its own work on the children (the Deployment and
+/// ReplicaSet controllers are rate-limited and lag behind a burst of creations): nothing of
+/// theirs changed for six seconds. Gives up after `limit` and says so; the window then starts
+/// anyway.
+pub async fn wait_quiescent(
+    client: &Client,
+    namespace: &str,
+    limit: Duration,
+) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let mut last = None;
+    let mut quiet = 0;
+    while quiet < 3 {
+        if start.elapsed() > limit {
+            tracing::warn!(
+                namespace,
+                ?limit,
+                "the control plane did not settle; measuring anyway"
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let (versions, caught_up) = control_plane_state(client, namespace).await?;
+        quiet = if caught_up && last.as_ref() == Some(&versions) {
+            quiet + 1
+        } else {
+            0
+        };
+        last = Some(versions);
+    }
+    tracing::info!(
+        namespace,
+        seconds = start.elapsed().as_secs_f64(),
+        "control plane settled"
+    );
+    Ok(start.elapsed())
 }
 
 /// Waits until [`converged`], or fails after `limit`.
