@@ -230,7 +230,8 @@ fn start_all(
         format!("--service-account-issuer=https://127.0.0.1:{apiserver_port}/"),
         format!("--service-account-key-file={}", p("sa.pub")),
         format!("--service-account-signing-key-file={}", p("sa.key")),
-        "--service-cluster-ip-range=10.0.0.0/24".into(),
+        // 65,534 ClusterIPs: the benchmark's 1,000 primaries each own a Service (a /24 ran out).
+        "--service-cluster-ip-range=10.0.0.0/16".into(),
         "--allow-privileged=true".into(),
         "--disable-admission-plugins=ServiceAccount".into(),
         // The aggregation layer: the front-proxy CA and the client certificate it signed.
