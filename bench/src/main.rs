@@ -132,6 +132,26 @@ fn version(command: &str, args: &[&str]) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Writes every figure so far, so that an interrupted or partly failed run keeps what it measured.
+fn write_results(
+    out: &std::path::Path,
+    machine: &str,
+    results: &[run::RunResult],
+    failures: &[String],
+) -> anyhow::Result<()> {
+    let json = serde_json::json!({ "machine": machine, "results": results, "failures": failures });
+    std::fs::write(
+        out.join("results.json"),
+        serde_json::to_string_pretty(&json)?,
+    )?;
+    std::fs::write(
+        out.join("results.md"),
+        report::markdown(results, machine, failures),
+    )?;
+    std::fs::write(out.join("results.svg"), report::svg(results))?;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     init_tracing();
@@ -156,42 +176,6 @@ async fn main() -> anyhow::Result<()> {
         .filter(|s| args.primaries.is_empty() || args.primaries.contains(&s.primaries()))
         .collect();
     let total = plan.len() * args.contestants.len();
-    let started = Instant::now();
-    let mut results = Vec::new();
-    for (s, scenario) in plan.iter().enumerate() {
-        for (c, contestant) in args.contestants.iter().enumerate() {
-            let step = s * args.contestants.len() + c + 1;
-            println!(
-                "[{step}/{total}] {} N={} — {} (elapsed {:.0}s)",
-                scenario.name(),
-                scenario.primaries(),
-                contestant.name(),
-                started.elapsed().as_secs_f64()
-            );
-            let port = 19000 + step as u16;
-            let result = run::run(
-                &client,
-                &binaries,
-                *contestant,
-                *scenario,
-                args.seed,
-                port,
-                &logs,
-            )
-            .await?;
-            println!(
-                "    wake-ups {} · requests {} · CPU {:.2}s · p99 {} ms · final state {}",
-                result.counters.total_wakeups(),
-                result.counters.total_requests(),
-                result.cpu_seconds,
-                result
-                    .latency_ms
-                    .map_or("–".into(), |l| format!("{:.0}", l[2])),
-                if result.final_state_ok { "ok" } else { "WRONG" }
-            );
-            results.push(result);
-        }
-    }
     let machine = format!(
         "{} · {} cores · {} · {} · Kubernetes v1.37.2 control plane on loopback · seed {}{}",
         version("uname", &["-srm"]),
@@ -202,21 +186,62 @@ async fn main() -> anyhow::Result<()> {
         if args.quick { " · --quick" } else { "" },
     );
     std::fs::create_dir_all(&args.out)?;
-    let json = serde_json::json!({ "machine": machine, "results": results });
-    std::fs::write(
-        args.out.join("results.json"),
-        serde_json::to_string_pretty(&json)?,
-    )?;
-    std::fs::write(
-        args.out.join("results.md"),
-        report::markdown(&results, &machine),
-    )?;
-    std::fs::write(args.out.join("results.svg"), report::svg(&results))?;
-    println!("{}", report::markdown(&results, &machine));
+    let started = Instant::now();
+    let mut results = Vec::new();
+    let mut failures = Vec::new();
+    for (s, scenario) in plan.iter().enumerate() {
+        for (c, contestant) in args.contestants.iter().enumerate() {
+            let step = s * args.contestants.len() + c + 1;
+            let what = format!(
+                "{} N={} — {}",
+                scenario.name(),
+                scenario.primaries(),
+                contestant.name()
+            );
+            println!(
+                "[{step}/{total}] {what} (elapsed {:.0}s)",
+                started.elapsed().as_secs_f64()
+            );
+            let port = 19000 + step as u16;
+            match run::run(
+                &client,
+                &binaries,
+                *contestant,
+                *scenario,
+                args.seed,
+                port,
+                &logs,
+            )
+            .await
+            {
+                Ok(result) => {
+                    println!(
+                        "    wake-ups {} · requests {} · CPU {:.2}s · p99 {} ms · final state {}",
+                        result.counters.total_wakeups(),
+                        result.counters.total_requests(),
+                        result.cpu_seconds,
+                        result
+                            .latency_ms
+                            .map_or("–".into(), |l| format!("{:.0}", l[2])),
+                        if result.final_state_ok { "ok" } else { "WRONG" }
+                    );
+                    results.push(result);
+                }
+                // One failed run (say, the cluster refusing to converge) does not discard the rest.
+                Err(error) => {
+                    tracing::error!(run = %what, "run failed: {error:#}");
+                    failures.push(format!("{what}: {error:#}"));
+                }
+            }
+            write_results(&args.out, &machine, &results, &failures)?;
+        }
+    }
+    println!("{}", report::markdown(&results, &machine, &failures));
     println!(
         "wrote {}/results.{{json,md,svg}} in {:.0}s",
         args.out.display(),
         started.elapsed().as_secs_f64()
     );
+    anyhow::ensure!(failures.is_empty(), "{} run(s) failed", failures.len());
     Ok(())
 }

@@ -10,7 +10,7 @@ fn fmt_opt(value: Option<f64>, digits: usize) -> String {
 }
 
 /// One row per run, grouped by scenario.
-pub fn markdown(results: &[RunResult], machine: &str) -> String {
+pub fn markdown(results: &[RunResult], machine: &str, failures: &[String]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Measured on {machine}.\n");
     let _ = writeln!(
@@ -56,6 +56,12 @@ pub fn markdown(results: &[RunResult], machine: &str) -> String {
             repaired,
             if r.final_state_ok { "ok" } else { "WRONG" },
         );
+    }
+    if !failures.is_empty() {
+        let _ = writeln!(out, "\nRuns that failed (no figures):\n");
+        for failure in failures {
+            let _ = writeln!(out, "- {failure}");
+        }
     }
     out
 }
