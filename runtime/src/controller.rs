@@ -45,6 +45,7 @@ pub struct Controller<P: SecondaryAware> {
     config: controller::Config,
     metrics: Arc<Metrics>,
     preflight: bool,
+    keep_managed_fields: bool,
     shutdown: BoxFuture<'static, ()>,
     _primary: std::marker::PhantomData<fn() -> P>,
 }
@@ -58,6 +59,7 @@ impl<P: SecondaryAware> Controller<P> {
             config: controller::Config::default(),
             metrics: Arc::default(),
             preflight: true,
+            keep_managed_fields: false,
             shutdown: future::pending().boxed(),
             _primary: std::marker::PhantomData,
         }
@@ -92,6 +94,16 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
+    /// Keeps `metadata.managedFields` in the cached primaries and secondaries. By default they are
+    /// dropped before caching (as controller-runtime's `TransformStripManagedFields` does): the
+    /// API server keeps them, handlers rarely read them, and they are often the largest part of a
+    /// small object's metadata.
+    #[must_use]
+    pub fn keep_managed_fields(mut self) -> Self {
+        self.keep_managed_fields = true;
+        self
+    }
+
     /// Stops the controller when `signal` completes; running handlers finish first.
     #[must_use]
     pub fn shutdown_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
@@ -120,6 +132,7 @@ impl<P: SecondaryAware> Controller<P> {
             triggers: triggers.clone(),
             expectations: expectations.clone(),
             metrics: self.metrics.clone(),
+            keep_managed_fields: self.keep_managed_fields,
         };
         let mut caches = Caches::default();
         let started: Vec<_> = WatchSet::<P>::declared()
@@ -140,7 +153,9 @@ impl<P: SecondaryAware> Controller<P> {
         let api: Api<P> = api(self.client.clone(), self.namespace.as_deref());
         let primary_events = reflector::reflector(
             writer,
-            watcher(api, watcher::Config::default()).default_backoff(),
+            watcher(api, watcher::Config::default())
+                .modify(crate::watch::cache_form(self.keep_managed_fields))
+                .default_backoff(),
         );
         let primary_dispatch = dispatch.clone();
         let primary_expectations = expectations.clone();

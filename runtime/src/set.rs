@@ -27,6 +27,7 @@ pub(crate) struct Shared<P: SecondaryAware> {
     pub(crate) triggers: UnboundedSender<ObjectRef<P>>,
     pub(crate) expectations: Arc<Expectations>,
     pub(crate) metrics: Arc<Metrics>,
+    pub(crate) keep_managed_fields: bool,
 }
 
 /// Drops the owner-index entries of a deleted primary.
@@ -69,6 +70,7 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         let events = reflector::reflector(
             writer,
             self.watch_stream(shared.client.clone(), shared.namespace.as_deref())
+                .modify(crate::watch::cache_form(shared.keep_managed_fields))
                 .default_backoff(),
         );
         let (dispatch, triggers, metrics) = (

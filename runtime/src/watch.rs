@@ -265,6 +265,16 @@ where
     )
 }
 
+/// What the watch does to an object before it is cached: drops `metadata.managedFields` unless
+/// `keep_managed_fields`.
+pub(crate) fn cache_form<K: Resource>(keep_managed_fields: bool) -> impl FnMut(&mut K) {
+    move |obj| {
+        if !keep_managed_fields {
+            obj.meta_mut().managed_fields = None;
+        }
+    }
+}
+
 /// The name of the object as a short reference for logs and change reports.
 pub(crate) fn describe<K: Resource>(obj: &K) -> (Option<String>, String) {
     (obj.namespace(), obj.name_any())
