@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One implementation under test.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Contestant {
     /// No child watches; full reconcile every 5 s.
@@ -38,6 +38,11 @@ impl Contestant {
             Contestant::KubeSecondary => "kube-secondary",
             Contestant::ControllerRuntime => "controller-runtime",
         }
+    }
+
+    /// Whether it watches, and so caches, the children (the timer reads only the primaries).
+    pub fn caches_children(self) -> bool {
+        self != Contestant::Timer
     }
 
     /// Parses a name from the command line.
@@ -117,7 +122,7 @@ pub struct Running {
 }
 
 /// Counters read from a contestant.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counters {
     /// Handler runs by trigger (`reconcile` when the contestant cannot tell triggers apart).
     pub wakeups: BTreeMap<String, u64>,

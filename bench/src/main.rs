@@ -1,8 +1,11 @@
 //! `cargo xtask bench [--quick] [--scenario NAME]… [--primaries N]… [--contestant NAME]… [--seed N] [--out DIR]`
+//! `cargo xtask bench --merge DIR… [--out DIR]`
 //!
 //! Runs the `database` job's four implementations through the idle, drift, noise and churn
 //! scenarios against the cluster in `KUBECONFIG`, one contestant at a time, and writes
-//! `bench/results/results.{json,md,svg}`.
+//! `bench/results/results.{json,md,svg}`. `--merge` runs nothing: it joins the `results.json`
+//! of earlier runs (say, one run per N) into one report, which is how the memory cost per cached
+//! child gets measured across N.
 
 mod contestant;
 mod procfs;
@@ -28,6 +31,7 @@ struct Args {
     contestants: Vec<Contestant>,
     seed: u64,
     out: PathBuf,
+    merge: Vec<PathBuf>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -38,6 +42,7 @@ fn parse_args() -> anyhow::Result<Args> {
         contestants: vec![],
         seed: 42,
         out: PathBuf::from("bench/results"),
+        merge: vec![],
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -52,8 +57,9 @@ fn parse_args() -> anyhow::Result<Args> {
             "--contestant" => args.contestants.push(Contestant::parse(&value()?)?),
             "--seed" => args.seed = value()?.parse()?,
             "--out" => args.out = PathBuf::from(value()?),
+            "--merge" => args.merge.push(PathBuf::from(value()?)),
             other => anyhow::bail!(
-                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn, --primaries N, --contestant NAME, --seed N, --out DIR"
+                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn, --primaries N, --contestant NAME, --seed N, --out DIR, --merge DIR"
             ),
         }
     }
@@ -132,6 +138,54 @@ fn version(command: &str, args: &[&str]) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// What one `results.json` holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    machine: String,
+    results: Vec<run::RunResult>,
+    #[serde(default)]
+    failures: Vec<String>,
+}
+
+/// Joins the results of earlier runs, in the order given, into one report in `out`.
+fn merge(dirs: &[PathBuf], out: &std::path::Path) -> anyhow::Result<()> {
+    let mut merged = Saved {
+        machine: String::new(),
+        results: vec![],
+        failures: vec![],
+    };
+    for dir in dirs {
+        let path = dir.join("results.json");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let saved: Saved = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{} is not a benchmark result: {e}", path.display()))?;
+        if merged.machine.is_empty() {
+            merged.machine = saved.machine;
+        } else if !merged.machine.split(" and on ").any(|m| m == saved.machine) {
+            // Contestants are compared within one run; across runs only the trend (say, RSS as N
+            // grows) is read, so a second machine is named rather than refused.
+            tracing::warn!(
+                file = %path.display(),
+                machine = %saved.machine,
+                "measured on another machine or configuration than the first file"
+            );
+            merged.machine = format!("{} and on {}", merged.machine, saved.machine);
+        }
+        merged.results.extend(saved.results);
+        merged.failures.extend(saved.failures);
+    }
+    std::fs::create_dir_all(out)?;
+    write_results(out, &merged.machine, &merged.results, &merged.failures)?;
+    println!(
+        "merged {} run(s) from {} result file(s) into {}/results.{{json,md,svg}}",
+        merged.results.len(),
+        dirs.len(),
+        out.display()
+    );
+    Ok(())
+}
+
 /// Writes every figure so far, so that an interrupted or partly failed run keeps what it measured.
 fn write_results(
     out: &std::path::Path,
@@ -139,10 +193,14 @@ fn write_results(
     results: &[run::RunResult],
     failures: &[String],
 ) -> anyhow::Result<()> {
-    let json = serde_json::json!({ "machine": machine, "results": results, "failures": failures });
+    let saved = Saved {
+        machine: machine.to_string(),
+        results: results.to_vec(),
+        failures: failures.to_vec(),
+    };
     std::fs::write(
         out.join("results.json"),
-        serde_json::to_string_pretty(&json)?,
+        serde_json::to_string_pretty(&saved)?,
     )?;
     std::fs::write(
         out.join("results.md"),
@@ -156,6 +214,9 @@ fn write_results(
 async fn main() -> anyhow::Result<()> {
     init_tracing();
     let args = parse_args()?;
+    if !args.merge.is_empty() {
+        return merge(&args.merge, &args.out);
+    }
     let repo = std::env::current_dir()?;
     let cache = std::env::var_os("KUBE_SECONDARY_CACHE")
         .map(PathBuf::from)

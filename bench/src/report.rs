@@ -9,6 +9,58 @@ fn fmt_opt(value: Option<f64>, digits: usize) -> String {
     value.map_or_else(|| "–".to_string(), |v| format!("{v:.digits$}"))
 }
 
+/// Children per primary: Deployment, Service, Secret and ConfigMap.
+const CHILDREN_PER_PRIMARY: f64 = 4.0;
+
+/// How a contestant's peak RSS grows with N over its idle runs.
+#[derive(Debug, PartialEq)]
+pub struct MemorySlope {
+    pub contestant: Contestant,
+    /// (N, peak RSS MiB) of the smallest and the largest N.
+    pub from: (usize, f64),
+    pub to: (usize, f64),
+}
+
+impl MemorySlope {
+    /// KiB of peak RSS per added primary with everything the contestant caches for it.
+    pub fn kib_per_primary(&self) -> f64 {
+        (self.to.1 - self.from.1) * 1024.0 / (self.to.0 - self.from.0) as f64
+    }
+
+    /// The same per cached child, the primary's own share included (so an upper bound); `None`
+    /// for a contestant that caches no children.
+    pub fn kib_per_child(&self) -> Option<f64> {
+        self.contestant
+            .caches_children()
+            .then(|| self.kib_per_primary() / CHILDREN_PER_PRIMARY)
+    }
+}
+
+/// The RSS slope from the smallest to the largest N of each contestant's idle runs; contestants
+/// with idle runs at fewer than two sizes have none.
+pub fn memory_slopes(results: &[RunResult]) -> Vec<MemorySlope> {
+    Contestant::ALL
+        .iter()
+        .filter_map(|&contestant| {
+            let idle = || {
+                results.iter().filter(move |r| {
+                    r.contestant == contestant
+                        && r.scenario.name() == "idle"
+                        && r.peak_rss_mib > 0.0
+                })
+            };
+            let point = |r: &RunResult| (r.scenario.primaries(), r.peak_rss_mib);
+            let from = idle().min_by_key(|r| r.scenario.primaries()).map(point)?;
+            let to = idle().max_by_key(|r| r.scenario.primaries()).map(point)?;
+            (to.0 > from.0).then_some(MemorySlope {
+                contestant,
+                from,
+                to,
+            })
+        })
+        .collect()
+}
+
 /// One row per run, grouped by scenario.
 pub fn markdown(results: &[RunResult], machine: &str, failures: &[String]) -> String {
     let mut out = String::new();
@@ -56,6 +108,33 @@ pub fn markdown(results: &[RunResult], machine: &str, failures: &[String]) -> St
             repaired,
             if r.final_state_ok { "ok" } else { "WRONG" },
         );
+    }
+    let slopes = memory_slopes(results);
+    if !slopes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nMemory as N grows (idle runs; slope of peak RSS between the smallest and the largest N; per child includes the primary's own share):\n"
+        );
+        let _ = writeln!(
+            out,
+            "| contestant | N | peak RSS MiB | KiB per primary | KiB per cached child |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for slope in &slopes {
+            let _ = writeln!(
+                out,
+                "| {} | {} → {} | {:.1} → {:.1} | {:.1} | {} |",
+                slope.contestant.name(),
+                slope.from.0,
+                slope.to.0,
+                slope.from.1,
+                slope.to.1,
+                slope.kib_per_primary(),
+                slope
+                    .kib_per_child()
+                    .map_or_else(|| "– (caches none)".to_string(), |k| format!("{k:.1}")),
+            );
+        }
     }
     if !failures.is_empty() {
         let _ = writeln!(out, "\nRuns that failed (no figures):\n");
@@ -195,4 +274,73 @@ pub fn svg(results: &[RunResult]) -> String {
     }
     out.push_str("</svg>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contestant::Counters;
+    use crate::scenario::Scenario;
+
+    fn idle(contestant: Contestant, primaries: usize, peak_rss_mib: f64) -> RunResult {
+        RunResult {
+            contestant,
+            scenario: Scenario::Idle {
+                primaries,
+                seconds: 300,
+            },
+            converge_seconds: 1.0,
+            window_seconds: 300.0,
+            counters: Counters::default(),
+            cpu_seconds: 0.0,
+            peak_rss_mib,
+            converged_rss_mib: peak_rss_mib,
+            events: 0,
+            repaired: 0,
+            latency_ms: None,
+            final_state_ok: true,
+        }
+    }
+
+    #[test]
+    fn memory_slope_spans_the_smallest_and_largest_idle_n() {
+        let results = [
+            idle(Contestant::KubeSecondary, 100, 25.0),
+            idle(Contestant::KubeSecondary, 1000, 145.0),
+            idle(Contestant::KubeSecondary, 10, 20.0),
+            idle(Contestant::Timer, 100, 18.0),
+            idle(Contestant::Timer, 1000, 27.0),
+            // One size only: no slope.
+            idle(Contestant::ByHand, 100, 18.0),
+        ];
+        let slopes = memory_slopes(&results);
+        assert_eq!(slopes.len(), 2);
+        let ks = &slopes[1];
+        assert_eq!(ks.contestant, Contestant::KubeSecondary);
+        assert_eq!((ks.from, ks.to), ((10, 20.0), (1000, 145.0)));
+        // 125 MiB over 990 primaries.
+        assert!((ks.kib_per_primary() - 125.0 * 1024.0 / 990.0).abs() < 1e-9);
+        assert!((ks.kib_per_child().unwrap() - 125.0 * 256.0 / 990.0).abs() < 1e-9);
+        let timer = &slopes[0];
+        assert_eq!(timer.contestant, Contestant::Timer);
+        assert_eq!(timer.kib_per_child(), None);
+        assert!((timer.kib_per_primary() - 9.0 * 1024.0 / 900.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn results_read_back_as_written() {
+        let written = vec![idle(Contestant::ControllerRuntime, 100, 38.7)];
+        let json = serde_json::to_string(&written).unwrap();
+        let read: Vec<RunResult> = serde_json::from_str(&json).unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].contestant, Contestant::ControllerRuntime);
+        assert_eq!(
+            read[0].scenario,
+            Scenario::Idle {
+                primaries: 100,
+                seconds: 300
+            }
+        );
+        assert_eq!(read[0].peak_rss_mib, 38.7);
+    }
 }

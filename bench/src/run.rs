@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Patch, PatchParams};
 use kube::{Api, Client};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
 use crate::contestant::{Binaries, Contestant, Counters, Running};
@@ -15,7 +15,7 @@ use crate::scenario::{self, Rng, Scenario, db_name, pace};
 use crate::tracker::{Tracker, percentiles};
 
 /// Everything measured in one run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunResult {
     pub contestant: Contestant,
     #[serde(flatten)]

@@ -8,12 +8,12 @@ use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Secret, Service};
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, ResourceExt};
 use kube_secondary_examples::database::{Database, DatabaseSpec};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tracker::{DRIFTED_REPLICAS, DRIFTED_SETTING, DriftKind, Tracker};
 
 /// A scenario and its size.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "scenario", rename_all = "kebab-case")]
 pub enum Scenario {
     /// `primaries` converge, then nothing happens for `seconds`.
