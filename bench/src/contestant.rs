@@ -40,9 +40,13 @@ impl Contestant {
         }
     }
 
-    /// Whether it watches, and so caches, the children (the timer reads only the primaries).
+    /// Whether it keeps the children in a cache: the timer does not watch them, and kube-runtime's
+    /// `Controller::owns` watches their metadata without storing it.
     pub fn caches_children(self) -> bool {
-        self != Contestant::Timer
+        matches!(
+            self,
+            Contestant::KubeSecondary | Contestant::ControllerRuntime
+        )
     }
 
     /// Parses a name from the command line.

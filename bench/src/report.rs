@@ -130,9 +130,10 @@ pub fn markdown(results: &[RunResult], machine: &str, failures: &[String]) -> St
                 slope.from.1,
                 slope.to.1,
                 slope.kib_per_primary(),
-                slope
-                    .kib_per_child()
-                    .map_or_else(|| "– (caches none)".to_string(), |k| format!("{k:.1}")),
+                slope.kib_per_child().map_or_else(
+                    || "– (caches no children)".to_string(),
+                    |k| format!("{k:.1}")
+                ),
             );
         }
     }
@@ -310,12 +311,14 @@ mod tests {
             idle(Contestant::KubeSecondary, 10, 20.0),
             idle(Contestant::Timer, 100, 18.0),
             idle(Contestant::Timer, 1000, 27.0),
-            // One size only: no slope.
             idle(Contestant::ByHand, 100, 18.0),
+            idle(Contestant::ByHand, 1000, 36.0),
+            // One size only: no slope.
+            idle(Contestant::ControllerRuntime, 100, 38.0),
         ];
         let slopes = memory_slopes(&results);
-        assert_eq!(slopes.len(), 2);
-        let ks = &slopes[1];
+        assert_eq!(slopes.len(), 3);
+        let ks = &slopes[2];
         assert_eq!(ks.contestant, Contestant::KubeSecondary);
         assert_eq!((ks.from, ks.to), ((10, 20.0), (1000, 145.0)));
         // 125 MiB over 990 primaries.
@@ -325,6 +328,9 @@ mod tests {
         assert_eq!(timer.contestant, Contestant::Timer);
         assert_eq!(timer.kib_per_child(), None);
         assert!((timer.kib_per_primary() - 9.0 * 1024.0 / 900.0).abs() < 1e-9);
+        let by_hand = &slopes[1];
+        assert_eq!(by_hand.contestant, Contestant::ByHand);
+        assert_eq!(by_hand.kib_per_child(), None, "owns() stores no children");
     }
 
     #[test]
