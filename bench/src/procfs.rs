@@ -34,7 +34,9 @@ fn status_mib(pid: u32, field: &str) -> anyhow::Result<f64> {
     Ok(kib / 1024.0)
 }
 
-/// Peak resident set size in MiB (VmHWM).
+/// Peak resident set size in MiB (VmHWM). The kernel raises the high-water mark only when memory
+/// is unmapped, so memory given back with `madvise` (as Go's runtime does) can leave it below an
+/// RSS seen earlier; callers also count their own `rss_mib` readings.
 pub fn peak_rss_mib(pid: u32) -> anyhow::Result<f64> {
     status_mib(pid, "VmHWM")
 }
