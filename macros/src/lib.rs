@@ -152,6 +152,8 @@ mod validate;
 /// # `#[secondaries(...)]`
 /// ## `#[secondaries(resync = "...")]`
 /// The fallback full reconcile of each primary when nothing else woke it; default `"30m"`.
+/// Each primary's interval is spread between this and a tenth longer (by its name), so primaries
+/// created together do not resync at once and none resyncs more often than this.
 /// Durations are written `500ms`, `45s`, `30m`, `1h`, `2h30m`, `1d`.
 ///
 /// ## `#[secondaries(periodic = "...")]`

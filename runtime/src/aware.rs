@@ -114,6 +114,8 @@ pub trait SecondaryKind: Copy + Eq + Ord + Hash + Debug + Display + Send + Sync 
 #[non_exhaustive]
 pub struct Options {
     /// Fallback full reconcile of each primary when nothing else woke it (default 30 minutes).
+    /// Each primary's interval is spread between this and a tenth longer, so primaries created
+    /// together do not resync at once and none resyncs more often than this.
     pub resync: Duration,
     /// Interval of the periodic check handler, if declared (`periodic = "30s"`).
     pub periodic: Option<Duration>,
