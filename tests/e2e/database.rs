@@ -83,6 +83,12 @@ async fn create_and_converge(client: &Client, namespace: &str) -> Database {
     .await;
     let services: Api<Service> = Api::namespaced(client.clone(), namespace);
     wait_for("the Service", || async { exists(&services, "db").await }).await;
+    // The operator writes the Secret last.
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    wait_for("the Secret", || async {
+        exists(&secrets, "db-credentials").await
+    })
+    .await;
     db
 }
 
