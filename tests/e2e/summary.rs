@@ -122,11 +122,7 @@ impl ShelfOperator {
     }
 
     fn hand<K: Resource<DynamicType = ()>>(&self, object: &K) {
-        let managed = object
-            .meta()
-            .managed_fields
-            .as_ref()
-            .is_some_and(|fields| !fields.is_empty());
+        let managed = !object.managed_fields().is_empty();
         self.handed
             .lock()
             .unwrap()
