@@ -1,55 +1,91 @@
 //! The operator's own writes, so their watch events do not wake the primary again.
 //!
 //! The idea of the Kubernetes ReplicaSet controller's "expectations": after a write, remember the
-//! resourceVersion the API server returned; the watch event carrying it is our own echo.
+//! resourceVersion the API server returned; the watch event carrying it is our own echo. A write
+//! that returned a version the watch had already delivered (a server-side apply that changed
+//! nothing returns the current object) created nothing, so it expects nothing: the event of that
+//! version was someone else's change.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use kube::Resource;
 
-/// One version of one object: its kind-qualified key and resourceVersion.
+/// One object of one kind: what an expectation is keyed by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ObjectKey {
+    pub(crate) group: String,
+    pub(crate) kind: String,
+    pub(crate) namespace: Option<String>,
+    pub(crate) name: String,
+}
+
+impl ObjectKey {
+    /// The key of `obj`, if it has a name.
+    pub(crate) fn of<K: Resource<DynamicType = ()>>(obj: &K) -> Option<Self> {
+        let meta = obj.meta();
+        Some(Self {
+            group: K::group(&()).into_owned(),
+            kind: K::kind(&()).into_owned(),
+            namespace: meta.namespace.clone(),
+            name: meta.name.clone()?,
+        })
+    }
+
+    fn is_of(&self, (group, kind): &(String, String)) -> bool {
+        (&self.group, &self.kind) == (group, kind)
+    }
+}
+
+/// One version of one object: its key and resourceVersion.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Version {
-    key: String,
-    resource_version: String,
+    pub(crate) key: ObjectKey,
+    pub(crate) resource_version: String,
 }
 
 impl Version {
     /// The version of `obj`, if it has a name and a resourceVersion.
     pub(crate) fn of<K: Resource<DynamicType = ()>>(obj: &K) -> Option<Self> {
         Some(Self {
-            key: key(obj)?,
+            key: ObjectKey::of(obj)?,
             resource_version: obj.meta().resource_version.clone()?,
         })
     }
 }
 
-/// Pending echoes, keyed by kind and object, holding the resourceVersion we wrote.
-#[derive(Default)]
-pub(crate) struct Expectations {
-    pending: Mutex<HashMap<String, String>>,
+/// The group and kind of `K`.
+pub(crate) fn kind_of<K: Resource<DynamicType = ()>>() -> (String, String) {
+    (K::group(&()).into_owned(), K::kind(&()).into_owned())
 }
 
-fn key<K: Resource<DynamicType = ()>>(obj: &K) -> Option<String> {
-    let meta = obj.meta();
-    Some(format!(
-        "{}/{}/{}/{}",
-        K::group(&()),
-        K::kind(&()),
-        meta.namespace.as_deref().unwrap_or(""),
-        meta.name.as_deref()?
-    ))
+/// Pending echoes, keyed by object, holding the resourceVersion we wrote.
+#[derive(Default)]
+pub(crate) struct Expectations {
+    /// The kinds whose events we see; a write of any other kind has no echo to wait for.
+    watched: HashSet<(String, String)>,
+    pending: Mutex<HashMap<ObjectKey, String>>,
 }
 
 impl Expectations {
-    /// Remembers the resourceVersion of an object we wrote.
-    pub(crate) fn expect<K: Resource<DynamicType = ()>>(&self, written: &K) {
-        if let Some(version) = Version::of(written) {
-            self.pending
-                .lock()
-                .expect("expectations lock poisoned")
-                .insert(version.key, version.resource_version);
+    /// Expectations for writes of the `watched` kinds (group, kind).
+    pub(crate) fn new(watched: impl IntoIterator<Item = (String, String)>) -> Self {
+        Self {
+            watched: watched.into_iter().collect(),
+            pending: Mutex::default(),
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectKey, String>) -> R) -> R {
+        f(&mut self.pending.lock().expect("expectations lock poisoned"))
+    }
+
+    /// Remembers the version of an object we wrote, unless the watch already delivered that
+    /// version (`already_seen`: the write changed nothing) or the kind is not watched.
+    pub(crate) fn expect(&self, written: Version, already_seen: bool) {
+        let watched = self.watched.iter().any(|kind| written.key.is_of(kind));
+        if watched && !already_seen {
+            self.with(|pending| pending.insert(written.key, written.resource_version));
         }
     }
 
@@ -64,65 +100,131 @@ impl Expectations {
     /// [`is_own_echo`](Self::is_own_echo) for a version recorded earlier: a change seen before
     /// our write's response arrived is recognised when the primary's next run drains it.
     pub(crate) fn is_echo(&self, version: &Version) -> bool {
-        let mut pending = self.pending.lock().expect("expectations lock poisoned");
-        if pending.get(&version.key) == Some(&version.resource_version) {
-            pending.remove(&version.key);
-            true
-        } else {
-            false
-        }
+        self.with(|pending| {
+            if pending.get(&version.key) == Some(&version.resource_version) {
+                pending.remove(&version.key);
+                true
+            } else {
+                false
+            }
+        })
     }
 
     /// Drops the expectation of a deleted object.
     pub(crate) fn forget<K: Resource<DynamicType = ()>>(&self, obj: &K) {
-        if let Some(key) = key(obj) {
-            self.pending
-                .lock()
-                .expect("expectations lock poisoned")
-                .remove(&key);
+        if let Some(key) = ObjectKey::of(obj) {
+            self.with(|pending| pending.remove(&key));
         }
+    }
+
+    /// Drops the expectation of a deleted object known by its reference.
+    pub(crate) fn forget_object<K: Resource<DynamicType = ()>>(
+        &self,
+        object: &kube::runtime::reflector::ObjectRef<K>,
+    ) {
+        let (group, kind) = kind_of::<K>();
+        let key = ObjectKey {
+            group,
+            kind,
+            namespace: object.namespace.clone(),
+            name: object.name.clone(),
+        };
+        self.with(|pending| pending.remove(&key));
+    }
+
+    /// After a relist of `kind`: keeps its expectations only for objects that still exist.
+    pub(crate) fn retain_listed(
+        &self,
+        kind: &(String, String),
+        exists: impl Fn(&ObjectKey) -> bool,
+    ) {
+        self.with(|pending| pending.retain(|key, _| !key.is_of(kind) || exists(key)));
+    }
+
+    /// The number of pending expectations.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.with(|pending| pending.len())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::Service;
+    use k8s_openapi::api::core::v1::{Pod, Service};
 
-    fn service(rv: &str) -> Service {
+    fn service(name: &str, rv: &str) -> Service {
         let mut s = Service::default();
-        s.metadata.name = Some("db".into());
+        s.metadata.name = Some(name.into());
         s.metadata.namespace = Some("ns".into());
         s.metadata.resource_version = Some(rv.into());
         s
     }
 
+    fn expectations() -> Expectations {
+        Expectations::new([kind_of::<Service>()])
+    }
+
+    fn expect(expectations: &Expectations, written: &Service) {
+        expectations.expect(Version::of(written).unwrap(), false);
+    }
+
     #[test]
     fn own_write_is_recognised_once() {
-        let expectations = Expectations::default();
-        expectations.expect(&service("7"));
-        assert!(expectations.is_own_echo(&service("7")));
-        assert!(!expectations.is_own_echo(&service("7")));
+        let expectations = expectations();
+        expect(&expectations, &service("db", "7"));
+        assert!(expectations.is_own_echo(&service("db", "7")));
+        assert!(!expectations.is_own_echo(&service("db", "7")));
     }
 
     #[test]
     fn an_event_seen_before_the_write_returned_is_recognised_later() {
-        let expectations = Expectations::default();
-        let seen = Version::of(&service("7")).unwrap();
+        let expectations = expectations();
+        let seen = Version::of(&service("db", "7")).unwrap();
         assert!(!expectations.is_echo(&seen), "nothing expected yet");
-        expectations.expect(&service("7"));
+        expect(&expectations, &service("db", "7"));
         assert!(expectations.is_echo(&seen));
     }
 
     #[test]
     fn someone_elses_later_write_is_not_an_echo() {
-        let expectations = Expectations::default();
-        expectations.expect(&service("7"));
+        let expectations = expectations();
+        expect(&expectations, &service("db", "7"));
         assert!(
-            !expectations.is_own_echo(&service("6")),
+            !expectations.is_own_echo(&service("db", "6")),
             "an older event in flight"
         );
-        assert!(expectations.is_own_echo(&service("7")));
-        assert!(!expectations.is_own_echo(&service("9")));
+        assert!(expectations.is_own_echo(&service("db", "7")));
+        assert!(!expectations.is_own_echo(&service("db", "9")));
+    }
+
+    #[test]
+    fn a_write_that_returned_a_version_already_seen_expects_nothing() {
+        // Someone edited the Service (version 7, delivered by the watch); our no-op apply
+        // returned that same version: its event is theirs, not our echo.
+        let expectations = expectations();
+        expectations.expect(Version::of(&service("db", "7")).unwrap(), true);
+        assert!(!expectations.is_own_echo(&service("db", "7")));
+        assert_eq!(expectations.len(), 0);
+    }
+
+    #[test]
+    fn writes_of_kinds_nobody_watches_are_not_kept() {
+        let expectations = expectations();
+        let mut pod = Pod::default();
+        pod.metadata.name = Some("p".into());
+        pod.metadata.resource_version = Some("3".into());
+        expectations.expect(Version::of(&pod).unwrap(), false);
+        assert_eq!(expectations.len(), 0);
+    }
+
+    #[test]
+    fn a_relist_drops_the_expectations_of_objects_that_are_gone() {
+        let expectations = expectations();
+        expect(&expectations, &service("kept", "7"));
+        expect(&expectations, &service("gone", "8"));
+        expectations.retain_listed(&kind_of::<Service>(), |key| key.name == "kept");
+        assert_eq!(expectations.len(), 1);
+        assert!(expectations.is_own_echo(&service("kept", "7")));
     }
 }
