@@ -4,6 +4,7 @@
 //! last seen for that object (a new object always wakes it, and so does a deletion). These are
 //! kube-runtime's predicates, plus the default this crate applies when a kind declares none.
 
+use std::any::Any;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
@@ -15,9 +16,11 @@ pub use kube::runtime::predicates::{
 /// The predicate used when a `#[secondary(...)]` declares none.
 ///
 /// Objects whose spec is versioned by `metadata.generation` (Deployments, StatefulSets, Jobs,
-/// custom resources with a status subresource…) wake on generation, label or annotation changes,
-/// so status heartbeats are ignored. Objects without a generation (ConfigMaps, Secrets, Services…)
-/// wake on every new `resourceVersion`, because any write to them is a change of content.
+/// Pods on Kubernetes 1.33 and later, custom resources with a status subresource…) wake on
+/// generation, label or annotation changes and on the [`readiness`] transitions of their status,
+/// so status heartbeats are ignored. Objects without a generation (ConfigMaps, Secrets,
+/// Services…) wake on every new `resourceVersion`, because any write to them is a change of
+/// content. A Deployment's generation also moves when its annotations change.
 ///
 /// ```
 /// use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus};
@@ -28,19 +31,117 @@ pub use kube::runtime::predicates::{
 /// let seen = default_predicate(&deployment);
 ///
 /// // A status heartbeat: same value, nobody wakes.
-/// deployment.status = Some(DeploymentStatus { ready_replicas: Some(1), ..Default::default() });
+/// deployment.status = Some(DeploymentStatus { observed_generation: Some(1), ..Default::default() });
 /// deployment.metadata.resource_version = Some("42".into());
 /// assert_eq!(default_predicate(&deployment), seen);
+///
+/// // A replica became ready: a readiness transition wakes the primary.
+/// deployment.status = Some(DeploymentStatus { ready_replicas: Some(1), ..Default::default() });
+/// assert_ne!(default_predicate(&deployment), seen);
 ///
 /// // Someone scaled it: the API server bumps the generation, the primary wakes.
 /// deployment.metadata.generation = Some(2);
 /// assert_ne!(default_predicate(&deployment), seen);
 /// ```
-pub fn default_predicate<K: Resource>(obj: &K) -> Option<u64> {
+pub fn default_predicate<K: Resource + 'static>(obj: &K) -> Option<u64> {
     match generation(obj) {
-        Some(generation) => combine(combine(Some(generation), labels(obj)), annotations(obj)),
+        Some(generation) => {
+            let metadata = combine(combine(Some(generation), labels(obj)), annotations(obj));
+            combine(metadata, readiness(obj))
+        }
         None => resource_version(obj),
     }
+}
+
+/// The part of a built-in workload's status that says whether it is ready, so the default
+/// predicate passes readiness and phase transitions and filters heartbeats:
+///
+/// | kind | what counts |
+/// |---|---|
+/// | Pod | `status.phase`; each condition's type and status (`Ready`, `ContainersReady`…) |
+/// | Deployment | ready, available and updated replicas; each condition's type and status |
+/// | StatefulSet | ready, available and updated replicas; whether the update revision is current |
+/// | ReplicaSet | ready and available replicas |
+/// | DaemonSet | ready, available and updated numbers |
+/// | Job | each condition's type and status (`Complete`, `Failed`, `Suspended`…) |
+///
+/// Condition timestamps and messages, and every other kind's status, do not count; `None` for
+/// other kinds and for metadata-only objects.
+///
+/// ```
+/// use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+/// use kube_secondary::predicates::readiness;
+///
+/// let condition = |status: &str, probed: &str| PodCondition {
+///     type_: "Ready".into(),
+///     status: status.into(),
+///     message: Some(probed.into()),
+///     ..Default::default()
+/// };
+/// let pod = |ready| Pod {
+///     status: Some(PodStatus { phase: Some("Running".into()), conditions: Some(vec![ready]), ..Default::default() }),
+///     ..Default::default()
+/// };
+/// assert_eq!(readiness(&pod(condition("False", "a"))), readiness(&pod(condition("False", "b"))));
+/// assert_ne!(readiness(&pod(condition("False", "a"))), readiness(&pod(condition("True", "a"))));
+/// ```
+pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
+    use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+    use k8s_openapi::api::batch::v1::Job;
+    use k8s_openapi::api::core::v1::Pod;
+
+    fn types_and_statuses<T: Ord>(conditions: impl IntoIterator<Item = T>) -> Vec<T> {
+        let mut pairs: Vec<_> = conditions.into_iter().collect();
+        pairs.sort();
+        pairs
+    }
+
+    let obj = obj as &dyn Any;
+    let mut hasher = DefaultHasher::new();
+    if let Some(pod) = obj.downcast_ref::<Pod>() {
+        let status = pod.status.as_ref()?;
+        status.phase.hash(&mut hasher);
+        let conditions = status.conditions.iter().flatten();
+        types_and_statuses(conditions.map(|c| (&c.type_, &c.status))).hash(&mut hasher);
+    } else if let Some(deployment) = obj.downcast_ref::<Deployment>() {
+        let status = deployment.status.as_ref()?;
+        (
+            status.ready_replicas,
+            status.available_replicas,
+            status.updated_replicas,
+        )
+            .hash(&mut hasher);
+        let conditions = status.conditions.iter().flatten();
+        types_and_statuses(conditions.map(|c| (&c.type_, &c.status))).hash(&mut hasher);
+    } else if let Some(set) = obj.downcast_ref::<StatefulSet>() {
+        let status = set.status.as_ref()?;
+        let current = status.current_revision == status.update_revision;
+        (
+            status.ready_replicas,
+            status.available_replicas,
+            status.updated_replicas,
+            current,
+        )
+            .hash(&mut hasher);
+    } else if let Some(set) = obj.downcast_ref::<ReplicaSet>() {
+        let status = set.status.as_ref()?;
+        (status.ready_replicas, status.available_replicas).hash(&mut hasher);
+    } else if let Some(set) = obj.downcast_ref::<DaemonSet>() {
+        let status = set.status.as_ref()?;
+        (
+            status.number_ready,
+            status.number_available,
+            status.updated_number_scheduled,
+        )
+            .hash(&mut hasher);
+    } else if let Some(job) = obj.downcast_ref::<Job>() {
+        let status = job.status.as_ref()?;
+        let conditions = status.conditions.iter().flatten();
+        types_and_statuses(conditions.map(|c| (&c.type_, &c.status))).hash(&mut hasher);
+    } else {
+        return None;
+    }
+    Some(hasher.finish())
 }
 
 /// Combines two predicate values so that a change in either changes the result.
@@ -108,6 +209,63 @@ mod tests {
         b.metadata.resource_version = Some("2".into());
         assert_ne!(default_predicate(&a), default_predicate(&b));
         assert_eq!(default_predicate(&a), default_predicate(&a.clone()));
+    }
+
+    #[test]
+    fn default_passes_a_pod_turning_ready_and_a_job_finishing_but_not_heartbeats() {
+        use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus};
+        use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+        let pod = |ready: &str, probe_time: &str| Pod {
+            metadata: kube::api::ObjectMeta {
+                generation: Some(1),
+                ..Default::default()
+            },
+            status: Some(PodStatus {
+                phase: Some("Running".into()),
+                conditions: Some(vec![PodCondition {
+                    type_: "Ready".into(),
+                    status: ready.into(),
+                    message: Some(probe_time.into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_ne!(
+            default_predicate(&pod("False", "t1")),
+            default_predicate(&pod("True", "t1"))
+        );
+        assert_eq!(
+            default_predicate(&pod("True", "t1")),
+            default_predicate(&pod("True", "t2"))
+        );
+        let job = |conditions: Vec<JobCondition>, active: i32| Job {
+            metadata: kube::api::ObjectMeta {
+                generation: Some(1),
+                ..Default::default()
+            },
+            status: Some(JobStatus {
+                active: Some(active),
+                conditions: Some(conditions),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let complete = JobCondition {
+            type_: "Complete".into(),
+            status: "True".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            default_predicate(&job(vec![], 1)),
+            default_predicate(&job(vec![], 2)),
+            "a running Job's progress"
+        );
+        assert_ne!(
+            default_predicate(&job(vec![], 1)),
+            default_predicate(&job(vec![complete], 0))
+        );
     }
 
     #[test]
