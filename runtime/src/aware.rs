@@ -5,6 +5,7 @@ use std::hash::Hash;
 use std::time::Duration;
 
 use kube::Resource;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::__private::{Caches, Summary, WatchSet};
@@ -44,6 +45,7 @@ pub trait SecondaryAware:
     Resource<DynamicType = (), Scope: crate::__private::ApiScope>
     + Clone
     + DeserializeOwned
+    + Serialize
     + Debug
     + Send
     + Sync

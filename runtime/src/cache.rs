@@ -8,8 +8,9 @@ use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use crate::__private::SecondaryResource;
-use crate::SecondaryAware;
+use crate::expectations::{Version, kind_of};
 use crate::watch::{Mapping, controller_owner};
+use crate::{SecondaryAware, SecondaryKind};
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
 pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
@@ -139,6 +140,7 @@ where
 
 /// The reflector store and owner index of one declared kind.
 pub(crate) struct KindCache<C: SecondaryResource, P: SecondaryAware> {
+    pub(crate) kind: P::Kind,
     pub(crate) store: Store<C>,
     pub(crate) index: Arc<OwnerIndex<C, P>>,
     pub(crate) mapping: Mapping,
@@ -167,15 +169,101 @@ impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
     }
 }
 
-/// The caches of every declared kind of one primary type, in declaration order.
+/// What the ledger and the expectations ask of any cache, whatever its object type.
+trait Lookup: Send + Sync {
+    /// The declared kind's name; none for the primary's own cache.
+    fn declared(&self) -> Option<&'static str>;
+    /// The group and kind of the cached objects.
+    fn resource(&self) -> (String, String);
+    /// The resourceVersion of the cached object of that name, if any.
+    fn resource_version(&self, namespace: Option<&str>, name: &str) -> Option<String>;
+}
+
+fn cached_version<K: Resource<DynamicType = ()> + Clone>(
+    store: &Store<K>,
+    namespace: Option<&str>,
+    name: &str,
+) -> Option<String> {
+    let mut key = ObjectRef::<K>::new(name);
+    key.namespace = namespace.map(str::to_string);
+    store.get(&key)?.meta().resource_version.clone()
+}
+
+impl<C: SecondaryResource, P: SecondaryAware> Lookup for KindCache<C, P> {
+    fn declared(&self) -> Option<&'static str> {
+        Some(self.kind.name())
+    }
+
+    fn resource(&self) -> (String, String) {
+        kind_of::<C>()
+    }
+
+    fn resource_version(&self, namespace: Option<&str>, name: &str) -> Option<String> {
+        cached_version(&self.store, namespace, name)
+    }
+}
+
+/// The primaries' own store.
+struct PrimaryCache<P: SecondaryAware>(Store<P>);
+
+impl<P: SecondaryAware> Lookup for PrimaryCache<P> {
+    fn declared(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn resource(&self) -> (String, String) {
+        kind_of::<P>()
+    }
+
+    fn resource_version(&self, namespace: Option<&str>, name: &str) -> Option<String> {
+        cached_version(&self.0, namespace, name)
+    }
+}
+
+/// The caches of every declared kind of one primary type, in declaration order, and the
+/// primaries' own store.
 #[derive(Clone, Default)]
 pub struct Caches {
     kinds: Vec<Arc<dyn Any + Send + Sync>>,
+    lookups: Vec<Arc<dyn Lookup>>,
 }
 
 impl Caches {
     pub(crate) fn push<C: SecondaryResource, P: SecondaryAware>(&mut self, cache: KindCache<C, P>) {
-        self.kinds.push(Arc::new(cache));
+        let cache = Arc::new(cache);
+        self.kinds.push(cache.clone());
+        self.lookups.push(cache);
+    }
+
+    pub(crate) fn push_primary<P: SecondaryAware>(&mut self, store: Store<P>) {
+        self.lookups.push(Arc::new(PrimaryCache(store)));
+    }
+
+    /// Whether a cache holds exactly this version: the watch has delivered it.
+    pub(crate) fn holds(&self, version: &Version) -> bool {
+        let key = &version.key;
+        self.lookups
+            .iter()
+            .filter(|cache| cache.resource() == (key.group.clone(), key.kind.clone()))
+            .any(|cache| {
+                cache
+                    .resource_version(key.namespace.as_deref(), &key.name)
+                    .as_ref()
+                    == Some(&version.resource_version)
+            })
+    }
+
+    /// Whether the cache of the declared kind `kind` holds an object of that name.
+    pub(crate) fn contains<Kd: SecondaryKind>(
+        &self,
+        kind: Kd,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> bool {
+        self.lookups
+            .iter()
+            .filter(|cache| cache.declared() == Some(kind.name()))
+            .any(|cache| cache.resource_version(namespace, name).is_some())
     }
 
     /// The cached children of `primary` of the kind declared at `index`.

@@ -1,25 +1,31 @@
-//! Why each primary is due, recorded before its request enters kube-runtime's scheduler and
-//! drained when its run starts; the scheduler (debounce, dedupe, concurrency) stays kube-runtime's.
+//! The reasons ledger: why each primary is due, recorded before its request enters kube-runtime's
+//! scheduler and drained when its run starts. The queue (debounce, dedupe, concurrency) stays
+//! kube-runtime's; the ledger only decides which handler a run calls and when time is next due.
 
-use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 use kube::runtime::reflector::ObjectRef;
 
 use crate::expectations::{Expectations, Version};
-use crate::metrics::Trigger;
-use crate::reconciler::{Action, Change, Changes};
-use crate::{Options, SecondaryAware};
+use crate::metrics::{EventOutcome, Trigger};
+use crate::reconciler::{Action, Change, ChangeOp, Changes, Next};
+use crate::{Options, SecondaryAware, SecondaryKind};
 
 /// Scheduled runs fire at or after their deadline; this absorbs timer rounding.
 const TIMER_SLACK: Duration = Duration::from_millis(20);
 
+/// The longest delay a handler can ask for (kube-runtime clamps the same way): `Instant` cannot
+/// hold "never", and a run six months away is as good as one.
+const MAX_DELAY: Duration = Duration::from_secs(60 * 60 * 24 * 30 * 6);
+
 /// The handler one run calls.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Main<Kd: crate::SecondaryKind> {
+pub(crate) enum Main<Kd: SecondaryKind> {
     /// `reconcile`, for this trigger.
     Full(Trigger),
     /// `reconcile_secondaries`, with every change since the last run.
@@ -28,9 +34,12 @@ pub(crate) enum Main<Kd: crate::SecondaryKind> {
 
 /// What one run of a primary does.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Plan<Kd: crate::SecondaryKind> {
+pub(crate) struct Plan<Kd: SecondaryKind> {
     pub(crate) main: Option<Main<Kd>>,
     pub(crate) periodic: bool,
+    /// How the child events drained at this run's start ended, by kind: woke this run, or turned
+    /// out to be our own echoes or to belong to another object of the same name.
+    pub(crate) drained: Vec<(Kd, EventOutcome, u64)>,
 }
 
 /// How a run's handlers ended.
@@ -45,33 +54,98 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    /// Whether a handler ran and succeeded.
-    #[cfg_attr(not(feature = "status-summary"), allow(dead_code))]
-    pub(crate) fn succeeded(&self) -> bool {
+    fn results(&self) -> impl Iterator<Item = &Result<Action, Action>> {
         [&self.full, &self.secondaries, &self.periodic]
             .into_iter()
-            .any(|result| matches!(result, Some(Ok(_))))
+            .flatten()
+    }
+
+    /// Whether a handler ran and none failed.
+    pub(crate) fn succeeded(&self) -> bool {
+        self.results().next().is_some() && self.results().all(Result::is_ok)
+    }
+
+    /// Whether a handler failed.
+    pub(crate) fn failed(&self) -> bool {
+        self.results().any(Result::is_err)
     }
 }
 
+/// The delays between retries of a failing primary: exponential from `min` to `max`, with jitter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Backoff {
+    pub(crate) min: Duration,
+    pub(crate) max: Duration,
+}
+
+impl Default for Backoff {
+    /// controller-runtime's default per-object rate limiter: 5 ms doubling up to 1,000 s.
+    fn default() -> Self {
+        Self {
+            min: Duration::from_millis(5),
+            max: Duration::from_secs(1000),
+        }
+    }
+}
+
+impl Backoff {
+    fn start(self) -> ExponentialBackoff {
+        ExponentialBuilder::default()
+            .with_min_delay(self.min)
+            .with_max_delay(self.max)
+            .with_factor(2.0)
+            .with_jitter()
+            .without_max_times()
+            .build()
+    }
+}
+
+/// One changed child, as recorded: the last operation, and what is needed to decide at drain
+/// time whether it still needs a run.
 #[derive(Debug)]
-struct PrimaryState<Kd: crate::SecondaryKind> {
+struct Pending {
+    op: ChangeOp,
+    /// The uid its controller ownerReference names (none for label and annotation mappings).
+    owner_uid: Option<String>,
+    /// The versions of the applied events folded into this entry: any of them may still turn
+    /// out to be the echo of our own write.
+    versions: Vec<Version>,
+    /// Events folded in that cannot be echoes: deletions, objects without a version.
+    foreign: u64,
+}
+
+impl Pending {
+    fn events(&self) -> u64 {
+        self.versions.len() as u64 + self.foreign
+    }
+}
+
+type ChildKey<Kd> = (Kd, Option<String>, String);
+
+#[derive(Debug)]
+struct PrimaryState<Kd: SecondaryKind> {
     /// A full reconcile has been attempted at least once.
     reconciled: bool,
     primary_changed: bool,
-    changes: Changes<Kd>,
+    changes: BTreeMap<ChildKey<Kd>, Pending>,
+    /// A request for this primary waits in the trigger channel: no second one is sent.
+    queued: bool,
+    /// The retry delays while handlers keep failing; reset by a run without failure.
+    backoff: Option<ExponentialBackoff>,
     resync: Option<Instant>,
     requeue: Option<Instant>,
     retry: Option<Instant>,
     periodic: Option<Instant>,
 }
 
-impl<Kd: crate::SecondaryKind> Default for PrimaryState<Kd> {
+impl<Kd: SecondaryKind> Default for PrimaryState<Kd> {
     fn default() -> Self {
         Self {
             reconciled: false,
             primary_changed: false,
-            changes: Changes::default(),
+            changes: BTreeMap::new(),
+            queued: false,
+            backoff: None,
             resync: None,
             requeue: None,
             retry: None,
@@ -80,46 +154,92 @@ impl<Kd: crate::SecondaryKind> Default for PrimaryState<Kd> {
     }
 }
 
+impl<Kd: SecondaryKind> PrimaryState<Kd> {
+    /// Marks a request as sent; returns whether one must be sent (none is waiting yet).
+    fn enqueue(&mut self) -> bool {
+        !std::mem::replace(&mut self.queued, true)
+    }
+}
+
 fn due(deadline: Option<Instant>, now: Instant) -> bool {
     deadline.is_some_and(|at| at <= now + TIMER_SLACK)
 }
 
-/// The reasons map of one controller.
-pub(crate) struct Dispatch<P: SecondaryAware> {
+/// `now + after`, clamped to [`MAX_DELAY`].
+fn after(now: Instant, after: Duration) -> Instant {
+    now.checked_add(after.min(MAX_DELAY))
+        .unwrap_or(now + MAX_DELAY)
+}
+
+/// Whether a child `(kind, namespace, name)` is in its cache now.
+pub(crate) type Live<'a, Kd> = &'a dyn Fn(Kd, Option<&str>, &str) -> bool;
+
+/// The reasons of every primary of one controller.
+pub(crate) struct Ledger<P: SecondaryAware> {
     options: Options,
+    backoff: Backoff,
     state: Mutex<HashMap<ObjectRef<P>, PrimaryState<P::Kind>>>,
 }
 
-impl<P: SecondaryAware> Dispatch<P> {
-    pub(crate) fn new(options: Options) -> Self {
+impl<P: SecondaryAware> Ledger<P> {
+    pub(crate) fn new(options: Options, backoff: Backoff) -> Self {
         Self {
             options,
+            backoff,
             state: Mutex::new(HashMap::new()),
         }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectRef<P>, PrimaryState<P::Kind>>) -> R) -> R {
-        f(&mut self.state.lock().expect("dispatch lock poisoned"))
+        f(&mut self.state.lock().expect("ledger lock poisoned"))
     }
 
-    /// The primary itself changed (or appeared).
-    pub(crate) fn record_primary(&self, primary: ObjectRef<P>) {
-        self.with(|state| state.entry(primary).or_default().primary_changed = true);
+    /// The primary itself changed (or appeared). Returns whether to send it a request.
+    pub(crate) fn record_primary(&self, primary: ObjectRef<P>) -> bool {
+        self.with(|state| {
+            let entry = state.entry(primary).or_default();
+            entry.primary_changed = true;
+            entry.enqueue()
+        })
     }
 
-    /// A child of the primary changed.
+    /// A child of the primary changed: `owner_uid` is the uid its ownerReference names,
+    /// `version` the applied object's version (none for a deletion). Returns whether to send the
+    /// primary a request.
     pub(crate) fn record_child(
         &self,
         primary: ObjectRef<P>,
         change: Change<P::Kind>,
+        owner_uid: Option<String>,
         version: Option<Version>,
-    ) {
+    ) -> bool {
         self.with(|state| {
-            state
-                .entry(primary)
-                .or_default()
+            let entry = state.entry(primary).or_default();
+            let pending = entry
                 .changes
-                .record(change, version)
+                .entry((change.kind, change.namespace, change.name))
+                .or_insert_with(|| Pending {
+                    op: change.op,
+                    owner_uid: None,
+                    versions: Vec::new(),
+                    foreign: 0,
+                });
+            pending.op = change.op;
+            pending.owner_uid = owner_uid;
+            match version.filter(|_| change.op == ChangeOp::Applied) {
+                Some(version) => pending.versions.push(version),
+                None => pending.foreign += 1,
+            }
+            entry.enqueue()
+        })
+    }
+
+    /// The scheduler took the primary's request from the trigger channel.
+    pub(crate) fn received(&self, primary: &ObjectRef<P>) {
+        self.with(|state| {
+            if let Some(entry) = state.get_mut(primary) {
+                entry.queued = false;
+            }
         });
     }
 
@@ -128,18 +248,75 @@ impl<P: SecondaryAware> Dispatch<P> {
         self.with(|state| state.remove(primary));
     }
 
-    /// Drains the primary's reasons at the start of its run and decides what runs; child changes
-    /// that turn out to be echoes of our own writes are dropped here.
+    /// The scheduler found no such primary in its store: a label-mapped child named a primary
+    /// that does not exist (yet). Drops what was recorded for it unless the primary itself was
+    /// seen, whose own first run will read its children; returns the events dropped, by kind.
+    pub(crate) fn drop_unserved(&self, primary: &ObjectRef<P>) -> Vec<(P::Kind, u64)> {
+        self.with(|state| {
+            let unseen = state
+                .get(primary)
+                .is_some_and(|entry| !entry.reconciled && !entry.primary_changed);
+            if !unseen {
+                return Vec::new();
+            }
+            let entry = state.remove(primary).unwrap_or_default();
+            entry
+                .changes
+                .into_iter()
+                .map(|((kind, _, _), pending)| (kind, pending.events()))
+                .collect()
+        })
+    }
+
+    /// Drains the primary's reasons at the start of its run and decides what runs.
+    ///
+    /// Each recorded child change is checked against what is true now: changes that were all
+    /// our own echoes are dropped, changes naming another object of the primary's name (another
+    /// uid) are dropped, and the operation is the cache's (`live`): a child deleted and created
+    /// again is `Applied`, one created and deleted again `Deleted`.
     pub(crate) fn begin(
         &self,
-        primary: &ObjectRef<P>,
+        primary: &P,
         now: Instant,
         expectations: &Expectations,
+        live: Live<'_, P::Kind>,
     ) -> Plan<P::Kind> {
+        let key = ObjectRef::from_obj(primary);
+        let uid = primary.meta().uid.as_deref();
+        let deleting = primary.meta().deletion_timestamp.is_some();
         self.with(|state| {
-            let entry = state.entry(primary.clone()).or_default();
-            let mut changes = std::mem::take(&mut entry.changes);
-            changes.drop_echoes(expectations);
+            let entry = state.entry(key).or_default();
+            let mut drained = Vec::new();
+            let mut changes = Changes::default();
+            for ((kind, namespace, name), mut pending) in std::mem::take(&mut entry.changes) {
+                if pending.owner_uid.is_some() && pending.owner_uid.as_deref() != uid {
+                    drained.push((kind, EventOutcome::NoOwner, pending.events()));
+                    continue;
+                }
+                let before = pending.versions.len();
+                pending
+                    .versions
+                    .retain(|version| !expectations.is_echo(version));
+                let echoes = (before - pending.versions.len()) as u64;
+                if echoes > 0 {
+                    drained.push((kind, EventOutcome::OwnEcho, echoes));
+                }
+                if pending.events() == 0 {
+                    continue;
+                }
+                drained.push((kind, EventOutcome::Woke, pending.events()));
+                let op = if live(kind, namespace.as_deref(), &name) {
+                    ChangeOp::Applied
+                } else {
+                    ChangeOp::Deleted
+                };
+                changes.record(Change {
+                    kind,
+                    namespace,
+                    name,
+                    op,
+                });
+            }
             let primary_changed = std::mem::take(&mut entry.primary_changed);
             let full = if primary_changed || !entry.reconciled {
                 Some(Trigger::Primary)
@@ -149,6 +326,10 @@ impl<P: SecondaryAware> Dispatch<P> {
                 Some(Trigger::Requeue)
             } else if due(entry.resync, now) {
                 Some(Trigger::Resync)
+            } else if deleting && !changes.is_empty() {
+                // A primary being deleted is the full reconcile's business (cleanup, finalizers),
+                // never a repair that would fight the garbage collector.
+                Some(Trigger::Primary)
             } else {
                 None
             };
@@ -160,6 +341,7 @@ impl<P: SecondaryAware> Dispatch<P> {
             Plan {
                 main,
                 periodic: self.options.periodic.is_some() && due(entry.periodic, now),
+                drained,
             }
         })
     }
@@ -174,30 +356,47 @@ impl<P: SecondaryAware> Dispatch<P> {
         let resync = self.resync_for(primary);
         self.with(|state| {
             let entry = state.get_mut(primary)?;
-            let at = |action: &Action| action.requeue_after().map(|after| now + after);
-            if let Some(result) = &outcome.full {
-                entry.reconciled = true;
-                entry.requeue = None;
-                entry.retry = None;
-                entry.resync = Some(now + resync);
+            if !outcome.failed() {
+                entry.backoff = None;
+            }
+            let backoff = self.backoff;
+            let mut at = |action: &Action| match action.next {
+                Next::AwaitChange => None,
+                Next::Requeue(delay) => Some(after(now, delay)),
+                Next::Backoff => {
+                    let delays = entry.backoff.get_or_insert_with(|| backoff.start());
+                    let delay = delays.next().unwrap_or(backoff.max).min(backoff.max);
+                    Some(after(now, delay))
+                }
+            };
+            let (mut requeue, mut retry) = (None, None);
+            let mut periodic_ran = false;
+            for (handler, result) in [
+                (0, &outcome.full),
+                (1, &outcome.secondaries),
+                (2, &outcome.periodic),
+            ] {
+                let Some(result) = result else { continue };
+                periodic_ran |= handler == 2;
                 match result {
-                    Ok(action) => entry.requeue = at(action),
-                    Err(retry) => entry.retry = at(retry),
+                    Ok(action) if handler != 2 => requeue = at(action).or(requeue),
+                    Ok(_) => {}
+                    Err(action) => retry = at(action).or(retry),
                 }
             }
-            if let Some(result) = &outcome.secondaries {
-                match result {
-                    Ok(action) => entry.requeue = at(action).or(entry.requeue),
-                    Err(retry) => entry.retry = at(retry).or(entry.retry),
-                }
+            if outcome.full.is_some() {
+                entry.reconciled = true;
+                entry.resync = Some(after(now, resync));
+                entry.requeue = requeue;
+                entry.retry = retry;
+            } else {
+                entry.requeue = requeue.or(entry.requeue);
+                entry.retry = retry.or(entry.retry);
             }
             if let Some(every) = self.options.periodic
-                && (outcome.periodic.is_some() || entry.periodic.is_none())
+                && (periodic_ran || entry.periodic.is_none())
             {
-                entry.periodic = Some(now + every);
-                if let Some(Err(retry)) = &outcome.periodic {
-                    entry.retry = at(retry).or(entry.retry);
-                }
+                entry.periodic = Some(after(now, every));
             }
             [entry.resync, entry.requeue, entry.retry, entry.periodic]
                 .into_iter()
@@ -222,217 +421,14 @@ impl<P: SecondaryAware> Dispatch<P> {
     pub(crate) fn len(&self) -> usize {
         self.with(|state| state.len())
     }
+
+    /// Whether a request for `primary` waits in the trigger channel.
+    #[cfg(test)]
+    pub(crate) fn is_queued(&self, primary: &ObjectRef<P>) -> bool {
+        self.with(|state| state.get(primary).is_some_and(|entry| entry.queued))
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::reconciler::ChangeOp;
-    use crate::testing::{Kind, Primary};
-
-    fn key(name: &str) -> ObjectRef<Primary> {
-        ObjectRef::new(name).within("ns")
-    }
-
-    fn change(name: &str) -> Change<Kind> {
-        Change {
-            kind: Kind::ConfigMap,
-            namespace: Some("ns".into()),
-            name: name.into(),
-            op: ChangeOp::Applied,
-        }
-    }
-
-    fn begin(dispatch: &Dispatch<Primary>, now: Instant) -> Plan<Kind> {
-        dispatch.begin(&key("db"), now, &Expectations::default())
-    }
-
-    fn dispatch() -> Dispatch<Primary> {
-        Dispatch::new(Options::new(Duration::from_secs(1800), None))
-    }
-
-    fn full_run(dispatch: &Dispatch<Primary>, now: Instant) -> Option<Duration> {
-        let outcome = Outcome {
-            full: Some(Ok(Action::await_change())),
-            ..Outcome::default()
-        };
-        dispatch.finish(&key("db"), now, outcome)
-    }
-
-    #[test]
-    fn first_sight_runs_the_full_reconcile_even_if_only_children_were_seen() {
-        let dispatch = dispatch();
-        dispatch.record_child(key("db"), change("cfg"), None);
-        let plan = begin(&dispatch, Instant::now());
-        assert_eq!(plan.main, Some(Main::Full(Trigger::Primary)));
-    }
-
-    #[test]
-    fn only_children_changed_runs_reconcile_secondaries_with_every_change_coalesced() {
-        let dispatch = dispatch();
-        let now = Instant::now();
-        dispatch.record_primary(key("db"));
-        begin(&dispatch, now);
-        full_run(&dispatch, now);
-        dispatch.record_child(key("db"), change("a"), None);
-        dispatch.record_child(key("db"), change("b"), None);
-        dispatch.record_child(
-            key("db"),
-            Change {
-                op: ChangeOp::Deleted,
-                ..change("a")
-            },
-            None,
-        );
-        let Some(Main::Secondaries(changes)) = begin(&dispatch, now).main else {
-            panic!("expected reconcile_secondaries");
-        };
-        let seen: Vec<_> = changes.iter().map(|c| (c.name, c.op)).collect();
-        assert_eq!(
-            seen,
-            vec![
-                ("a".to_string(), ChangeOp::Deleted),
-                ("b".to_string(), ChangeOp::Applied)
-            ]
-        );
-    }
-
-    #[test]
-    fn an_echo_of_our_own_write_noticed_only_at_drain_time_wakes_nothing() {
-        let dispatch = dispatch();
-        let now = Instant::now();
-        begin(&dispatch, now);
-        full_run(&dispatch, now);
-        let mut written = k8s_openapi::api::core::v1::ConfigMap::default();
-        written.metadata.name = Some("cfg".into());
-        written.metadata.namespace = Some("ns".into());
-        written.metadata.resource_version = Some("8".into());
-        // The watch event arrived before the write's response was recorded.
-        dispatch.record_child(key("db"), change("cfg"), Version::of(&written));
-        let expectations = Expectations::default();
-        expectations.expect(&written);
-        assert_eq!(
-            dispatch.begin(&key("db"), now, &expectations),
-            Plan {
-                main: None,
-                periodic: false
-            }
-        );
-    }
-
-    #[test]
-    fn a_primary_change_wins_over_child_changes() {
-        let dispatch = dispatch();
-        let now = Instant::now();
-        begin(&dispatch, now);
-        full_run(&dispatch, now);
-        dispatch.record_child(key("db"), change("a"), None);
-        dispatch.record_primary(key("db"));
-        assert_eq!(
-            begin(&dispatch, now).main,
-            Some(Main::Full(Trigger::Primary))
-        );
-        assert_eq!(
-            begin(&dispatch, now).main,
-            None,
-            "the child change was subsumed"
-        );
-    }
-
-    #[test]
-    fn a_run_with_nothing_left_does_nothing() {
-        let dispatch = dispatch();
-        let now = Instant::now();
-        begin(&dispatch, now);
-        full_run(&dispatch, now);
-        assert_eq!(
-            begin(&dispatch, now),
-            Plan {
-                main: None,
-                periodic: false
-            }
-        );
-    }
-
-    #[test]
-    fn resync_is_due_no_sooner_than_the_configured_interval_and_at_most_a_tenth_later() {
-        let dispatch = dispatch();
-        let now = Instant::now();
-        begin(&dispatch, now);
-        let next = full_run(&dispatch, now).expect("a resync is scheduled");
-        assert!(
-            next >= Duration::from_secs(1800) && next <= Duration::from_secs(1980),
-            "{next:?}"
-        );
-        assert_eq!(
-            begin(&dispatch, now + next - Duration::from_secs(1)).main,
-            None
-        );
-        assert_eq!(
-            begin(&dispatch, now + next).main,
-            Some(Main::Full(Trigger::Resync))
-        );
-    }
-
-    #[test]
-    fn requeue_and_retry_are_reported_as_their_own_triggers() {
-        let dispatch = dispatch();
-        let now = Instant::now();
-        begin(&dispatch, now);
-        let outcome = Outcome {
-            full: Some(Ok(Action::requeue(Duration::from_secs(10)))),
-            ..Outcome::default()
-        };
-        assert_eq!(
-            dispatch.finish(&key("db"), now, outcome),
-            Some(Duration::from_secs(10))
-        );
-        let later = now + Duration::from_secs(10);
-        assert_eq!(
-            begin(&dispatch, later).main,
-            Some(Main::Full(Trigger::Requeue))
-        );
-        let outcome = Outcome {
-            full: Some(Err(Action::requeue(Duration::from_secs(5)))),
-            ..Outcome::default()
-        };
-        dispatch.finish(&key("db"), later, outcome);
-        assert_eq!(
-            begin(&dispatch, later + Duration::from_secs(5)).main,
-            Some(Main::Full(Trigger::Retry))
-        );
-    }
-
-    #[test]
-    fn periodic_check_runs_on_its_own_interval() {
-        let dispatch = Dispatch::<Primary>::new(Options::new(
-            Duration::from_secs(1800),
-            Some(Duration::from_secs(60)),
-        ));
-        let now = Instant::now();
-        begin(&dispatch, now);
-        assert_eq!(full_run(&dispatch, now), Some(Duration::from_secs(60)));
-        let plan = begin(&dispatch, now + Duration::from_secs(60));
-        assert_eq!(
-            plan,
-            Plan {
-                main: None,
-                periodic: true
-            }
-        );
-    }
-
-    #[test]
-    fn a_deleted_primary_leaves_no_state() {
-        let dispatch = dispatch();
-        dispatch.record_primary(key("db"));
-        dispatch.record_child(key("db"), change("a"), None);
-        dispatch.forget(&key("db"));
-        assert_eq!(dispatch.len(), 0);
-        assert_eq!(
-            full_run(&dispatch, Instant::now()),
-            None,
-            "finishing a forgotten run recreates nothing"
-        );
-    }
-}
+#[path = "ledger_tests.rs"]
+mod tests;

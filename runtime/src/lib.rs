@@ -73,14 +73,18 @@
 
 mod aware;
 mod cache;
+pub mod condition;
 mod controller;
-mod dispatch;
+mod driver;
+mod error;
 mod expectations;
+mod ledger;
 pub mod metrics;
 mod pipeline;
 pub mod predicates;
 pub mod rbac;
 mod reconciler;
+mod run;
 mod set;
 #[cfg(feature = "status-summary")]
 pub mod summary;
@@ -94,24 +98,10 @@ pub mod __private;
 
 pub use aware::{Options, SecondaryAware, SecondaryKind};
 pub use controller::Controller;
+pub use error::Error;
 pub use metrics::{Metrics, MetricsSnapshot, Trigger};
 pub use reconciler::{Action, Change, ChangeOp, Changes, Context, Reconciler};
 pub use watch::{ApiScope, Mapping};
 
 #[cfg(feature = "derive")]
 pub use kube_secondary_macros::SecondaryAware;
-
-/// Errors of starting or running a controller.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The client lacks permissions the watches need.
-    #[error(
-        "missing permissions: {}; grant them, e.g. with the ClusterRole from `kube_secondary::rbac::cluster_role_yaml`",
-        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-    )]
-    MissingPermissions(Vec<rbac::MissingPermission>),
-    /// The permission check itself failed.
-    #[error("permission check failed: {0}")]
-    Preflight(#[source] kube::Error),
-}

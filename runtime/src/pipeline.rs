@@ -1,95 +1,184 @@
-//! Turns the watch events of one secondary kind into "primary X is due because child Y changed".
+//! Turns watch events into "primary X is due because it, or its child Y, changed".
+//!
+//! Both pipelines hold back what a relist shows until its `InitDone`: kube-runtime's reflector
+//! swaps the relisted objects into its store only then, and a run started earlier would read the
+//! previous snapshot and consume the change.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use kube::Resource;
-use kube::runtime::reflector::ObjectRef;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher::Event;
 
 use crate::__private::SecondaryResource;
+use crate::SecondaryAware;
 use crate::cache::OwnerIndex;
-use crate::expectations::{Expectations, Version};
+use crate::expectations::{Expectations, Version, kind_of};
+use crate::metrics::EventOutcome;
 use crate::reconciler::{Change, ChangeOp};
 use crate::watch::{Mapping, PredicateFn, describe};
-use crate::{SecondaryAware, SecondaryKind};
 
-/// A primary that is due, why, and the version of the applied child (for echo detection).
-pub(crate) type Trigger<P> = (
-    ObjectRef<P>,
-    Change<<P as SecondaryAware>::Kind>,
-    Option<Version>,
-);
+/// A primary due because one of its children changed.
+#[derive(Debug)]
+pub(crate) struct Due<P: SecondaryAware> {
+    pub(crate) primary: ObjectRef<P>,
+    pub(crate) change: Change<P::Kind>,
+    /// The uid the child's controller ownerReference names (none for label mappings).
+    pub(crate) owner_uid: Option<String>,
+    /// The applied child's version, to recognise the echo of our own write at drain time.
+    pub(crate) version: Option<Version>,
+}
 
-/// The per-kind state between the reflector and the dispatch.
+/// What one child event did.
+pub(crate) struct Seen<P: SecondaryAware> {
+    pub(crate) due: Vec<Due<P>>,
+    /// How an event that made nobody due ended; events that did are counted when drained.
+    pub(crate) outcome: Option<EventOutcome>,
+}
+
+impl<P: SecondaryAware> Seen<P> {
+    fn due(due: Vec<Due<P>>) -> Self {
+        Self { due, outcome: None }
+    }
+
+    fn nothing(outcome: Option<EventOutcome>) -> Self {
+        Self {
+            due: Vec::new(),
+            outcome,
+        }
+    }
+}
+
+/// The per-kind state between the reflector and the ledger.
 pub(crate) struct KindPipeline<C: SecondaryResource, P: SecondaryAware> {
     pub(crate) kind: P::Kind,
     pub(crate) mapping: Mapping,
     pub(crate) predicate: PredicateFn<C>,
+    pub(crate) store: Store<C>,
     pub(crate) index: Arc<OwnerIndex<C, P>>,
     pub(crate) expectations: Arc<Expectations>,
-    /// The predicate value last seen per object; forgotten on delete so churn does not grow it.
+    /// The predicate value last seen per mapped object; forgotten on delete and on a relist that
+    /// no longer lists it, so churn does not grow it.
     pub(crate) last: HashMap<ObjectRef<C>, Option<u64>>,
+    /// What the running relist made due, released at its `InitDone`.
+    pub(crate) relist: Option<Vec<Due<P>>>,
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
-    fn change(&self, obj: &C, op: ChangeOp) -> Change<P::Kind> {
-        let (namespace, name) = describe(obj);
-        Change {
-            kind: self.kind,
-            namespace,
-            name,
-            op,
+    pub(crate) fn new(
+        kind: P::Kind,
+        mapping: Mapping,
+        predicate: PredicateFn<C>,
+        store: Store<C>,
+        index: Arc<OwnerIndex<C, P>>,
+        expectations: Arc<Expectations>,
+    ) -> Self {
+        Self {
+            kind,
+            mapping,
+            predicate,
+            store,
+            index,
+            expectations,
+            last: HashMap::new(),
+            relist: None,
         }
     }
 
-    /// The primaries `event` makes due; the bool is false when the event woke nobody.
-    pub(crate) fn on_event(&mut self, event: &Event<C>) -> Vec<Trigger<P>> {
+    fn due(&self, primary: ObjectRef<P>, obj: &C, op: ChangeOp) -> Due<P> {
+        let (namespace, name) = describe(obj);
+        Due {
+            primary,
+            change: Change {
+                kind: self.kind,
+                namespace,
+                name,
+                op,
+            },
+            owner_uid: self.mapping.owner_uid::<P, C>(obj),
+            version: (op == ChangeOp::Applied)
+                .then(|| Version::of(obj))
+                .flatten(),
+        }
+    }
+
+    /// The primaries `event` makes due, or why it made none due.
+    pub(crate) fn on_event(&mut self, event: &Event<C>) -> Seen<P> {
         match event {
             Event::Init => {
                 self.index.begin_relist();
-                Vec::new()
+                self.relist = Some(Vec::new());
+                Seen::nothing(None)
             }
-            Event::Apply(obj) | Event::InitApply(obj) => self.applied(obj),
+            Event::Apply(obj) => self.applied(obj),
+            Event::InitApply(obj) => {
+                let seen = self.applied(obj);
+                match self.relist.as_mut() {
+                    Some(held) if !seen.due.is_empty() => {
+                        held.extend(seen.due);
+                        Seen::nothing(None)
+                    }
+                    _ => seen,
+                }
+            }
             Event::Delete(obj) => self.deleted(obj),
-            Event::InitDone => self
-                .index
-                .finish_relist()
-                .into_iter()
-                .map(|(child, owner)| {
-                    self.last.remove(&child);
-                    let change = Change {
-                        kind: self.kind,
-                        namespace: child.namespace.clone(),
-                        name: child.name.clone(),
-                        op: ChangeOp::Deleted,
-                    };
-                    (owner, change, None)
-                })
-                .collect(),
+            Event::InitDone => Seen::due(self.relisted()),
         }
     }
 
-    fn applied(&mut self, obj: &C) -> Vec<Trigger<P>> {
+    /// The end of a relist: releases what it made due, reports the children that vanished, and
+    /// forgets the predicate values and expectations of objects no longer listed.
+    fn relisted(&mut self) -> Vec<Due<P>> {
+        let mut due = self.relist.take().unwrap_or_default();
+        for (child, owner) in self.index.finish_relist() {
+            self.last.remove(&child);
+            due.push(Due {
+                primary: owner,
+                change: Change {
+                    kind: self.kind,
+                    namespace: child.namespace.clone(),
+                    name: child.name.clone(),
+                    op: ChangeOp::Deleted,
+                },
+                owner_uid: None,
+                version: None,
+            });
+        }
+        let store = &self.store;
+        self.last.retain(|child, _| store.get(child).is_some());
+        self.expectations.retain_listed(&kind_of::<C>(), |key| {
+            let mut child = ObjectRef::<C>::new(&key.name);
+            child.namespace = key.namespace.clone();
+            store.get(&child).is_some()
+        });
+        due
+    }
+
+    fn applied(&mut self, obj: &C) -> Seen<P> {
         let child = ObjectRef::from_obj(obj);
         let owner = self.mapping.owner_of::<P, C>(obj);
         let previous_owner = self.index.set(child.clone(), owner.clone());
         let value = (self.predicate)(obj);
-        let changed = self.last.insert(child, value) != Some(value);
+        let changed = match &owner {
+            Some(_) => self.last.insert(child, value) != Some(value),
+            None => self.last.remove(&child).is_some(),
+        };
         let own_echo = self.expectations.is_own_echo(obj);
-        let mut triggers = Vec::new();
         if let Some(previous) = previous_owner.filter(|previous| Some(previous) != owner.as_ref()) {
-            triggers.push((previous, self.change(obj, ChangeOp::Deleted), None));
-            if let Some(owner) = owner {
-                triggers.push((owner, self.change(obj, ChangeOp::Applied), Version::of(obj)));
-            }
-        } else if let Some(owner) = owner.filter(|_| changed && !own_echo) {
-            triggers.push((owner, self.change(obj, ChangeOp::Applied), Version::of(obj)));
+            let mut due = vec![self.due(previous, obj, ChangeOp::Deleted)];
+            due.extend(owner.map(|owner| self.due(owner, obj, ChangeOp::Applied)));
+            return Seen::due(due);
         }
-        triggers
+        match owner {
+            None => Seen::nothing(Some(EventOutcome::NoOwner)),
+            Some(_) if !changed => Seen::nothing(Some(EventOutcome::Predicate)),
+            Some(_) if own_echo => Seen::nothing(Some(EventOutcome::OwnEcho)),
+            Some(owner) => Seen::due(vec![self.due(owner, obj, ChangeOp::Applied)]),
+        }
     }
 
-    fn deleted(&mut self, obj: &C) -> Vec<Trigger<P>> {
+    fn deleted(&mut self, obj: &C) -> Seen<P> {
         let child = ObjectRef::from_obj(obj);
         self.last.remove(&child);
         self.expectations.forget(obj);
@@ -97,25 +186,48 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
             .index
             .remove(&child)
             .or_else(|| self.mapping.owner_of::<P, C>(obj));
-        owner
-            .map(|owner| (owner, self.change(obj, ChangeOp::Deleted), None))
-            .into_iter()
-            .collect()
-    }
-
-    pub(crate) fn kind_name(&self) -> &'static str {
-        self.kind.name()
+        match owner {
+            Some(owner) => Seen::due(vec![self.due(owner, obj, ChangeOp::Deleted)]),
+            None => Seen::nothing(Some(EventOutcome::NoOwner)),
+        }
     }
 }
 
 /// The primary's own events: whether each wakes it, by `metadata.generation` (spec changes), and
-/// which primaries were deleted.
-pub(crate) struct PrimaryPipeline<P: Resource> {
-    last: HashMap<ObjectRef<P>, Option<u64>>,
-    relist: Option<Vec<ObjectRef<P>>>,
+/// which primaries were deleted. A primary is its uid: one recreated under the same name is a
+/// deletion of the old one and a new primary.
+pub(crate) struct PrimaryPipeline<P: Resource<DynamicType = ()>> {
+    last: HashMap<ObjectRef<P>, LastSeen>,
+    relist: Option<Relist<P>>,
 }
 
-impl<P: Resource> Default for PrimaryPipeline<P> {
+/// What was last seen of one primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct LastSeen {
+    uid: Option<String>,
+    generation: Option<i64>,
+    resource_version: Option<String>,
+}
+
+/// A primary relist in progress: what it listed and what it made due, released at `InitDone`.
+struct Relist<P: Resource<DynamicType = ()>> {
+    listed: HashSet<ObjectRef<P>>,
+    due: Vec<PrimaryEvent<P>>,
+}
+
+/// What a primary event means for the ledger.
+#[derive(Debug, PartialEq)]
+pub(crate) enum PrimaryEvent<P: Resource<DynamicType = ()>> {
+    /// The primary is new, or its spec changed (`by_generation`), or, for a primary without a
+    /// generation, any write: only such a change can be the echo of our own status write.
+    Changed {
+        primary: ObjectRef<P>,
+        by_generation: bool,
+    },
+    Deleted(ObjectRef<P>),
+}
+
+impl<P: Resource<DynamicType = ()>> Default for PrimaryPipeline<P> {
     fn default() -> Self {
         Self {
             last: HashMap::new(),
@@ -124,31 +236,27 @@ impl<P: Resource> Default for PrimaryPipeline<P> {
     }
 }
 
-/// What a primary event means for the dispatch.
-pub(crate) enum PrimaryEvent<P: Resource> {
-    Changed(ObjectRef<P>),
-    Deleted(ObjectRef<P>),
-}
-
 impl<P: SecondaryAware> PrimaryPipeline<P> {
     pub(crate) fn on_event(&mut self, event: &Event<P>) -> Vec<PrimaryEvent<P>> {
         match event {
             Event::Init => {
-                self.relist = Some(Vec::new());
+                self.relist = Some(Relist {
+                    listed: HashSet::new(),
+                    due: Vec::new(),
+                });
                 Vec::new()
             }
-            Event::Apply(obj) | Event::InitApply(obj) => {
-                let primary = ObjectRef::from_obj(obj);
-                if let Some(relist) = self.relist.as_mut() {
-                    relist.push(primary.clone());
+            Event::Apply(obj) => self.applied(obj),
+            Event::InitApply(obj) => {
+                let events = self.applied(obj);
+                match self.relist.as_mut() {
+                    Some(relist) => {
+                        relist.listed.insert(ObjectRef::from_obj(obj));
+                        relist.due.extend(events);
+                        Vec::new()
+                    }
+                    None => events,
                 }
-                let value = crate::predicates::generation(obj)
-                    .or_else(|| crate::predicates::resource_version(obj));
-                let changed = self.last.insert(primary.clone(), value) != Some(value);
-                changed
-                    .then_some(PrimaryEvent::Changed(primary))
-                    .into_iter()
-                    .collect()
             }
             Event::Delete(obj) => {
                 let primary = ObjectRef::from_obj(obj);
@@ -156,160 +264,58 @@ impl<P: SecondaryAware> PrimaryPipeline<P> {
                 vec![PrimaryEvent::Deleted(primary)]
             }
             Event::InitDone => {
-                let seen: std::collections::HashSet<_> =
-                    self.relist.take().unwrap_or_default().into_iter().collect();
+                let Some(relist) = self.relist.take() else {
+                    return Vec::new();
+                };
                 let gone: Vec<_> = self
                     .last
                     .keys()
-                    .filter(|p| !seen.contains(*p))
+                    .filter(|primary| !relist.listed.contains(*primary))
                     .cloned()
                     .collect();
-                gone.into_iter()
+                let mut events: Vec<_> = gone
+                    .into_iter()
                     .map(|primary| {
                         self.last.remove(&primary);
                         PrimaryEvent::Deleted(primary)
                     })
-                    .collect()
+                    .collect();
+                events.extend(relist.due);
+                events
             }
         }
+    }
+
+    fn applied(&mut self, obj: &P) -> Vec<PrimaryEvent<P>> {
+        let primary = ObjectRef::from_obj(obj);
+        let meta = obj.meta();
+        let now = LastSeen {
+            uid: meta.uid.clone(),
+            generation: meta.generation,
+            resource_version: meta.resource_version.clone(),
+        };
+        let before = self.last.insert(primary.clone(), now.clone());
+        let mut events = Vec::new();
+        let by_generation = match before {
+            Some(before) if before.uid != now.uid => {
+                events.push(PrimaryEvent::Deleted(primary.clone()));
+                true
+            }
+            Some(before) if now.generation.is_some() => before.generation != now.generation,
+            Some(before) if before.resource_version == now.resource_version => return events,
+            Some(_) => false,
+            None => true,
+        };
+        if by_generation || now.generation.is_none() {
+            events.push(PrimaryEvent::Changed {
+                primary,
+                by_generation,
+            });
+        }
+        events
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::testing::{Kind, Primary, child, primary};
-    use k8s_openapi::api::core::v1::ConfigMap;
-
-    fn pipeline() -> KindPipeline<ConfigMap, Primary> {
-        KindPipeline {
-            kind: Kind::ConfigMap,
-            mapping: Mapping::Owner,
-            predicate: Arc::new(crate::predicates::default_predicate::<ConfigMap>),
-            index: Arc::default(),
-            expectations: Arc::default(),
-            last: HashMap::new(),
-        }
-    }
-
-    fn ops(triggers: &[Trigger<Primary>]) -> Vec<(String, String, ChangeOp)> {
-        triggers
-            .iter()
-            .map(|(p, c, _)| (p.name.clone(), c.name.clone(), c.op))
-            .collect()
-    }
-
-    #[test]
-    fn maps_a_child_to_its_controller_owner_and_filters_unchanged_versions() {
-        let db = primary("db", "u1");
-        let mut p = pipeline();
-        let first = p.on_event(&Event::Apply(child("cfg", &db, "1")));
-        assert_eq!(
-            ops(&first),
-            vec![("db".into(), "cfg".into(), ChangeOp::Applied)]
-        );
-        assert!(
-            p.on_event(&Event::Apply(child("cfg", &db, "1"))).is_empty(),
-            "same resourceVersion"
-        );
-        assert_eq!(p.on_event(&Event::Apply(child("cfg", &db, "2"))).len(), 1);
-        assert_eq!(p.index.children_of(&ObjectRef::from_obj(&db)).len(), 1);
-    }
-
-    #[test]
-    fn ignores_owner_references_without_controller() {
-        let db = primary("db", "u1");
-        let mut orphan = child("cfg", &db, "1");
-        orphan.metadata.owner_references.as_mut().unwrap()[0].controller = None;
-        assert!(pipeline().on_event(&Event::Apply(orphan)).is_empty());
-    }
-
-    #[test]
-    fn own_writes_do_not_wake_but_later_writes_do() {
-        let db = primary("db", "u1");
-        let mut p = pipeline();
-        p.on_event(&Event::Apply(child("cfg", &db, "1")));
-        p.expectations.expect(&child("cfg", &db, "2"));
-        assert!(p.on_event(&Event::Apply(child("cfg", &db, "2"))).is_empty());
-        assert_eq!(p.on_event(&Event::Apply(child("cfg", &db, "3"))).len(), 1);
-    }
-
-    #[test]
-    fn delete_maps_through_the_last_known_owner_and_forgets_state() {
-        let db = primary("db", "u1");
-        let mut p = pipeline();
-        p.on_event(&Event::Apply(child("cfg", &db, "1")));
-        let mut gone = child("cfg", &db, "2");
-        gone.metadata.owner_references = None;
-        let triggers = p.on_event(&Event::Delete(gone));
-        assert_eq!(
-            ops(&triggers),
-            vec![("db".into(), "cfg".into(), ChangeOp::Deleted)]
-        );
-        assert!(p.last.is_empty());
-        assert!(p.index.children_of(&ObjectRef::from_obj(&db)).is_empty());
-    }
-
-    #[test]
-    fn relist_reports_children_that_vanished_and_only_changed_survivors() {
-        let db = primary("db", "u1");
-        let mut p = pipeline();
-        p.on_event(&Event::Apply(child("kept", &db, "1")));
-        p.on_event(&Event::Apply(child("vanished", &db, "1")));
-        p.on_event(&Event::Apply(child("edited", &db, "1")));
-        let mut triggers = p.on_event(&Event::Init);
-        for event in [
-            Event::InitApply(child("kept", &db, "1")),
-            Event::InitApply(child("edited", &db, "5")),
-            Event::InitDone,
-        ] {
-            triggers.extend(p.on_event(&event));
-        }
-        assert_eq!(
-            ops(&triggers),
-            vec![
-                ("db".into(), "edited".into(), ChangeOp::Applied),
-                ("db".into(), "vanished".into(), ChangeOp::Deleted)
-            ]
-        );
-        assert_eq!(p.index.children_of(&ObjectRef::from_obj(&db)).len(), 2);
-    }
-
-    #[test]
-    fn moving_a_label_mapped_child_tells_both_primaries() {
-        let mut p = pipeline();
-        p.mapping = Mapping::Label("app.kubernetes.io/instance");
-        let labelled = |owner: &str, rv: &str| {
-            let mut cm = ConfigMap::default();
-            cm.metadata.name = Some("pod-config".into());
-            cm.metadata.namespace = Some("ns".into());
-            cm.metadata.resource_version = Some(rv.into());
-            cm.metadata.labels =
-                Some([("app.kubernetes.io/instance".to_string(), owner.to_string())].into());
-            cm
-        };
-        p.on_event(&Event::Apply(labelled("a", "1")));
-        let triggers = p.on_event(&Event::Apply(labelled("b", "2")));
-        assert_eq!(
-            ops(&triggers),
-            vec![
-                ("a".into(), "pod-config".into(), ChangeOp::Deleted),
-                ("b".into(), "pod-config".into(), ChangeOp::Applied)
-            ]
-        );
-    }
-
-    #[test]
-    fn primary_wakes_on_generation_not_on_status_writes() {
-        let mut p = PrimaryPipeline::<Primary>::default();
-        let mut db = primary("db", "u1");
-        assert_eq!(p.on_event(&Event::Apply(db.clone())).len(), 1);
-        db.metadata.resource_version = Some("9".into());
-        assert!(
-            p.on_event(&Event::Apply(db.clone())).is_empty(),
-            "status-only write"
-        );
-        db.metadata.generation = Some(2);
-        assert_eq!(p.on_event(&Event::Apply(db)).len(), 1);
-    }
-}
+#[path = "pipeline_tests.rs"]
+mod tests;

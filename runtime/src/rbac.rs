@@ -9,8 +9,10 @@ use kube::api::{ObjectMeta, PostParams};
 use kube::core::ApiResource;
 use kube::{Api, Client};
 
+use crate::SecondaryAware;
+use crate::error::Error;
+pub use crate::error::MissingPermission;
 use crate::set::WatchSet;
-use crate::{Error, SecondaryAware};
 
 /// Verbs on the primary: watch it, and update it (finalizers, annotations).
 const PRIMARY_VERBS: &[&str] = &["get", "list", "watch", "patch", "update"];
@@ -108,23 +110,6 @@ pub fn cluster_role<P: SecondaryAware>(name: &str) -> ClusterRole {
 /// ```
 pub fn cluster_role_yaml<P: SecondaryAware>(name: &str) -> String {
     serde_yaml::to_string(&cluster_role::<P>(name)).expect("a ClusterRole serializes to YAML")
-}
-
-/// A permission the controller lacks.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MissingPermission {
-    /// `group/version kind`, e.g. `apps/v1 Deployment`.
-    pub kind: String,
-    /// The plural resource name.
-    pub resource: String,
-    /// The verb that is denied.
-    pub verb: String,
-}
-
-impl std::fmt::Display for MissingPermission {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot {} {} ({})", self.verb, self.resource, self.kind)
-    }
 }
 
 /// Checks with SelfSubjectAccessReviews that the client may list and watch the primary and every

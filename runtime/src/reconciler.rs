@@ -8,6 +8,7 @@ use std::time::Duration;
 use kube::{Client, Resource};
 use serde::Serialize;
 
+use crate::cache::Caches;
 use crate::expectations::{Expectations, Version};
 use crate::metrics::Metrics;
 use crate::{SecondaryAware, SecondaryKind};
@@ -26,15 +27,24 @@ use crate::{SecondaryAware, SecondaryKind};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Action {
-    requeue_after: Option<Duration>,
+    pub(crate) next: Next,
+}
+
+/// When a primary runs next, by time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Next {
+    AwaitChange,
+    Requeue(Duration),
+    Backoff,
 }
 
 impl Action {
-    /// Run the full `reconcile` again after `duration`, even if nothing changed.
+    /// Run the full `reconcile` again after `duration`, even if nothing changed. Durations past
+    /// six months are clamped to six months.
     #[must_use]
     pub const fn requeue(duration: Duration) -> Self {
         Self {
-            requeue_after: Some(duration),
+            next: Next::Requeue(duration),
         }
     }
 
@@ -42,13 +52,26 @@ impl Action {
     #[must_use]
     pub const fn await_change() -> Self {
         Self {
-            requeue_after: None,
+            next: Next::AwaitChange,
         }
     }
 
-    /// The requested delay, if any.
+    /// Retry with a full `reconcile` after this primary's next backoff delay: exponential while
+    /// its handlers keep failing, with jitter and a cap ([`Controller::backoff`](crate::Controller::backoff)),
+    /// reset by a run that succeeds. The default [`Reconciler::error_policy`].
+    #[must_use]
+    pub const fn backoff() -> Self {
+        Self {
+            next: Next::Backoff,
+        }
+    }
+
+    /// The requested fixed delay, if any.
     pub const fn requeue_after(&self) -> Option<Duration> {
-        self.requeue_after
+        match self.next {
+            Next::Requeue(duration) => Some(duration),
+            Next::AwaitChange | Next::Backoff => None,
+        }
     }
 }
 
@@ -110,7 +133,7 @@ type ObjectKey<Kd> = (Kd, Option<String>, String);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Changes<Kd: SecondaryKind> {
-    items: BTreeMap<ObjectKey<Kd>, (ChangeOp, Option<Version>)>,
+    items: BTreeMap<ObjectKey<Kd>, ChangeOp>,
 }
 
 impl<Kd: SecondaryKind> Default for Changes<Kd> {
@@ -122,23 +145,10 @@ impl<Kd: SecondaryKind> Default for Changes<Kd> {
 }
 
 impl<Kd: SecondaryKind> Changes<Kd> {
-    /// Records a change; `version` is the applied object's, so the change can be recognised as
-    /// the echo of our own write when it is drained.
-    pub(crate) fn record(&mut self, change: Change<Kd>, version: Option<Version>) {
-        self.items.insert(
-            (change.kind, change.namespace, change.name),
-            (change.op, version),
-        );
-    }
-
-    /// Drops the changes that are echoes of this operator's own writes.
-    pub(crate) fn drop_echoes(&mut self, expectations: &Expectations) {
-        self.items.retain(|_, (op, version)| {
-            !(*op == ChangeOp::Applied
-                && version
-                    .as_ref()
-                    .is_some_and(|version| expectations.is_echo(version)))
-        });
+    /// Records a change; a later one of the same object replaces it.
+    pub(crate) fn record(&mut self, change: Change<Kd>) {
+        self.items
+            .insert((change.kind, change.namespace, change.name), change.op);
     }
 
     /// Whether nothing changed.
@@ -155,7 +165,7 @@ impl<Kd: SecondaryKind> Changes<Kd> {
     pub fn iter(&self) -> impl Iterator<Item = Change<Kd>> + '_ {
         self.items
             .iter()
-            .map(|((kind, namespace, name), (op, _))| Change {
+            .map(|((kind, namespace, name), op)| Change {
                 kind: *kind,
                 namespace: namespace.clone(),
                 name: name.clone(),
@@ -188,7 +198,7 @@ impl<Kd: SecondaryKind> FromIterator<Change<Kd>> for Changes<Kd> {
     fn from_iter<I: IntoIterator<Item = Change<Kd>>>(changes: I) -> Self {
         let mut coalesced = Self::default();
         for change in changes {
-            coalesced.record(change, None);
+            coalesced.record(change);
         }
         coalesced
     }
@@ -224,6 +234,7 @@ type Written = Arc<std::sync::Mutex<Vec<crate::summary::Observed>>>;
 /// ```
 pub struct Context<P: SecondaryAware> {
     client: Client,
+    caches: Caches,
     expectations: Arc<Expectations>,
     metrics: Arc<Metrics>,
     /// This run's writes, when the primary's status lists its secondaries.
@@ -236,6 +247,7 @@ impl<P: SecondaryAware> Clone for Context<P> {
     fn clone(&self) -> Self {
         Self {
             client: self.client.clone(),
+            caches: self.caches.clone(),
             expectations: self.expectations.clone(),
             metrics: self.metrics.clone(),
             #[cfg(feature = "status-summary")]
@@ -248,11 +260,13 @@ impl<P: SecondaryAware> Clone for Context<P> {
 impl<P: SecondaryAware> Context<P> {
     pub(crate) fn new(
         client: Client,
+        caches: Caches,
         expectations: Arc<Expectations>,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             client,
+            caches,
             expectations,
             metrics,
             #[cfg(feature = "status-summary")]
@@ -296,11 +310,17 @@ impl<P: SecondaryAware> Context<P> {
     /// Remembers an object this operator just wrote (the object the API server returned), so
     /// the watch event carrying exactly that resourceVersion does not wake the primary again.
     ///
-    /// A later change by anyone else has another resourceVersion and wakes it as usual. With
+    /// A later change by anyone else has another resourceVersion and wakes it as usual. A write
+    /// that changed nothing (the API server returned a version the watch already delivered) is
+    /// not remembered: that version's change was someone else's. Writes of kinds this controller
+    /// does not watch are ignored. With
     /// `#[secondaries(status_summary)]`, the object also goes into this run's summary, which the
     /// cache may not show yet.
     pub fn record_write<K: Resource<DynamicType = ()> + Serialize>(&self, written: &K) {
-        self.expectations.expect(written);
+        if let Some(version) = Version::of(written) {
+            let seen = self.caches.holds(&version);
+            self.expectations.expect(version, seen);
+        }
         #[cfg(feature = "status-summary")]
         if let Some(recorded) = &self.written
             && let Some(observed) = crate::summary::Observed::of(written)
@@ -399,9 +419,10 @@ pub trait Reconciler<P: SecondaryAware>: Send + Sync + 'static {
         async { Ok(Action::await_change()) }
     }
 
-    /// When to retry after a handler failed (default: 5 seconds later, with a full reconcile).
+    /// When to retry after a handler failed. The default, [`Action::backoff`], retries with a
+    /// full reconcile after an exponentially growing delay per primary.
     fn error_policy(&self, primary: &P, error: &Self::Error, ctx: &Context<P>) -> Action {
         let _ = (primary, error, ctx);
-        Action::requeue(Duration::from_secs(5))
+        Action::backoff()
     }
 }

@@ -1,49 +1,70 @@
-//! The declared watches of one primary type, started together by the controller.
+//! The declared watches of one primary type, and the primaries' own watch, started together by
+//! the controller on the one watch driver.
 
 use std::sync::Arc;
 
 use futures::channel::mpsc::UnboundedSender;
-use futures::future::BoxFuture;
-use futures::{FutureExt, StreamExt};
 use kube::Client;
 use kube::core::ApiResource;
-use kube::runtime::reflector::{self, ObjectRef};
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::watcher;
 
 use crate::__private::SecondaryResource;
 use crate::cache::{Caches, KindCache, OwnerIndex};
-use crate::dispatch::Dispatch;
+use crate::driver::{Driven, WatchSpec, drive};
 use crate::expectations::Expectations;
-use crate::metrics::Metrics;
-use crate::pipeline::KindPipeline;
-use crate::watch::Watch;
+use crate::ledger::Ledger;
+use crate::metrics::{Metrics, PRIMARY};
+use crate::pipeline::{KindPipeline, PrimaryEvent, PrimaryPipeline};
+use crate::watch::{Watch, api};
 use crate::{SecondaryAware, SecondaryKind};
 
 /// What a running controller shares with every watch.
 pub(crate) struct Shared<P: SecondaryAware> {
     pub(crate) client: Client,
     pub(crate) namespace: Option<String>,
-    pub(crate) dispatch: Arc<Dispatch<P>>,
+    pub(crate) ledger: Arc<Ledger<P>>,
     pub(crate) triggers: UnboundedSender<ObjectRef<P>>,
     pub(crate) expectations: Arc<Expectations>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) keep_managed_fields: bool,
 }
 
+impl<P: SecondaryAware> Shared<P> {
+    /// Sends `primary` a request unless one already waits (the ledger knows).
+    fn trigger(&self, send: bool, primary: ObjectRef<P>) {
+        if send {
+            // The receiver lives as long as the controller; a closed channel means shutdown.
+            let _ = self.triggers.unbounded_send(primary);
+        }
+    }
+
+    fn spec<K>(
+        &self,
+        name: &'static str,
+        events: futures::stream::BoxStream<'static, watcher::Result<watcher::Event<K>>>,
+    ) -> WatchSpec<K> {
+        WatchSpec {
+            name,
+            events,
+            keep_managed_fields: self.keep_managed_fields,
+        }
+    }
+}
+
 /// Drops the owner-index entries of a deleted primary.
 pub(crate) type ForgetOwner<P> = Box<dyn Fn(&ObjectRef<P>) + Send + Sync>;
 
-/// A started watch: resolves `ready` once its cache holds the first full list; `driver` runs it.
+/// A started secondary watch and how to forget a deleted primary's children in its index.
 pub(crate) struct Started<P: SecondaryAware> {
-    pub(crate) ready: BoxFuture<'static, ()>,
-    pub(crate) driver: BoxFuture<'static, ()>,
+    pub(crate) driven: Driven,
     pub(crate) forget_owner: ForgetOwner<P>,
 }
 
 /// What the controller needs of a declared watch, whatever its cached type.
 pub(crate) trait ErasedWatch<P: SecondaryAware>: Send + Sync {
     fn resource(&self) -> &ApiResource;
-    fn start(&self, shared: &Shared<P>, caches: &mut Caches) -> Started<P>;
+    fn start(&self, shared: &Arc<Shared<P>>, caches: &mut Caches) -> Started<P>;
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
@@ -51,61 +72,108 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         &self.resource
     }
 
-    fn start(&self, shared: &Shared<P>, caches: &mut Caches) -> Started<P> {
+    fn start(&self, shared: &Arc<Shared<P>>, caches: &mut Caches) -> Started<P> {
         let (store, writer) = reflector::store::<C>();
         let index = Arc::new(OwnerIndex::<C, P>::default());
         caches.push(KindCache {
+            kind: self.kind,
             store: store.clone(),
             index: index.clone(),
             mapping: self.mapping.clone(),
         });
-        let mut pipeline = KindPipeline {
-            kind: self.kind,
-            mapping: self.mapping.clone(),
-            predicate: self.predicate_fn(),
-            index: index.clone(),
-            expectations: shared.expectations.clone(),
-            last: Default::default(),
-        };
-        let events = reflector::reflector(
-            writer,
-            self.watch_stream(shared.client.clone(), shared.namespace.as_deref())
-                .modify(crate::watch::cache_form(shared.keep_managed_fields))
-                .default_backoff(),
-        );
-        let (dispatch, triggers, metrics) = (
-            shared.dispatch.clone(),
-            shared.triggers.clone(),
-            shared.metrics.clone(),
+        let mut pipeline = KindPipeline::new(
+            self.kind,
+            self.mapping.clone(),
+            self.predicate_fn(),
+            store,
+            index.clone(),
+            shared.expectations.clone(),
         );
         let kind = self.kind.name();
-        let driver = events.for_each(move |event| {
-            match event {
-                Ok(event) => {
-                    let due = pipeline.on_event(&event);
-                    if matches!(event, watcher::Event::Apply(_) | watcher::Event::InitApply(_) | watcher::Event::Delete(_)) {
-                        metrics.event(pipeline.kind_name(), !due.is_empty());
-                    }
-                    for (primary, change, version) in due {
-                        tracing::debug!(%primary, kind, child = %change.name, op = ?change.op, "child changed");
-                        dispatch.record_child(primary.clone(), change, version);
-                        // The receiver lives as long as the controller; a closed channel means shutdown.
-                        let _ = triggers.unbounded_send(primary);
-                    }
+        let events = self.watch_stream(shared.client.clone(), shared.namespace.as_deref());
+        let state = shared.clone();
+        let driven = drive(
+            shared.spec(kind, events),
+            writer,
+            shared.metrics.clone(),
+            move |event| {
+                if matches!(
+                    event,
+                    watcher::Event::Apply(_)
+                        | watcher::Event::InitApply(_)
+                        | watcher::Event::Delete(_)
+                ) {
+                    state.metrics.event(kind);
                 }
-                Err(error) => tracing::warn!(kind, %error, "watch failed; retrying with backoff"),
-            }
-            futures::future::ready(())
-        });
+                let seen = pipeline.on_event(event);
+                if let Some(outcome) = seen.outcome {
+                    state.metrics.outcome(kind, outcome, 1);
+                }
+                for due in seen.due {
+                    tracing::debug!(primary = %due.primary, kind, child = %due.change.name, op = ?due.change.op, "child changed");
+                    let send = state.ledger.record_child(
+                        due.primary.clone(),
+                        due.change,
+                        due.owner_uid,
+                        due.version,
+                    );
+                    state.trigger(send, due.primary);
+                }
+            },
+        );
         Started {
-            ready: async move {
-                let _ = store.wait_until_ready().await;
-            }
-            .boxed(),
-            driver: driver.boxed(),
+            driven,
             forget_owner: Box::new(move |owner| index.forget_owner(owner)),
         }
     }
+}
+
+/// Starts the primaries' own watch: a changed primary is due; a deleted one is forgotten by the
+/// ledger, the owner indexes and the expectations. Returns its store, which the scheduler reads.
+pub(crate) fn start_primary<P: SecondaryAware>(
+    shared: &Arc<Shared<P>>,
+    forget_owner: Vec<ForgetOwner<P>>,
+    caches: &mut Caches,
+) -> (Store<P>, Driven) {
+    let (store, writer) = reflector::store::<P>();
+    caches.push_primary(store.clone());
+    let events = watcher::watcher(
+        api::<P>(shared.client.clone(), shared.namespace.as_deref()),
+        watcher::Config::default(),
+    );
+    let mut pipeline = PrimaryPipeline::<P>::default();
+    let state = shared.clone();
+    let driven = drive(
+        shared.spec(PRIMARY, futures::StreamExt::boxed(events)),
+        writer,
+        shared.metrics.clone(),
+        move |event| {
+            let mut echo = |obj: &P| state.expectations.is_own_echo(obj);
+            let applied = match event {
+                watcher::Event::Apply(obj) | watcher::Event::InitApply(obj) => Some(obj),
+                _ => None,
+            };
+            for change in pipeline.on_event(event) {
+                match change {
+                    // The echo of our own status write wakes nothing; a spec change always does.
+                    PrimaryEvent::Changed {
+                        by_generation: false,
+                        ..
+                    } if applied.is_some_and(&mut echo) => {}
+                    PrimaryEvent::Changed { primary, .. } => {
+                        let send = state.ledger.record_primary(primary.clone());
+                        state.trigger(send, primary);
+                    }
+                    PrimaryEvent::Deleted(primary) => {
+                        state.ledger.forget(&primary);
+                        state.expectations.forget_object(&primary);
+                        forget_owner.iter().for_each(|forget| forget(&primary));
+                    }
+                }
+            }
+        },
+    );
+    (store, driven)
 }
 
 /// Collects the watches a primary type declares; the derive's `declare` fills it.

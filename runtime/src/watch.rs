@@ -65,6 +65,16 @@ impl Mapping {
     }
 }
 
+impl Mapping {
+    /// The uid `child`'s controller ownerReference names, for the owner mapping.
+    pub(crate) fn owner_uid<P: SecondaryAware, C: Resource>(&self, child: &C) -> Option<String> {
+        match self {
+            Mapping::Owner => controller_owner::<P, C>(child).map(|owner| owner.uid.clone()),
+            Mapping::Label(_) | Mapping::Annotation(_) => None,
+        }
+    }
+}
+
 /// The ownerReference of `child` with `controller: true` that points at a `P`.
 pub fn controller_owner<P: SecondaryAware, C: Resource>(
     child: &C,

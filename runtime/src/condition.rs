@@ -1,0 +1,226 @@
+//! A primary whose handlers fail says so where people look: the `ReconcileFailed` condition in
+//! its status, `True` with the cause while runs fail, `False` once one succeeds again.
+
+use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
+use kube::runtime::reflector::ObjectRef;
+use kube::{Api, Client};
+use serde_json::{Value, json};
+
+use crate::SecondaryAware;
+use crate::watch::is_namespaced;
+
+/// The condition's type.
+pub const CONDITION: &str = "ReconcileFailed";
+
+/// The longest message written; a longer cause chain is cut.
+const MAX_MESSAGE: usize = 1024;
+
+/// A failed run: the handler's name (`reconcile`, …) and its cause chain.
+pub(crate) struct Failure {
+    pub(crate) handler: &'static str,
+    pub(crate) message: String,
+}
+
+fn reason(handler: &str) -> &'static str {
+    match handler {
+        "reconcile" => "ReconcileError",
+        "reconcile_secondaries" => "ReconcileSecondariesError",
+        _ => "PeriodicError",
+    }
+}
+
+/// The merge patch of `status.conditions` that makes the stored condition say `failure` (or
+/// clears it after a failure), or `None` when it already does. `primary` is the primary as JSON.
+pub(crate) fn patch(primary: &Value, failure: Option<&Failure>, now: &str) -> Option<Value> {
+    let mut conditions = primary
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let position = conditions
+        .iter()
+        .position(|condition| condition["type"] == CONDITION);
+    let stored = position.map(|at| &conditions[at]);
+    let failing = stored.is_some_and(|condition| condition["status"] == "True");
+    let (status, reason, message) = match failure {
+        Some(failure) => {
+            let mut message = failure.message.clone();
+            if message.len() > MAX_MESSAGE {
+                let mut cut = MAX_MESSAGE;
+                while !message.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                message.truncate(cut);
+            }
+            ("True", reason(failure.handler), message)
+        }
+        None if failing => ("False", "Succeeded", String::new()),
+        None => return None,
+    };
+    if stored.is_some_and(|condition| {
+        condition["status"] == status
+            && condition["reason"] == reason
+            && condition["message"] == message.as_str()
+    }) {
+        return None;
+    }
+    let since = match stored {
+        Some(condition) if condition["status"] == status => condition["lastTransitionTime"].clone(),
+        _ => Value::from(now),
+    };
+    let mut condition = json!({
+        "type": CONDITION,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "lastTransitionTime": since,
+    });
+    if let Some(generation) = primary.pointer("/metadata/generation") {
+        condition["observedGeneration"] = generation.clone();
+    }
+    match position {
+        Some(at) => conditions[at] = condition,
+        None => conditions.push(condition),
+    }
+    Some(json!({
+        "metadata": { "resourceVersion": primary.pointer("/metadata/resourceVersion") },
+        "status": { "conditions": conditions },
+    }))
+}
+
+/// Writes the condition of `primary` after a run that failed (`failure`) or succeeded. The patch
+/// carries the resourceVersion it was computed from; when the primary changed since, it is
+/// computed again once from a fresh read. A failure to write is logged, not returned: the next
+/// run tries again.
+pub(crate) async fn report<P: SecondaryAware>(
+    client: &Client,
+    primary: &P,
+    failure: Option<&Failure>,
+) {
+    let Ok(mut current) = serde_json::to_value(primary) else {
+        return;
+    };
+    let now = k8s_openapi::jiff::Timestamp::now().to_string();
+    let key = ObjectRef::from_obj(primary);
+    let resource = ApiResource::erase::<P>(&());
+    let api: Api<DynamicObject> = match key.namespace.as_deref() {
+        Some(namespace) if is_namespaced::<P>() => {
+            Api::namespaced_with(client.clone(), namespace, &resource)
+        }
+        _ => Api::all_with(client.clone(), &resource),
+    };
+    for attempt in 0..2 {
+        let Some(patch) = patch(&current, failure, &now) else {
+            return;
+        };
+        match api
+            .patch_status(&key.name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            Ok(written) => {
+                let kept = written
+                    .data
+                    .pointer("/status/conditions")
+                    .and_then(Value::as_array)
+                    .is_some_and(|list| list.iter().any(|c| c["type"] == CONDITION));
+                if !kept {
+                    tracing::warn!(primary = %key, "the API server did not keep status.conditions; declare `conditions` in the status of the CRD to see handler failures on the primary");
+                }
+                return;
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 && attempt == 0 => {
+                match api.get_status(&key.name).await.map(serde_json::to_value) {
+                    Ok(Ok(fresh)) => current = fresh,
+                    _ => return,
+                }
+            }
+            // Gone, or no status subresource.
+            Err(kube::Error::Api(status)) if matches!(status.code, 404 | 409) => {
+                tracing::debug!(primary = %key, code = status.code, "condition not written");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(primary = %key, %error, "could not write the {CONDITION} condition");
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn primary(conditions: Value) -> Value {
+        json!({
+            "metadata": { "name": "db", "generation": 3, "resourceVersion": "41" },
+            "status": { "conditions": conditions },
+        })
+    }
+
+    fn failure(message: &str) -> Failure {
+        Failure {
+            handler: "reconcile_secondaries",
+            message: message.into(),
+        }
+    }
+
+    fn ready() -> Value {
+        json!({"type": "Ready", "status": "True", "reason": "Up", "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"})
+    }
+
+    #[test]
+    fn a_failure_adds_the_condition_beside_the_others_with_a_version_precondition() {
+        let patch = patch(
+            &primary(json!([ready()])),
+            Some(&failure("port 80 taken")),
+            "NOW",
+        )
+        .unwrap();
+        assert_eq!(patch["metadata"]["resourceVersion"], "41");
+        let conditions = patch["status"]["conditions"].as_array().unwrap();
+        assert_eq!(conditions[0], ready());
+        assert_eq!(
+            conditions[1],
+            json!({"type": CONDITION, "status": "True", "reason": "ReconcileSecondariesError",
+                   "message": "port 80 taken", "lastTransitionTime": "NOW", "observedGeneration": 3})
+        );
+    }
+
+    #[test]
+    fn the_same_failure_again_writes_nothing_and_a_new_cause_keeps_the_transition_time() {
+        let written = patch(&primary(json!([])), Some(&failure("a")), "T1").unwrap();
+        let stored = primary(written["status"]["conditions"].clone());
+        assert_eq!(patch(&stored, Some(&failure("a")), "T2"), None);
+        let changed = patch(&stored, Some(&failure("b")), "T2").unwrap();
+        assert_eq!(
+            changed["status"]["conditions"][0]["lastTransitionTime"],
+            "T1"
+        );
+        assert_eq!(changed["status"]["conditions"][0]["message"], "b");
+    }
+
+    #[test]
+    fn success_clears_a_failure_and_writes_nothing_for_a_healthy_primary() {
+        assert_eq!(patch(&primary(json!([ready()])), None, "T"), None);
+        let failed = patch(&primary(json!([])), Some(&failure("a")), "T1").unwrap();
+        let stored = primary(failed["status"]["conditions"].clone());
+        let cleared = patch(&stored, None, "T2").unwrap();
+        let condition = &cleared["status"]["conditions"][0];
+        assert_eq!(condition["status"], "False");
+        assert_eq!(condition["reason"], "Succeeded");
+        assert_eq!(condition["lastTransitionTime"], "T2");
+        let stored = primary(cleared["status"]["conditions"].clone());
+        assert_eq!(patch(&stored, None, "T3"), None);
+    }
+
+    #[test]
+    fn a_long_cause_is_cut() {
+        let long = "é".repeat(MAX_MESSAGE);
+        let patch = patch(&primary(json!([])), Some(&failure(&long)), "T").unwrap();
+        let message = patch["status"]["conditions"][0]["message"]
+            .as_str()
+            .unwrap();
+        assert!(message.len() <= MAX_MESSAGE);
+    }
+}

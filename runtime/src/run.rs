@@ -1,0 +1,157 @@
+//! One run of one primary: drain its reasons from the ledger, call the handlers they name, report
+//! failures, and tell kube-runtime's scheduler when time is next due.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use kube::runtime::controller;
+use kube::runtime::reflector::{ObjectRef, Store};
+use tracing::Instrument;
+
+use crate::cache::Caches;
+use crate::condition::{self, Failure};
+use crate::error::chain;
+use crate::ledger::{Main, Outcome};
+use crate::metrics::Trigger;
+use crate::reconciler::{Action, Context, Reconciler};
+use crate::set::Shared;
+use crate::{SecondaryAware, SecondaryKind};
+
+/// Everything a primary's run needs.
+pub(crate) struct Run<P: SecondaryAware, R: Reconciler<P>> {
+    reconciler: R,
+    caches: Caches,
+    store: Store<P>,
+    shared: Arc<Shared<P>>,
+    ctx: Context<P>,
+}
+
+impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
+    pub(crate) fn new(
+        reconciler: R,
+        caches: Caches,
+        store: Store<P>,
+        shared: Arc<Shared<P>>,
+        ctx: Context<P>,
+    ) -> Self {
+        Self {
+            reconciler,
+            caches,
+            store,
+            shared,
+            ctx,
+        }
+    }
+
+    /// Logs a failure once, with its cause chain, and asks the error policy when to retry.
+    fn settle(
+        &self,
+        primary: &P,
+        result: Result<Action, R::Error>,
+        handler: &'static str,
+        failure: &mut Option<Failure>,
+    ) -> Result<Action, Action> {
+        result.map_err(|error| {
+            self.shared.metrics.error();
+            let message = chain(&error);
+            tracing::warn!(primary = %ObjectRef::from_obj(primary), handler, error = %message, "handler failed");
+            *failure = Some(Failure { handler, message });
+            self.reconciler.error_policy(primary, &error, &self.ctx)
+        })
+    }
+
+    pub(crate) async fn run(&self, primary: Arc<P>) -> controller::Action {
+        let key = ObjectRef::from_obj(primary.as_ref());
+        let live = |kind: P::Kind, namespace: Option<&str>, name: &str| {
+            self.caches.contains(kind, namespace, name)
+        };
+        let plan =
+            self.shared
+                .ledger
+                .begin(&primary, Instant::now(), &self.shared.expectations, &live);
+        let metrics = &self.shared.metrics;
+        for (kind, outcome, events) in plan.drained {
+            metrics.outcome(kind.name(), outcome, events);
+        }
+        let ctx = self.ctx.for_run();
+        let mut outcome = Outcome::default();
+        let mut failure = None;
+        if plan.main.is_none() && !plan.periodic {
+            metrics.skipped();
+            tracing::debug!(primary = %key, "no reason left; the previous run handled it");
+        }
+        if let Some(main) = plan.main {
+            let secondaries = P::secondaries(&self.caches, &primary);
+            match main {
+                Main::Full(trigger) => {
+                    metrics.wakeup(trigger);
+                    let span = tracing::info_span!("reconcile", primary = %key, trigger = trigger.as_str());
+                    let result = self
+                        .reconciler
+                        .reconcile(primary.clone(), secondaries, &ctx)
+                        .instrument(span)
+                        .await;
+                    outcome.full = Some(self.settle(&primary, result, "reconcile", &mut failure));
+                }
+                Main::Secondaries(changes) => {
+                    metrics.wakeup(Trigger::Secondary);
+                    let kinds: Vec<_> = changes.kinds().iter().map(|kind| kind.name()).collect();
+                    kinds.iter().for_each(|kind| metrics.secondary_kind(kind));
+                    let span = tracing::info_span!("reconcile_secondaries", primary = %key, kinds = ?kinds, changes = changes.len());
+                    let result = self
+                        .reconciler
+                        .reconcile_secondaries(primary.clone(), secondaries, &changes, &ctx)
+                        .instrument(span)
+                        .await;
+                    outcome.secondaries =
+                        Some(self.settle(&primary, result, "reconcile_secondaries", &mut failure));
+                }
+            }
+        }
+        if plan.periodic {
+            metrics.wakeup(Trigger::Periodic);
+            let secondaries = P::secondaries(&self.caches, &primary);
+            let span = tracing::info_span!("periodic", primary = %key);
+            let result = self
+                .reconciler
+                .periodic(primary.clone(), secondaries, &ctx)
+                .instrument(span)
+                .await;
+            outcome.periodic = Some(self.settle(&primary, result, "periodic", &mut failure));
+        }
+        if outcome.failed() || outcome.succeeded() {
+            // The handlers may have written the primary: start from the newest cached state.
+            let latest = self.store.get(&key).unwrap_or_else(|| primary.clone());
+            condition::report(ctx.client(), latest.as_ref(), failure.as_ref()).await;
+        }
+        #[cfg(feature = "status-summary")]
+        if outcome.succeeded() {
+            self.write_summary(&primary, &ctx).await;
+        }
+        match self.shared.ledger.finish(&key, Instant::now(), outcome) {
+            Some(next) => controller::Action::requeue(next),
+            None => controller::Action::await_change(),
+        }
+    }
+
+    /// Writes the summary of the primary's secondaries into its status when it opted in and the
+    /// summary changed: the caches, with this run's own writes merged in.
+    #[cfg(feature = "status-summary")]
+    async fn write_summary(&self, primary: &P, ctx: &Context<P>) {
+        let secondaries = P::secondaries(&self.caches, primary);
+        let Some(mut summary) = P::status_summary(primary, &secondaries) else {
+            return;
+        };
+        summary.merge_written(ctx.take_written());
+        if let Some(patch) = summary.patch() {
+            crate::summary::write(
+                ctx.client(),
+                primary,
+                &patch,
+                &self.shared.expectations,
+                &self.caches,
+            )
+            .await;
+        }
+    }
+}
