@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use kube::api::{DeleteParams, ObjectMeta, PostParams};
 use kube::{Api, Client};
+use kube_secondary::crd::install_crd;
 use kube_secondary::{Controller, Metrics};
 use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
-use kube_secondary_examples::support::install_crd;
 
 use crate::{cluster, kubeconfig};
 
@@ -37,7 +37,7 @@ async fn wait(what: &str, mut check: impl AsyncFnMut() -> bool) -> anyhow::Resul
 
 async fn scenario(client: Client) -> anyhow::Result<()> {
     println!("1. installing the Database CRD and starting the operator (namespace {NAMESPACE})");
-    install_crd::<Database>(&client).await?;
+    install_crd::<Database>(&client, "kube-secondary-demo").await?;
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let ns = Namespace {
         metadata: ObjectMeta {
