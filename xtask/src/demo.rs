@@ -115,10 +115,14 @@ async fn scenario(client: Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts (or reuses) the cluster and runs the demo scenario.
+/// Starts (or reuses) the cluster and runs the demo scenario; the cluster keeps running, so the
+/// next demo or test starts in seconds.
 pub fn run() -> anyhow::Result<()> {
     cluster::up(&cluster::UpOptions::default())?;
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime
-        .block_on(async { scenario(kubeconfig::client(&cluster::kubeconfig_path()?).await?).await })
+    runtime.block_on(async {
+        scenario(kubeconfig::client(&cluster::kubeconfig_path()?).await?).await
+    })?;
+    println!("the control plane keeps running; stop it with `cargo xtask cluster down`");
+    Ok(())
 }
