@@ -73,7 +73,9 @@
 
 mod aware;
 mod cache;
+pub mod client;
 mod controller;
+pub mod crd;
 mod dispatch;
 mod expectations;
 pub mod metrics;
