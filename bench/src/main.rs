@@ -20,8 +20,9 @@ use std::time::Instant;
 
 use contestant::{Binaries, Contestant};
 use kube::Client;
+use kube_secondary::crd::install_crd;
 use kube_secondary_examples::database::Database;
-use kube_secondary_examples::support::{init_tracing, install_crd};
+use kube_secondary_examples::support::init_tracing;
 use scenario::Scenario;
 
 struct Args {
@@ -227,7 +228,7 @@ async fn main() -> anyhow::Result<()> {
     let client = Client::try_default().await.map_err(|e| {
         anyhow::anyhow!("no cluster ({e}); start one with `cargo xtask cluster up` and export the KUBECONFIG it prints")
     })?;
-    install_crd::<Database>(&client).await?;
+    install_crd::<Database>(&client, "kube-secondary-bench").await?;
     let binaries = Binaries::build(&repo, &cache)?;
     let logs = args.out.join("logs");
     std::fs::create_dir_all(&logs)?;

@@ -7,5 +7,4 @@ pub mod baseline;
 pub mod cronjob;
 pub mod database;
 pub mod replset;
-pub mod requests;
 pub mod support;

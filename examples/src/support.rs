@@ -1,13 +1,10 @@
-//! Small helpers shared by the example operators: writes, CRD install, metrics, CLI flags.
+//! Small helpers shared by the example operators: writes, tracing, CLI flags.
 
 use std::fmt::Debug;
-use std::time::Duration;
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::core::NamespaceResourceScope;
-use kube::runtime::wait::{await_condition, conditions};
-use kube::{Api, Client, CustomResourceExt, Resource, ResourceExt};
+use kube::{Api, Client, Resource, ResourceExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -85,26 +82,6 @@ impl Writer {
             )
             .await
     }
-}
-
-/// Installs (server-side applies) the CRD of `K` and waits until it is established.
-pub async fn install_crd<K: CustomResourceExt>(client: &Client) -> anyhow::Result<()> {
-    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let crd = K::crd();
-    let name = crd.name_any();
-    crds.patch(
-        &name,
-        &PatchParams::apply("kube-secondary-examples").force(),
-        &Patch::Apply(&crd),
-    )
-    .await?;
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        await_condition(crds, &name, conditions::is_crd_established()),
-    )
-    .await
-    .map_err(|_| anyhow::anyhow!("CRD {name} was not established within 30 s"))??;
-    Ok(())
 }
 
 /// Starts tracing output filtered by `RUST_LOG` (default `info`).

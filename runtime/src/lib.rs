@@ -73,8 +73,10 @@
 
 mod aware;
 mod cache;
+pub mod client;
 pub mod condition;
 mod controller;
+pub mod crd;
 mod driver;
 mod error;
 mod expectations;

@@ -12,7 +12,7 @@ use kube::{Api, CustomResource, ResourceExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use kube_secondary_examples::support::install_crd;
+use kube_secondary::crd::install_crd;
 
 use crate::support::{TestNamespace, client, wait_for};
 
@@ -53,7 +53,7 @@ async fn next_event(
 #[tokio::test]
 async fn garbage_collector_deletes_children_of_a_deleted_custom_resource() {
     let client = client().await;
-    install_crd::<GcOwner>(&client)
+    install_crd::<GcOwner>(&client, "kube-secondary-tests")
         .await
         .expect("install the CRD");
     let ns = TestNamespace::new(&client, "gc").await;

@@ -7,9 +7,9 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, ResourceExt};
+use kube_secondary::crd::install_crd;
 use kube_secondary::{Controller, MetricsSnapshot, Trigger};
 use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
-use kube_secondary_examples::support::install_crd;
 
 use crate::support::{Running, TestNamespace, client, count, exists, setup, wait_for};
 
@@ -294,7 +294,7 @@ async fn a_restarted_operator_converges_without_duplicates() {
 #[tokio::test]
 async fn a_missing_permission_is_named_at_start_up() {
     let admin = client().await;
-    install_crd::<Database>(&admin)
+    install_crd::<Database>(&admin, "kube-secondary-tests")
         .await
         .expect("install the Database CRD");
     let ns = TestNamespace::new(&admin, "db-rbac").await;

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
 use kube::{Api, Client, CustomResourceExt, Resource};
+use kube_secondary::crd::install_crd;
 use kube_secondary::{Controller, Metrics, MetricsSnapshot, Reconciler, SecondaryAware};
-use kube_secondary_examples::support::install_crd;
 use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
 
@@ -50,7 +50,7 @@ where
 /// A client, the CRD of `P` installed, and a namespace for one test.
 pub async fn setup<P: CustomResourceExt>(prefix: &str) -> (Client, TestNamespace) {
     let client = client().await;
-    install_crd::<P>(&client)
+    install_crd::<P>(&client, "kube-secondary-tests")
         .await
         .unwrap_or_else(|e| panic!("install the CRD of {}: {e}", P::crd_name()));
     let namespace = TestNamespace::new(&client, prefix).await;

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use kube::api::{DeleteParams, ObjectMeta, PostParams};
 use kube::{Api, Client};
+use kube_secondary::crd::install_crd;
 use kube_secondary::{Controller, Metrics};
 use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
-use kube_secondary_examples::support::install_crd;
 
 use crate::{cluster, kubeconfig};
 
@@ -37,7 +37,7 @@ async fn wait(what: &str, mut check: impl AsyncFnMut() -> bool) -> anyhow::Resul
 
 async fn scenario(client: Client) -> anyhow::Result<()> {
     println!("1. installing the Database CRD and starting the operator (namespace {NAMESPACE})");
-    install_crd::<Database>(&client).await?;
+    install_crd::<Database>(&client, "kube-secondary-demo").await?;
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let ns = Namespace {
         metadata: ObjectMeta {
@@ -115,10 +115,14 @@ async fn scenario(client: Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts (or reuses) the cluster and runs the demo scenario.
+/// Starts (or reuses) the cluster and runs the demo scenario; the cluster keeps running, so the
+/// next demo or test starts in seconds.
 pub fn run() -> anyhow::Result<()> {
     cluster::up(&cluster::UpOptions::default())?;
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime
-        .block_on(async { scenario(kubeconfig::client(&cluster::kubeconfig_path()?).await?).await })
+    runtime.block_on(async {
+        scenario(kubeconfig::client(&cluster::kubeconfig_path()?).await?).await
+    })?;
+    println!("the control plane keeps running; stop it with `cargo xtask cluster down`");
+    Ok(())
 }

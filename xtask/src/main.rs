@@ -18,7 +18,11 @@ mod progress;
 mod test;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "kube-secondary's own tooling")]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "kube-secondary's own tooling"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -174,14 +174,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     Steps::default().run(
         "benchmark",
         cargo()
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "-p",
-                "kube-secondary-bench",
-                "--",
-            ])
+            .args(["run", "--release", "-p", "kube-secondary-bench", "--"])
             .args(args)
             .env("KUBECONFIG", cluster::kubeconfig_path()?),
     )

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 use kube_secondary::Controller;
+use kube_secondary::client::counting_client;
+use kube_secondary::crd::install_crd;
 use kube_secondary::metrics::serve_http;
 use kube_secondary_examples::baseline::{self, Baseline};
 use kube_secondary_examples::database::{Database, DatabaseOperator};
-use kube_secondary_examples::requests::counting_client;
-use kube_secondary_examples::support::{Flags, Mode, init_tracing, install_crd};
+use kube_secondary_examples::support::{Flags, Mode, init_tracing};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -24,9 +25,14 @@ async fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let (client, requests) = counting_client(&format!("database-{}", flags.mode.as_str())).await?;
+    let name = format!("database-{}", flags.mode.as_str());
+    let mut config = kube::Config::infer().await?;
+    config
+        .headers
+        .push((http::header::USER_AGENT, name.parse()?));
+    let (client, requests) = counting_client(config)?;
     if flags.install_crd {
-        install_crd::<Database>(&client).await?;
+        install_crd::<Database>(&client, &name).await?;
     }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -60,10 +66,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(wakeups = ?metrics.snapshot().wakeups, "stopped");
         }
         Mode::Timer | Mode::ByHand => {
-            let baseline = Arc::new(Baseline::new(
-                client,
-                &format!("database-{}", flags.mode.as_str()),
-            ));
+            let baseline = Arc::new(Baseline::new(client, &name));
             if let Some(addr) = flags.metrics_addr {
                 let baseline = baseline.clone();
                 tokio::spawn(serve_http(addr, move |path| {

@@ -1,0 +1,301 @@
+//! Counting the API requests a client sends, by Kubernetes verb: a tower layer in the client's
+//! stack, so what an operator costs the API server is measured, not estimated.
+//!
+//! ```no_run
+//! use kube_secondary::client::counting_client;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let (client, requests) = counting_client(kube::Config::infer().await?)?;
+//! let _ = client.apiserver_version().await?;
+//! println!("{:?}, {} writes", requests.snapshot(), requests.writes());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use kube::client::ClientBuilder;
+use kube::{Client, Config};
+use tower::{Layer, Service};
+
+/// The verbs that change objects.
+const WRITES: [&str; 5] = ["create", "patch", "update", "delete", "deletecollection"];
+
+/// API requests counted by verb (`get`, `list`, `watch`, `create`, `patch`, `update`, `delete`,
+/// `deletecollection`, or `other` for methods Kubernetes gives no verb).
+#[derive(Debug, Default)]
+pub struct RequestCounts {
+    by_verb: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl RequestCounts {
+    /// A copy of the counts; verbs never sent are absent.
+    pub fn snapshot(&self) -> BTreeMap<&'static str, u64> {
+        self.by_verb.lock().expect("request counts lock").clone()
+    }
+
+    /// Requests of every verb.
+    pub fn total(&self) -> u64 {
+        self.snapshot().values().sum()
+    }
+
+    /// Requests that change objects: create, patch, update, delete and deletecollection.
+    pub fn writes(&self) -> u64 {
+        let by_verb = self.snapshot();
+        WRITES.iter().filter_map(|verb| by_verb.get(verb)).sum()
+    }
+
+    /// A layer for [`ClientBuilder::with_layer`] that adds every request it passes to these counts.
+    pub fn layer(self: &Arc<Self>) -> CountRequestsLayer {
+        CountRequestsLayer {
+            counts: Arc::clone(self),
+        }
+    }
+
+    fn count(&self, verb: &'static str) {
+        *self
+            .by_verb
+            .lock()
+            .expect("request counts lock")
+            .entry(verb)
+            .or_default() += 1;
+    }
+}
+
+/// A client built from `config` whose requests are counted in the returned [`RequestCounts`].
+pub fn counting_client(config: Config) -> kube::Result<(Client, Arc<RequestCounts>)> {
+    let counts = Arc::new(RequestCounts::default());
+    let client = ClientBuilder::try_from(config)?
+        .with_layer(&counts.layer())
+        .build();
+    Ok((client, counts))
+}
+
+/// The tower layer of [`RequestCounts::layer`].
+#[derive(Clone, Debug)]
+pub struct CountRequestsLayer {
+    counts: Arc<RequestCounts>,
+}
+
+impl<S> Layer<S> for CountRequestsLayer {
+    type Service = CountRequests<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CountRequests {
+            inner,
+            counts: Arc::clone(&self.counts),
+        }
+    }
+}
+
+/// The service [`CountRequestsLayer`] wraps around a client's stack: counts each request, then
+/// passes it on unchanged.
+#[derive(Clone, Debug)]
+pub struct CountRequests<S> {
+    inner: S,
+    counts: Arc<RequestCounts>,
+}
+
+impl<S, B> Service<http::Request<B>> for CountRequests<S>
+where
+    S: Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let uri = request.uri();
+        self.counts
+            .count(verb(request.method(), uri.path(), uri.query()));
+        self.inner.call(request)
+    }
+}
+
+/// The Kubernetes verb of a request, from its method, path and query, as the API server's
+/// authorization names it: a GET is `watch` with `watch=true`, else `list` on a collection and
+/// `get` on one object; a DELETE on a collection is `deletecollection`.
+pub fn verb(method: &http::Method, path: &str, query: Option<&str>) -> &'static str {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    // What follows `/api/v1` or `/apis/<group>/<version>`; `None` for discovery and other
+    // non-resource paths.
+    let resource_path = match segments.as_slice() {
+        ["api", _version, rest @ ..] | ["apis", _, _version, rest @ ..] if !rest.is_empty() => {
+            Some(match rest {
+                ["namespaces", _, in_namespace @ ..] if !in_namespace.is_empty() => in_namespace,
+                other => other,
+            })
+        }
+        _ => None,
+    };
+    let collection = resource_path.is_some_and(|path| path.len() == 1);
+    let watch = query.is_some_and(|query| {
+        query
+            .split('&')
+            .any(|pair| pair == "watch=true" || pair == "watch=1")
+    });
+    match *method {
+        http::Method::GET if watch && resource_path.is_some() => "watch",
+        http::Method::GET if collection => "list",
+        http::Method::GET => "get",
+        http::Method::POST => "create",
+        http::Method::PATCH => "patch",
+        http::Method::PUT => "update",
+        http::Method::DELETE if collection => "deletecollection",
+        http::Method::DELETE => "delete",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Method;
+
+    #[test]
+    fn reads_and_watches_in_a_namespace() {
+        let services = "/api/v1/namespaces/ns/services";
+        assert_eq!(verb(&Method::GET, services, None), "list");
+        assert_eq!(
+            verb(&Method::GET, services, Some("labelSelector=app%3Ddb")),
+            "list"
+        );
+        assert_eq!(
+            verb(&Method::GET, services, Some("watch=true&resourceVersion=5")),
+            "watch"
+        );
+        assert_eq!(
+            verb(&Method::GET, services, Some("resourceVersion=5&watch=1")),
+            "watch"
+        );
+        assert_eq!(verb(&Method::GET, &format!("{services}/db"), None), "get");
+        assert_eq!(
+            verb(
+                &Method::GET,
+                "/apis/apps/v1/namespaces/ns/deployments/db",
+                None
+            ),
+            "get"
+        );
+        assert_eq!(
+            verb(&Method::GET, "/api/v1/namespaces/ns/pods/db-0/log", None),
+            "get"
+        );
+    }
+
+    #[test]
+    fn reads_across_namespaces_and_of_cluster_scoped_kinds() {
+        assert_eq!(
+            verb(&Method::GET, "/apis/apps/v1/deployments", None),
+            "list"
+        );
+        assert_eq!(
+            verb(
+                &Method::GET,
+                "/apis/apps/v1/deployments",
+                Some("watch=true")
+            ),
+            "watch"
+        );
+        assert_eq!(verb(&Method::GET, "/api/v1/nodes", None), "list");
+        assert_eq!(verb(&Method::GET, "/api/v1/nodes/node-1", None), "get");
+        assert_eq!(
+            verb(
+                &Method::GET,
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/databases.demo.example.com",
+                None
+            ),
+            "get"
+        );
+    }
+
+    #[test]
+    fn namespaces_are_a_cluster_scoped_kind() {
+        assert_eq!(verb(&Method::GET, "/api/v1/namespaces", None), "list");
+        assert_eq!(verb(&Method::GET, "/api/v1/namespaces/ns", None), "get");
+        assert_eq!(verb(&Method::POST, "/api/v1/namespaces", None), "create");
+        assert_eq!(
+            verb(&Method::DELETE, "/api/v1/namespaces/ns", None),
+            "delete"
+        );
+    }
+
+    #[test]
+    fn writes() {
+        assert_eq!(
+            verb(&Method::POST, "/api/v1/namespaces/ns/secrets", None),
+            "create"
+        );
+        assert_eq!(
+            verb(
+                &Method::POST,
+                "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                None
+            ),
+            "create"
+        );
+        assert_eq!(
+            verb(
+                &Method::PATCH,
+                "/apis/apps/v1/namespaces/ns/deployments/db",
+                Some("fieldManager=db&force=true")
+            ),
+            "patch"
+        );
+        assert_eq!(
+            verb(
+                &Method::PATCH,
+                "/apis/demo.example.com/v1/namespaces/ns/databases/db/status",
+                None
+            ),
+            "patch"
+        );
+        assert_eq!(
+            verb(&Method::PUT, "/api/v1/namespaces/ns/configmaps/db", None),
+            "update"
+        );
+        assert_eq!(
+            verb(&Method::DELETE, "/api/v1/namespaces/ns/configmaps/db", None),
+            "delete"
+        );
+        assert_eq!(
+            verb(&Method::DELETE, "/api/v1/namespaces/ns/configmaps", None),
+            "deletecollection"
+        );
+    }
+
+    #[test]
+    fn discovery_is_a_get() {
+        assert_eq!(verb(&Method::GET, "/version", None), "get");
+        assert_eq!(verb(&Method::GET, "/api", None), "get");
+        assert_eq!(verb(&Method::GET, "/api/v1", None), "get");
+        assert_eq!(verb(&Method::GET, "/apis/apps/v1", None), "get");
+        assert_eq!(verb(&Method::HEAD, "/api/v1/nodes", None), "other");
+    }
+
+    #[test]
+    fn counts_by_verb_and_sums_the_writes() {
+        let counts = RequestCounts::default();
+        for verb in ["watch", "list", "patch", "patch", "create", "delete"] {
+            counts.count(verb);
+        }
+        assert_eq!(
+            counts.snapshot(),
+            BTreeMap::from([
+                ("create", 1),
+                ("delete", 1),
+                ("list", 1),
+                ("patch", 2),
+                ("watch", 1)
+            ])
+        );
+        assert_eq!(counts.total(), 6);
+        assert_eq!(counts.writes(), 4);
+    }
+}
