@@ -58,15 +58,15 @@ pub fn default_predicate<K: Resource + 'static>(obj: &K) -> Option<u64> {
 ///
 /// | kind | what counts |
 /// |---|---|
-/// | Pod | `status.phase`; each condition's type and status (`Ready`, `ContainersReady`…) |
+/// | Pod | `status.phase`; the status of the built-in conditions (`Ready`, `ContainersReady`, `Initialized`, `PodScheduled`, `PodReadyToStartContainers`) |
 /// | Deployment | ready, available and updated replicas; each condition's type and status |
 /// | StatefulSet | ready, available and updated replicas; whether the update revision is current |
 /// | ReplicaSet | ready and available replicas |
 /// | DaemonSet | ready, available and updated numbers |
 /// | Job | each condition's type and status (`Complete`, `Failed`, `Suspended`…) |
 ///
-/// Condition timestamps and messages, and every other kind's status, do not count; `None` for
-/// other kinds and for metadata-only objects.
+/// A count that is absent counts as zero. Condition timestamps, reasons and messages, and every
+/// other kind's status, do not count; `None` for other kinds and for metadata-only objects.
 ///
 /// ```
 /// use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
@@ -86,6 +86,16 @@ pub fn default_predicate<K: Resource + 'static>(obj: &K) -> Option<u64> {
 /// assert_ne!(readiness(&pod(condition("False", "a"))), readiness(&pod(condition("True", "a"))));
 /// ```
 pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
+    /// The Pod conditions Kubernetes itself sets; readiness gates and other custom conditions
+    /// are left to a user predicate.
+    const POD_CONDITIONS: [&str; 5] = [
+        "Ready",
+        "ContainersReady",
+        "Initialized",
+        "PodScheduled",
+        "PodReadyToStartContainers",
+    ];
+
     use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
     use k8s_openapi::api::batch::v1::Job;
     use k8s_openapi::api::core::v1::Pod;
@@ -102,7 +112,8 @@ pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
         let status = pod.status.as_ref()?;
         status.phase.hash(&mut hasher);
         let conditions = status.conditions.iter().flatten();
-        types_and_statuses(conditions.map(|c| (&c.type_, &c.status))).hash(&mut hasher);
+        let built_in = conditions.filter(|c| POD_CONDITIONS.contains(&c.type_.as_str()));
+        types_and_statuses(built_in.map(|c| (&c.type_, &c.status))).hash(&mut hasher);
     } else if let Some(deployment) = obj.downcast_ref::<Deployment>() {
         let status = deployment.status.as_ref()?;
         (
@@ -125,7 +136,8 @@ pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
             .hash(&mut hasher);
     } else if let Some(set) = obj.downcast_ref::<ReplicaSet>() {
         let status = set.status.as_ref()?;
-        (status.ready_replicas, status.available_replicas).hash(&mut hasher);
+        let counts = [status.ready_replicas, status.available_replicas];
+        counts.map(|count| count.unwrap_or(0)).hash(&mut hasher);
     } else if let Some(set) = obj.downcast_ref::<DaemonSet>() {
         let status = set.status.as_ref()?;
         (

@@ -7,6 +7,7 @@
 mod cluster;
 mod cronjob;
 mod database;
+mod failures;
 mod replset;
 mod summary;
 mod support;
