@@ -282,3 +282,37 @@ impl Caches {
             .children(primary)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Kind, Primary, child, primary};
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::runtime::reflector;
+    use kube::runtime::watcher::Event;
+
+    #[test]
+    fn a_cache_tells_which_versions_the_watch_delivered_and_which_children_are_live() {
+        let db = primary("db", "u1");
+        let (store, mut writer) = reflector::store::<ConfigMap>();
+        writer.apply_watcher_event(&Event::Apply(child("cfg", &db, "7")));
+        let mut caches = Caches::default();
+        caches.push(KindCache::<ConfigMap, Primary> {
+            kind: Kind::ConfigMap,
+            store,
+            index: Arc::default(),
+            mapping: Mapping::Owner,
+        });
+        let version = |rv: &str| Version::of(&child("cfg", &db, rv)).unwrap();
+        assert!(caches.holds(&version("7")), "delivered");
+        assert!(!caches.holds(&version("8")), "not delivered yet");
+        assert!(caches.contains(Kind::ConfigMap, Some("ns"), "cfg"));
+        assert!(!caches.contains(Kind::ConfigMap, Some("ns"), "other"));
+        let mut same_name = primary("cfg", "u2");
+        same_name.metadata.resource_version = Some("7".into());
+        assert!(
+            !caches.holds(&Version::of(&same_name).unwrap()),
+            "the same name and version of another kind"
+        );
+    }
+}

@@ -155,6 +155,14 @@ impl<Kd: SecondaryKind> Default for PrimaryState<Kd> {
 }
 
 impl<Kd: SecondaryKind> PrimaryState<Kd> {
+    /// The child events recorded and not drained yet, by kind.
+    fn pending_events(self) -> Vec<(Kd, u64)> {
+        self.changes
+            .into_iter()
+            .map(|((kind, _, _), pending)| (kind, pending.events()))
+            .collect()
+    }
+
     /// Marks a request as sent; returns whether one must be sent (none is waiting yet).
     fn enqueue(&mut self) -> bool {
         !std::mem::replace(&mut self.queued, true)
@@ -243,9 +251,12 @@ impl<P: SecondaryAware> Ledger<P> {
         });
     }
 
-    /// The primary was deleted: its pending reasons and timers go with it.
-    pub(crate) fn forget(&self, primary: &ObjectRef<P>) {
-        self.with(|state| state.remove(primary));
+    /// The primary was deleted: its pending reasons and timers go with it. Returns the child
+    /// events it drops, by kind.
+    pub(crate) fn forget(&self, primary: &ObjectRef<P>) -> Vec<(P::Kind, u64)> {
+        self.with(|state| state.remove(primary))
+            .map(PrimaryState::pending_events)
+            .unwrap_or_default()
     }
 
     /// The scheduler found no such primary in its store: a label-mapped child named a primary
@@ -259,12 +270,10 @@ impl<P: SecondaryAware> Ledger<P> {
             if !unseen {
                 return Vec::new();
             }
-            let entry = state.remove(primary).unwrap_or_default();
-            entry
-                .changes
-                .into_iter()
-                .map(|((kind, _, _), pending)| (kind, pending.events()))
-                .collect()
+            state
+                .remove(primary)
+                .map(PrimaryState::pending_events)
+                .unwrap_or_default()
         })
     }
 

@@ -364,7 +364,7 @@ fn a_deleted_primary_leaves_no_state() {
     let ledger = ledger();
     ledger.record_primary(key("db"));
     ledger.record_child(key("db"), change("a"), None, None);
-    ledger.forget(&key("db"));
+    assert_eq!(ledger.forget(&key("db")), vec![(Kind::ConfigMap, 1)]);
     assert_eq!(ledger.len(), 0);
     assert_eq!(
         full_run(&ledger, Instant::now()),

@@ -227,6 +227,24 @@ pub(crate) enum PrimaryEvent<P: Resource<DynamicType = ()>> {
     Deleted(ObjectRef<P>),
 }
 
+impl<P: Resource<DynamicType = ()>> PrimaryEvent<P> {
+    /// Whether this change is the echo of our own write of the primary (its status summary):
+    /// only a change without a new generation can be. A spec change always wakes the primary,
+    /// whoever's write returned its version.
+    pub(crate) fn is_own_echo(&self, event: &Event<P>, expectations: &Expectations) -> bool {
+        match (self, event) {
+            (
+                PrimaryEvent::Changed {
+                    by_generation: false,
+                    ..
+                },
+                Event::Apply(obj) | Event::InitApply(obj),
+            ) => expectations.is_own_echo(obj),
+            _ => false,
+        }
+    }
+}
+
 impl<P: Resource<DynamicType = ()>> Default for PrimaryPipeline<P> {
     fn default() -> Self {
         Self {

@@ -284,3 +284,31 @@ fn a_primary_relist_releases_its_changes_at_init_done() {
         ]
     );
 }
+
+#[test]
+fn a_spec_change_is_never_taken_for_the_echo_of_our_status_write() {
+    // Our status patch, built from a stale snapshot, changed nothing and returned the current
+    // object: someone's spec edit at generation 2. Its version must not hide that edit.
+    let expectations = Expectations::new([kind_of::<Primary>()]);
+    let mut p = PrimaryPipeline::<Primary>::default();
+    p.on_event(&Event::Apply(primary("db", "u1")));
+    let mut edited = primary("db", "u1");
+    edited.metadata.generation = Some(2);
+    edited.metadata.resource_version = Some("12".into());
+    expectations.expect(Version::of(&edited).unwrap(), false);
+    let event = Event::Apply(edited);
+    let changes = p.on_event(&event);
+    assert_eq!(changes, vec![changed("db", true)]);
+    assert!(!changes[0].is_own_echo(&event, &expectations));
+
+    // Without a generation, a write of ours is recognised.
+    let mut plain = primary("plain", "u2");
+    plain.metadata.generation = None;
+    plain.metadata.resource_version = Some("1".into());
+    p.on_event(&Event::Apply(plain.clone()));
+    plain.metadata.resource_version = Some("2".into());
+    expectations.expect(Version::of(&plain).unwrap(), false);
+    let event = Event::Apply(plain);
+    let changes = p.on_event(&event);
+    assert!(changes[0].is_own_echo(&event, &expectations));
+}

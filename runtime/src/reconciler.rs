@@ -103,6 +103,12 @@ type ObjectKey<Kd> = (Kd, Option<String>, String);
 /// Every child change of one primary since its last run, coalesced: one entry per object, holding
 /// the last operation seen.
 ///
+/// A change says *that* a child changed; the typed secondaries say what it is now, and handlers
+/// should read its state from them. When the run starts, each operation is checked against the
+/// cache: a child deleted and created again is `Applied`, one created and deleted again
+/// `Deleted`; changes that were only echoes of this operator's own writes, or that name a child
+/// controlled by another object of the primary's name (another uid), are left out.
+///
 /// The controller builds it; tests of a `reconcile_secondaries` can build one from [`Change`]s.
 ///
 /// ```

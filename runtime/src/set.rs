@@ -14,7 +14,7 @@ use crate::cache::{Caches, KindCache, OwnerIndex};
 use crate::driver::{Driven, WatchSpec, drive};
 use crate::expectations::Expectations;
 use crate::ledger::Ledger;
-use crate::metrics::{Metrics, PRIMARY};
+use crate::metrics::{EventOutcome, Metrics, PRIMARY};
 use crate::pipeline::{KindPipeline, PrimaryEvent, PrimaryPipeline};
 use crate::watch::{Watch, api};
 use crate::{SecondaryAware, SecondaryKind};
@@ -148,24 +148,19 @@ pub(crate) fn start_primary<P: SecondaryAware>(
         writer,
         shared.metrics.clone(),
         move |event| {
-            let mut echo = |obj: &P| state.expectations.is_own_echo(obj);
-            let applied = match event {
-                watcher::Event::Apply(obj) | watcher::Event::InitApply(obj) => Some(obj),
-                _ => None,
-            };
             for change in pipeline.on_event(event) {
                 match change {
-                    // The echo of our own status write wakes nothing; a spec change always does.
-                    PrimaryEvent::Changed {
-                        by_generation: false,
-                        ..
-                    } if applied.is_some_and(&mut echo) => {}
+                    change if change.is_own_echo(event, &state.expectations) => {}
                     PrimaryEvent::Changed { primary, .. } => {
                         let send = state.ledger.record_primary(primary.clone());
                         state.trigger(send, primary);
                     }
                     PrimaryEvent::Deleted(primary) => {
-                        state.ledger.forget(&primary);
+                        for (kind, events) in state.ledger.forget(&primary) {
+                            state
+                                .metrics
+                                .outcome(kind.name(), EventOutcome::OwnerGone, events);
+                        }
                         state.expectations.forget_object(&primary);
                         forget_owner.iter().for_each(|forget| forget(&primary));
                     }
