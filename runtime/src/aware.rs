@@ -8,7 +8,9 @@ use kube::Resource;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::__private::{Caches, Summary, WatchSet};
+use crate::__private::Summary;
+use crate::cache::Caches;
+use crate::set::WatchSet;
 
 /// A primary resource whose secondaries (the children it owns) are watched and cached.
 ///
@@ -42,7 +44,7 @@ use crate::__private::{Caches, Summary, WatchSet};
 /// assert_eq!(names, ["Deployment", "Secret"]);
 /// ```
 pub trait SecondaryAware:
-    Resource<DynamicType = (), Scope: crate::__private::ApiScope>
+    Resource<DynamicType = (), Scope: crate::watch::ApiScope>
     + Clone
     + DeserializeOwned
     + Serialize

@@ -8,9 +8,9 @@ use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use crate::__private::SecondaryResource;
+use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::expectations::{Version, kind_of};
 use crate::watch::{Mapping, controller_owner};
-use crate::{SecondaryAware, SecondaryKind};
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
 pub(crate) struct OwnerIndex<C: Resource, P: Resource> {

@@ -6,7 +6,7 @@ use kube::runtime::reflector::ObjectRef;
 use kube::{Api, Client};
 use serde_json::{Value, json};
 
-use crate::SecondaryAware;
+use crate::aware::SecondaryAware;
 use crate::watch::is_namespaced;
 
 /// The condition's type.

@@ -11,17 +11,16 @@ use futures::{FutureExt, StreamExt};
 use kube::Client;
 use kube::runtime::controller::{self, applier};
 use kube::runtime::reflector::ObjectRef;
-use tokio::task::JoinSet;
 
-use crate::cache::Caches;
+use crate::aware::SecondaryAware;
+use crate::backoff::Backoff;
 use crate::error::Error;
 use crate::expectations::{Expectations, kind_of};
-use crate::ledger::{Backoff, Ledger};
-use crate::metrics::{EventOutcome, Metrics};
-use crate::reconciler::{Context, Reconciler};
+use crate::ledger::Ledger;
+use crate::metrics::Metrics;
+use crate::reconciler::Reconciler;
 use crate::run::Run;
-use crate::set::{Shared, WatchSet, start_primary};
-use crate::{SecondaryAware, SecondaryKind};
+use crate::set::{Shared, WatchSet, Watches};
 
 /// An event-driven controller for primary `P` and every secondary kind it declares.
 ///
@@ -141,38 +140,20 @@ impl<P: SecondaryAware> Controller<P> {
             crate::rbac::preflight::<P>(&self.client, self.namespace.as_deref()).await?;
         }
         let (triggers, queue) = mpsc::unbounded::<ObjectRef<P>>();
-        let watches = WatchSet::<P>::declared().watches;
-        let watched = watches.iter().map(|watch| {
-            let resource = watch.resource();
-            (resource.group.clone(), resource.kind.clone())
-        });
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             namespace: self.namespace.clone(),
             ledger: Arc::new(Ledger::<P>::new(P::options(), self.backoff)),
             triggers,
-            expectations: Arc::new(Expectations::new(watched.chain([kind_of::<P>()]))),
+            expectations: Arc::new(Expectations::new(watched_kinds::<P>())),
             metrics: self.metrics.clone(),
             keep_managed_fields: self.keep_managed_fields,
         });
         // Dropped with `run` (returned, failed or dropped itself): every watch task is aborted.
-        let mut tasks = JoinSet::new();
-        let mut caches = Caches::default();
-        let mut readies = Vec::new();
-        let mut forget_owner = Vec::new();
-        for watch in &watches {
-            let started = watch.start(&shared, &mut caches);
-            tasks.spawn(started.driven.driver);
-            readies.push(started.driven.ready);
-            forget_owner.push(started.forget_owner);
-        }
-        let (store, primary) = start_primary(&shared, forget_owner, &mut caches);
-        tasks.spawn(primary.driver);
-        readies.push(primary.ready);
-
+        let watches = Watches::start(&shared);
         // The first run of each primary sees its existing children: wait for every cache.
         let mut shutdown = self.shutdown;
-        match future::select(future::try_join_all(readies), &mut shutdown).await {
+        match future::select(watches.ready, &mut shutdown).await {
             Either::Left((ready, _)) => ready?,
             Either::Right(_) => return Ok(()),
         };
@@ -182,52 +163,30 @@ impl<P: SecondaryAware> Controller<P> {
             .inspect(move |primary| ledger.received(primary))
             .take_until(shutdown)
             .map(Ok::<_, Infallible>);
-        let ctx = Context::new(
-            self.client.clone(),
-            caches.clone(),
-            shared.expectations.clone(),
-            self.metrics.clone(),
-        );
-        let run = Arc::new(Run::new(
-            reconciler,
-            caches,
-            store.clone(),
-            shared.clone(),
-            ctx,
-        ));
+        let run = Run::new(reconciler, watches.caches, watches.store.clone(), &shared);
         applier(
             |primary, run: Arc<Run<P, R>>| {
                 async move { Ok::<_, Infallible>(run.run(primary).await) }.boxed()
             },
             |_, never, _| match *never {},
-            run,
-            store,
+            Arc::new(run),
+            watches.store,
             queue,
             self.config,
         )
-        .for_each(|result| {
-            match result {
-                Err(controller::Error::ObjectNotFound(primary)) => {
-                    // A label-mapped child naming a primary that does not exist (yet): its own
-                    // first run will see the child.
-                    let mut owner = ObjectRef::<P>::new(&primary.name);
-                    owner.namespace = primary.namespace.clone();
-                    for (kind, events) in shared.ledger.drop_unserved(&owner) {
-                        shared
-                            .metrics
-                            .outcome(kind.name(), EventOutcome::OwnerGone, events);
-                    }
-                    tracing::debug!(%primary, "primary not in cache; dropped request");
-                }
-                Err(error) => {
-                    tracing::warn!(error = %crate::error::chain(&error), "controller error")
-                }
-                Ok(_) => {}
-            }
-            future::ready(())
-        })
+        .for_each(|result| future::ready(shared.settle(result)))
         .await;
-        tasks.abort_all();
         Ok(())
     }
+}
+
+/// The group and kind of the primary and of every kind it declares: the writes whose echoes
+/// the controller will see.
+fn watched_kinds<P: SecondaryAware>() -> Vec<(String, String)> {
+    let declared = WatchSet::<P>::declared().watches;
+    let declared = declared.iter().map(|watch| {
+        let resource = watch.resource();
+        (resource.group.clone(), resource.kind.clone())
+    });
+    declared.chain([kind_of::<P>()]).collect()
 }

@@ -2,103 +2,20 @@
 //! scheduler and drained when its run starts. The queue (debounce, dedupe, concurrency) stays
 //! kube-runtime's; the ledger only decides which handler a run calls and when time is next due.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
+use backon::ExponentialBackoff;
 use kube::runtime::reflector::ObjectRef;
 
+use crate::aware::{Options, SecondaryAware, SecondaryKind};
+use crate::backoff::{Backoff, after, due, spread};
+use crate::changes::{Change, ChangeOp, Changes};
 use crate::expectations::{Expectations, Version};
 use crate::metrics::{EventOutcome, Trigger};
-use crate::reconciler::{Action, Change, ChangeOp, Changes, Next};
-use crate::{Options, SecondaryAware, SecondaryKind};
-
-/// Scheduled runs fire at or after their deadline; this absorbs timer rounding.
-const TIMER_SLACK: Duration = Duration::from_millis(20);
-
-/// The longest delay a handler can ask for (kube-runtime clamps the same way): `Instant` cannot
-/// hold "never", and a run six months away is as good as one.
-const MAX_DELAY: Duration = Duration::from_secs(60 * 60 * 24 * 30 * 6);
-
-/// The handler one run calls.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Main<Kd: SecondaryKind> {
-    /// `reconcile`, for this trigger.
-    Full(Trigger),
-    /// `reconcile_secondaries`, with every change since the last run.
-    Secondaries(Changes<Kd>),
-}
-
-/// What one run of a primary does.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Plan<Kd: SecondaryKind> {
-    pub(crate) main: Option<Main<Kd>>,
-    pub(crate) periodic: bool,
-    /// How the child events drained at this run's start ended, by kind: woke this run, or turned
-    /// out to be our own echoes or to belong to another object of the same name.
-    pub(crate) drained: Vec<(Kd, EventOutcome, u64)>,
-}
-
-/// How a run's handlers ended.
-#[derive(Debug, Default)]
-pub(crate) struct Outcome {
-    /// `reconcile` ran: `Some(Ok(action))` or `Some(Err(retry action))`.
-    pub(crate) full: Option<Result<Action, Action>>,
-    /// `reconcile_secondaries` ran.
-    pub(crate) secondaries: Option<Result<Action, Action>>,
-    /// `periodic` ran.
-    pub(crate) periodic: Option<Result<Action, Action>>,
-}
-
-impl Outcome {
-    fn results(&self) -> impl Iterator<Item = &Result<Action, Action>> {
-        [&self.full, &self.secondaries, &self.periodic]
-            .into_iter()
-            .flatten()
-    }
-
-    /// Whether a handler ran and none failed.
-    pub(crate) fn succeeded(&self) -> bool {
-        self.results().next().is_some() && self.results().all(Result::is_ok)
-    }
-
-    /// Whether a handler failed.
-    pub(crate) fn failed(&self) -> bool {
-        self.results().any(Result::is_err)
-    }
-}
-
-/// The delays between retries of a failing primary: exponential from `min` to `max`, with jitter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Backoff {
-    pub(crate) min: Duration,
-    pub(crate) max: Duration,
-}
-
-impl Default for Backoff {
-    /// controller-runtime's default per-object rate limiter: 5 ms doubling up to 1,000 s.
-    fn default() -> Self {
-        Self {
-            min: Duration::from_millis(5),
-            max: Duration::from_secs(1000),
-        }
-    }
-}
-
-impl Backoff {
-    fn start(self) -> ExponentialBackoff {
-        ExponentialBuilder::default()
-            .with_min_delay(self.min)
-            .with_max_delay(self.max)
-            .with_factor(2.0)
-            .with_jitter()
-            .without_max_times()
-            .build()
-    }
-}
+use crate::plan::{Main, Outcome, Plan};
+use crate::reconciler::{Action, Next};
 
 /// One changed child, as recorded: the last operation, and what is needed to decide at drain
 /// time whether it still needs a run.
@@ -167,16 +84,6 @@ impl<Kd: SecondaryKind> PrimaryState<Kd> {
     fn enqueue(&mut self) -> bool {
         !std::mem::replace(&mut self.queued, true)
     }
-}
-
-fn due(deadline: Option<Instant>, now: Instant) -> bool {
-    deadline.is_some_and(|at| at <= now + TIMER_SLACK)
-}
-
-/// `now + after`, clamped to [`MAX_DELAY`].
-fn after(now: Instant, after: Duration) -> Instant {
-    now.checked_add(after.min(MAX_DELAY))
-        .unwrap_or(now + MAX_DELAY)
 }
 
 /// Whether a child `(kind, namespace, name)` is in its cache now.
@@ -362,7 +269,7 @@ impl<P: SecondaryAware> Ledger<P> {
         now: Instant,
         outcome: Outcome,
     ) -> Option<Duration> {
-        let resync = self.resync_for(primary);
+        let resync = spread(self.options.resync, primary);
         self.with(|state| {
             let entry = state.get_mut(primary)?;
             if !outcome.failed() {
@@ -415,16 +322,6 @@ impl<P: SecondaryAware> Ledger<P> {
         })
     }
 
-    /// The resync interval of one primary: up to 10% longer than configured, spread by its name,
-    /// so primaries created together do not all resync in the same second, and none resyncs more
-    /// often than once per configured interval.
-    fn resync_for(&self, primary: &ObjectRef<P>) -> Duration {
-        let mut hasher = DefaultHasher::new();
-        primary.hash(&mut hasher);
-        let spread = (hasher.finish() % 1000) as u32;
-        self.options.resync + self.options.resync / 10 * spread / 1000
-    }
-
     /// The number of primaries with state.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
@@ -441,3 +338,7 @@ impl<P: SecondaryAware> Ledger<P> {
 #[cfg(test)]
 #[path = "ledger_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "ledger_timer_tests.rs"]
+mod timer_tests;

@@ -4,15 +4,15 @@ use crate::testing::{Kind, Primary, child, primary};
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-fn key(name: &str) -> ObjectRef<Primary> {
+pub(super) fn key(name: &str) -> ObjectRef<Primary> {
     ObjectRef::new(name).within("ns")
 }
 
-fn db() -> Primary {
+pub(super) fn db() -> Primary {
     primary("db", "u1")
 }
 
-fn change(name: &str) -> Change<Kind> {
+pub(super) fn change(name: &str) -> Change<Kind> {
     Change {
         kind: Kind::ConfigMap,
         namespace: Some("ns".into()),
@@ -21,38 +21,38 @@ fn change(name: &str) -> Change<Kind> {
     }
 }
 
-fn deleted(name: &str) -> Change<Kind> {
+pub(super) fn deleted(name: &str) -> Change<Kind> {
     Change {
         op: ChangeOp::Deleted,
         ..change(name)
     }
 }
 
-fn expectations() -> Expectations {
+pub(super) fn expectations() -> Expectations {
     Expectations::new([kind_of::<ConfigMap>()])
 }
 
 /// Every child in the cache.
-fn all_live(_: Kind, _: Option<&str>, _: &str) -> bool {
+pub(super) fn all_live(_: Kind, _: Option<&str>, _: &str) -> bool {
     true
 }
 
-fn begin(ledger: &Ledger<Primary>, now: Instant) -> Plan<Kind> {
+pub(super) fn begin(ledger: &Ledger<Primary>, now: Instant) -> Plan<Kind> {
     ledger.begin(&db(), now, &expectations(), &all_live)
 }
 
-fn ledger() -> Ledger<Primary> {
+pub(super) fn ledger() -> Ledger<Primary> {
     Ledger::new(
         Options::new(Duration::from_secs(1800), None),
         Backoff::default(),
     )
 }
 
-fn full_run(ledger: &Ledger<Primary>, now: Instant) -> Option<Duration> {
+pub(super) fn full_run(ledger: &Ledger<Primary>, now: Instant) -> Option<Duration> {
     finish_full(ledger, now, Ok(Action::await_change()))
 }
 
-fn finish_full(
+pub(super) fn finish_full(
     ledger: &Ledger<Primary>,
     now: Instant,
     result: Result<Action, Action>,
@@ -65,18 +65,18 @@ fn finish_full(
 }
 
 /// A ledger whose primary had its first full run.
-fn reconciled(now: Instant) -> Ledger<Primary> {
+pub(super) fn reconciled(now: Instant) -> Ledger<Primary> {
     let ledger = ledger();
     begin(&ledger, now);
     full_run(&ledger, now);
     ledger
 }
 
-fn version(name: &str, rv: &str) -> Version {
+pub(super) fn version(name: &str, rv: &str) -> Version {
     Version::of(&child(name, &db(), rv)).unwrap()
 }
 
-fn secondaries(plan: Plan<Kind>) -> Vec<(String, ChangeOp)> {
+pub(super) fn secondaries(plan: Plan<Kind>) -> Vec<(String, ChangeOp)> {
     match plan.main {
         Some(Main::Secondaries(changes)) => changes.iter().map(|c| (c.name, c.op)).collect(),
         other => panic!("expected reconcile_secondaries, got {other:?}"),
@@ -252,110 +252,6 @@ fn a_request_for_a_primary_never_seen_is_dropped_but_one_seen_keeps_its_reasons(
     assert_eq!(
         begin(&ledger, Instant::now()).main,
         Some(Main::Full(Trigger::Primary))
-    );
-}
-
-#[test]
-fn resync_is_due_no_sooner_than_the_configured_interval_and_at_most_a_tenth_later() {
-    let ledger = ledger();
-    let now = Instant::now();
-    begin(&ledger, now);
-    let next = full_run(&ledger, now).expect("a resync is scheduled");
-    assert!(
-        next >= Duration::from_secs(1800) && next <= Duration::from_secs(1980),
-        "{next:?}"
-    );
-    assert_eq!(
-        begin(&ledger, now + next - Duration::from_secs(1)).main,
-        None
-    );
-    assert_eq!(
-        begin(&ledger, now + next).main,
-        Some(Main::Full(Trigger::Resync))
-    );
-}
-
-#[test]
-fn requeue_and_retry_are_reported_as_their_own_triggers() {
-    let ledger = ledger();
-    let now = Instant::now();
-    begin(&ledger, now);
-    assert_eq!(
-        finish_full(&ledger, now, Ok(Action::requeue(Duration::from_secs(10)))),
-        Some(Duration::from_secs(10))
-    );
-    let later = now + Duration::from_secs(10);
-    assert_eq!(
-        begin(&ledger, later).main,
-        Some(Main::Full(Trigger::Requeue))
-    );
-    finish_full(&ledger, later, Err(Action::requeue(Duration::from_secs(5))));
-    assert_eq!(
-        begin(&ledger, later + Duration::from_secs(5)).main,
-        Some(Main::Full(Trigger::Retry))
-    );
-}
-
-#[test]
-fn a_requeue_of_duration_max_is_clamped_not_a_panic() {
-    let ledger = ledger();
-    let now = Instant::now();
-    begin(&ledger, now);
-    let next = finish_full(&ledger, now, Ok(Action::requeue(Duration::MAX)))
-        .expect("the resync is still scheduled");
-    assert!(next <= Duration::from_secs(1980), "{next:?}");
-    let next = finish_full(&ledger, now, Err(Action::requeue(Duration::MAX)));
-    assert!(next.is_some());
-}
-
-#[test]
-fn failures_back_off_exponentially_up_to_the_cap_and_reset_on_success() {
-    let ledger = Ledger::<Primary>::new(
-        Options::new(Duration::from_secs(1800), None),
-        Backoff {
-            min: Duration::from_millis(100),
-            max: Duration::from_secs(2),
-        },
-    );
-    let now = Instant::now();
-    begin(&ledger, now);
-    let delays: Vec<Duration> = (0..8)
-        .map(|_| finish_full(&ledger, now, Err(Action::backoff())).unwrap())
-        .collect();
-    // Each delay is the doubled base plus jitter below the base, capped at the maximum.
-    let bases = [100, 200, 400, 800, 1600, 2000, 2000, 2000].map(Duration::from_millis);
-    for (delay, base) in delays.iter().zip(bases) {
-        assert!(
-            *delay >= base && *delay <= (base * 2).min(Duration::from_secs(2)),
-            "{delays:?}"
-        );
-    }
-    assert_eq!(
-        begin(&ledger, now + delays[7]).main,
-        Some(Main::Full(Trigger::Retry))
-    );
-    full_run(&ledger, now);
-    let first_again = finish_full(&ledger, now, Err(Action::backoff())).unwrap();
-    assert!(first_again < Duration::from_millis(200), "{first_again:?}");
-}
-
-#[test]
-fn periodic_check_runs_on_its_own_interval() {
-    let ledger = Ledger::<Primary>::new(
-        Options::new(Duration::from_secs(1800), Some(Duration::from_secs(60))),
-        Backoff::default(),
-    );
-    let now = Instant::now();
-    begin(&ledger, now);
-    assert_eq!(full_run(&ledger, now), Some(Duration::from_secs(60)));
-    let plan = begin(&ledger, now + Duration::from_secs(60));
-    assert_eq!(
-        plan,
-        Plan {
-            main: None,
-            periodic: true,
-            drained: Vec::new()
-        }
     );
 }
 

@@ -72,9 +72,12 @@
 #![warn(missing_docs)]
 
 mod aware;
+mod backoff;
 mod cache;
+mod changes;
 pub mod client;
 pub mod condition;
+mod context;
 mod controller;
 pub mod crd;
 mod driver;
@@ -83,6 +86,7 @@ mod expectations;
 mod ledger;
 pub mod metrics;
 mod pipeline;
+mod plan;
 pub mod predicates;
 pub mod rbac;
 mod reconciler;
@@ -99,10 +103,12 @@ mod watch;
 pub mod __private;
 
 pub use aware::{Options, SecondaryAware, SecondaryKind};
+pub use changes::{Change, ChangeOp, Changes};
+pub use context::Context;
 pub use controller::Controller;
 pub use error::Error;
 pub use metrics::{Metrics, MetricsSnapshot, Trigger};
-pub use reconciler::{Action, Change, ChangeOp, Changes, Context, Reconciler};
+pub use reconciler::{Action, Reconciler};
 pub use watch::{ApiScope, Mapping};
 
 #[cfg(feature = "derive")]

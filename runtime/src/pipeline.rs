@@ -12,11 +12,11 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher::Event;
 
 use crate::__private::SecondaryResource;
-use crate::SecondaryAware;
+use crate::aware::SecondaryAware;
 use crate::cache::OwnerIndex;
+use crate::changes::{Change, ChangeOp};
 use crate::expectations::{Expectations, Version, kind_of};
 use crate::metrics::EventOutcome;
-use crate::reconciler::{Change, ChangeOp};
 use crate::watch::{Mapping, PredicateFn, describe};
 
 /// A primary due because one of its children changed.

@@ -9,7 +9,7 @@ use kube::api::{ObjectMeta, PostParams};
 use kube::core::ApiResource;
 use kube::{Api, Client};
 
-use crate::SecondaryAware;
+use crate::aware::SecondaryAware;
 use crate::error::Error;
 pub use crate::error::MissingPermission;
 use crate::set::WatchSet;

@@ -8,14 +8,15 @@ use kube::runtime::controller;
 use kube::runtime::reflector::{ObjectRef, Store};
 use tracing::Instrument;
 
+use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::Caches;
 use crate::condition::{self, Failure};
+use crate::context::Context;
 use crate::error::chain;
-use crate::ledger::{Main, Outcome};
 use crate::metrics::Trigger;
-use crate::reconciler::{Action, Context, Reconciler};
+use crate::plan::{Main, Outcome};
+use crate::reconciler::{Action, Reconciler};
 use crate::set::Shared;
-use crate::{SecondaryAware, SecondaryKind};
 
 /// Everything a primary's run needs.
 pub(crate) struct Run<P: SecondaryAware, R: Reconciler<P>> {
@@ -31,14 +32,19 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         reconciler: R,
         caches: Caches,
         store: Store<P>,
-        shared: Arc<Shared<P>>,
-        ctx: Context<P>,
+        shared: &Arc<Shared<P>>,
     ) -> Self {
+        let ctx = Context::new(
+            shared.client.clone(),
+            caches.clone(),
+            shared.expectations.clone(),
+            shared.metrics.clone(),
+        );
         Self {
             reconciler,
             caches,
             store,
-            shared,
+            shared: shared.clone(),
             ctx,
         }
     }

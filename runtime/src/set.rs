@@ -4,20 +4,25 @@
 use std::sync::Arc;
 
 use futures::channel::mpsc::UnboundedSender;
+use futures::future::BoxFuture;
+use futures::{FutureExt, TryFutureExt};
 use kube::Client;
 use kube::core::ApiResource;
+use kube::runtime::controller;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::watcher;
+use tokio::task::JoinSet;
 
 use crate::__private::SecondaryResource;
+use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::{Caches, KindCache, OwnerIndex};
 use crate::driver::{Driven, WatchSpec, drive};
+use crate::error::Error;
 use crate::expectations::Expectations;
 use crate::ledger::Ledger;
 use crate::metrics::{EventOutcome, Metrics, PRIMARY};
 use crate::pipeline::{KindPipeline, PrimaryEvent, PrimaryPipeline};
 use crate::watch::{Watch, api};
-use crate::{SecondaryAware, SecondaryKind};
 
 /// What a running controller shares with every watch.
 pub(crate) struct Shared<P: SecondaryAware> {
@@ -48,6 +53,66 @@ impl<P: SecondaryAware> Shared<P> {
             name,
             events,
             keep_managed_fields: self.keep_managed_fields,
+        }
+    }
+}
+
+impl<P: SecondaryAware> Shared<P> {
+    /// Handles the end of one request in kube-runtime's applier.
+    pub(crate) fn settle<E: std::error::Error + 'static, Q: std::error::Error + 'static>(
+        &self,
+        result: Result<(ObjectRef<P>, controller::Action), controller::Error<E, Q>>,
+    ) {
+        match result {
+            Err(controller::Error::ObjectNotFound(primary)) => {
+                // A label-mapped child naming a primary that does not exist (yet): its own first
+                // run will see the child.
+                let mut owner = ObjectRef::<P>::new(&primary.name);
+                owner.namespace = primary.namespace.clone();
+                for (kind, events) in self.ledger.drop_unserved(&owner) {
+                    self.metrics
+                        .outcome(kind.name(), EventOutcome::OwnerGone, events);
+                }
+                tracing::debug!(%primary, "primary not in cache; dropped request");
+            }
+            Err(error) => tracing::warn!(error = %crate::error::chain(&error), "controller error"),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Every watch of one controller, running: dropping it aborts them all.
+pub(crate) struct Watches<P: SecondaryAware> {
+    /// The watch tasks; aborted when dropped.
+    _tasks: JoinSet<()>,
+    pub(crate) caches: Caches,
+    /// The primaries' store, which kube-runtime's scheduler reads.
+    pub(crate) store: Store<P>,
+    /// Resolves once every cache holds its first list, or fails naming a rejected watch.
+    pub(crate) ready: BoxFuture<'static, Result<(), Error>>,
+}
+
+impl<P: SecondaryAware> Watches<P> {
+    /// Starts one watch per declared kind and the primaries' own watch.
+    pub(crate) fn start(shared: &Arc<Shared<P>>) -> Self {
+        let mut tasks = JoinSet::new();
+        let mut caches = Caches::default();
+        let mut readies = Vec::new();
+        let mut forget_owner = Vec::new();
+        for watch in WatchSet::<P>::declared().watches {
+            let started = watch.start(shared, &mut caches);
+            tasks.spawn(started.driven.driver);
+            readies.push(started.driven.ready);
+            forget_owner.push(started.forget_owner);
+        }
+        let (store, primary) = start_primary(shared, forget_owner, &mut caches);
+        tasks.spawn(primary.driver);
+        readies.push(primary.ready);
+        Self {
+            _tasks: tasks,
+            caches,
+            store,
+            ready: futures::future::try_join_all(readies).map_ok(drop).boxed(),
         }
     }
 }
@@ -130,7 +195,7 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
 
 /// Starts the primaries' own watch: a changed primary is due; a deleted one is forgotten by the
 /// ledger, the owner indexes and the expectations. Returns its store, which the scheduler reads.
-pub(crate) fn start_primary<P: SecondaryAware>(
+fn start_primary<P: SecondaryAware>(
     shared: &Arc<Shared<P>>,
     forget_owner: Vec<ForgetOwner<P>>,
     caches: &mut Caches,

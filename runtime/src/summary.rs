@@ -46,7 +46,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::SecondaryAware;
+use crate::aware::SecondaryAware;
 use crate::expectations::Expectations;
 use crate::watch::is_namespaced;
 

@@ -10,7 +10,7 @@ use kube::Resource;
 use kube::api::ObjectMeta;
 
 use crate::__private::{Caches, WatchSet, watch_full};
-use crate::{Options, SecondaryAware, SecondaryKind};
+use crate::aware::{Options, SecondaryAware, SecondaryKind};
 
 /// The primary: a Deployment stands in for a custom resource.
 pub(crate) type Primary = Deployment;

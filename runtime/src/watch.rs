@@ -13,7 +13,7 @@ use kube::runtime::watcher::{self, watcher};
 use kube::{Api, Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 
-use crate::SecondaryAware;
+use crate::aware::SecondaryAware;
 
 /// How a child names its primary: `#[secondary(Kind)]` maps through the controller
 /// ownerReference, `#[secondary(Kind, map = label("key"))]` or `map = annotation("key")` through

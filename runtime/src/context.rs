@@ -1,0 +1,141 @@
+//! What every handler call gets besides the primary: the client and the bookkeeping of the
+//! operator's own writes.
+
+use std::sync::Arc;
+
+use kube::{Client, Resource};
+use serde::Serialize;
+
+use crate::aware::SecondaryAware;
+use crate::cache::Caches;
+use crate::expectations::{Expectations, Version};
+use crate::metrics::Metrics;
+
+/// Objects written during one run, for the status summary.
+#[cfg(feature = "status-summary")]
+type Written = Arc<std::sync::Mutex<Vec<crate::summary::Observed>>>;
+
+/// Shared by every handler call: the client and the bookkeeping of the operator's own writes.
+///
+/// ```no_run
+/// # use k8s_openapi::api::core::v1::{ConfigMap, Service};
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// # #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// # #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+/// # #[secondary(Service)]
+/// # #[secondary(ConfigMap)]
+/// # pub struct DatabaseSpec {}
+/// use kube::api::{Patch, PatchParams};
+/// use kube::{Api, ResourceExt};
+/// use kube_secondary::Context;
+///
+/// async fn write_config(db: &Database, desired: &ConfigMap, ctx: &Context<Database>) -> kube::Result<()> {
+///     let api: Api<ConfigMap> = Api::namespaced(ctx.client().clone(), &db.namespace().unwrap());
+///     let params = PatchParams::apply("database-operator").force();
+///     let written = api.patch(&desired.name_any(), &params, &Patch::Apply(desired)).await?;
+///     // The watch event of this very write will not wake the Database again.
+///     ctx.record_write(&written);
+///     Ok(())
+/// }
+/// ```
+pub struct Context<P: SecondaryAware> {
+    client: Client,
+    caches: Caches,
+    expectations: Arc<Expectations>,
+    metrics: Arc<Metrics>,
+    /// This run's writes, when the primary's status lists its secondaries.
+    #[cfg(feature = "status-summary")]
+    written: Option<Written>,
+    _primary: std::marker::PhantomData<fn() -> P>,
+}
+
+impl<P: SecondaryAware> Clone for Context<P> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            caches: self.caches.clone(),
+            expectations: self.expectations.clone(),
+            metrics: self.metrics.clone(),
+            #[cfg(feature = "status-summary")]
+            written: self.written.clone(),
+            _primary: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<P: SecondaryAware> Context<P> {
+    pub(crate) fn new(
+        client: Client,
+        caches: Caches,
+        expectations: Arc<Expectations>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            client,
+            caches,
+            expectations,
+            metrics,
+            #[cfg(feature = "status-summary")]
+            written: None,
+            _primary: std::marker::PhantomData,
+        }
+    }
+
+    /// The context of one run: it records the run's writes when `P` summarises its secondaries
+    /// in its status.
+    pub(crate) fn for_run(&self) -> Self {
+        #[cfg(feature = "status-summary")]
+        if P::options().status_summary {
+            return Self {
+                written: Some(Written::default()),
+                ..self.clone()
+            };
+        }
+        self.clone()
+    }
+
+    /// The objects recorded with [`record_write`](Self::record_write) during this run.
+    #[cfg(feature = "status-summary")]
+    pub(crate) fn take_written(&self) -> Vec<crate::summary::Observed> {
+        self.written
+            .as_ref()
+            .map(|written| std::mem::take(&mut *written.lock().expect("written lock poisoned")))
+            .unwrap_or_default()
+    }
+
+    /// The client the controller was built with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The controller's counters.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Remembers an object this operator just wrote (the object the API server returned), so
+    /// the watch event carrying exactly that resourceVersion does not wake the primary again.
+    ///
+    /// A later change by anyone else has another resourceVersion and wakes it as usual. A write
+    /// that changed nothing (the API server returned a version the watch already delivered) is
+    /// not remembered: that version's change was someone else's. Writes of kinds this controller
+    /// does not watch are ignored. With
+    /// `#[secondaries(status_summary)]`, the object also goes into this run's summary, which the
+    /// cache may not show yet.
+    pub fn record_write<K: Resource<DynamicType = ()> + Serialize>(&self, written: &K) {
+        if let Some(version) = Version::of(written) {
+            let seen = self.caches.holds(&version);
+            self.expectations.expect(version, seen);
+        }
+        #[cfg(feature = "status-summary")]
+        if let Some(recorded) = &self.written
+            && let Some(observed) = crate::summary::Observed::of(written)
+        {
+            recorded
+                .lock()
+                .expect("written lock poisoned")
+                .push(observed);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The ledger's clock: resync, requeue, retry with backoff, the periodic check.
+
+use super::tests::*;
+use super::*;
+use crate::testing::Primary;
+
+#[test]
+fn resync_is_due_no_sooner_than_the_configured_interval_and_at_most_a_tenth_later() {
+    let ledger = ledger();
+    let now = Instant::now();
+    begin(&ledger, now);
+    let next = full_run(&ledger, now).expect("a resync is scheduled");
+    assert!(
+        next >= Duration::from_secs(1800) && next <= Duration::from_secs(1980),
+        "{next:?}"
+    );
+    assert_eq!(
+        begin(&ledger, now + next - Duration::from_secs(1)).main,
+        None
+    );
+    assert_eq!(
+        begin(&ledger, now + next).main,
+        Some(Main::Full(Trigger::Resync))
+    );
+}
+
+#[test]
+fn requeue_and_retry_are_reported_as_their_own_triggers() {
+    let ledger = ledger();
+    let now = Instant::now();
+    begin(&ledger, now);
+    assert_eq!(
+        finish_full(&ledger, now, Ok(Action::requeue(Duration::from_secs(10)))),
+        Some(Duration::from_secs(10))
+    );
+    let later = now + Duration::from_secs(10);
+    assert_eq!(
+        begin(&ledger, later).main,
+        Some(Main::Full(Trigger::Requeue))
+    );
+    finish_full(&ledger, later, Err(Action::requeue(Duration::from_secs(5))));
+    assert_eq!(
+        begin(&ledger, later + Duration::from_secs(5)).main,
+        Some(Main::Full(Trigger::Retry))
+    );
+}
+
+#[test]
+fn a_requeue_of_duration_max_is_clamped_not_a_panic() {
+    let ledger = ledger();
+    let now = Instant::now();
+    begin(&ledger, now);
+    let next = finish_full(&ledger, now, Ok(Action::requeue(Duration::MAX)))
+        .expect("the resync is still scheduled");
+    assert!(next <= Duration::from_secs(1980), "{next:?}");
+    let next = finish_full(&ledger, now, Err(Action::requeue(Duration::MAX)));
+    assert!(next.is_some());
+}
+
+#[test]
+fn failures_back_off_exponentially_up_to_the_cap_and_reset_on_success() {
+    let ledger = Ledger::<Primary>::new(
+        Options::new(Duration::from_secs(1800), None),
+        Backoff {
+            min: Duration::from_millis(100),
+            max: Duration::from_secs(2),
+        },
+    );
+    let now = Instant::now();
+    begin(&ledger, now);
+    let delays: Vec<Duration> = (0..8)
+        .map(|_| finish_full(&ledger, now, Err(Action::backoff())).unwrap())
+        .collect();
+    // Each delay is the doubled base plus jitter below the base, capped at the maximum.
+    let bases = [100, 200, 400, 800, 1600, 2000, 2000, 2000].map(Duration::from_millis);
+    for (delay, base) in delays.iter().zip(bases) {
+        assert!(
+            *delay >= base && *delay <= (base * 2).min(Duration::from_secs(2)),
+            "{delays:?}"
+        );
+    }
+    assert_eq!(
+        begin(&ledger, now + delays[7]).main,
+        Some(Main::Full(Trigger::Retry))
+    );
+    full_run(&ledger, now);
+    let first_again = finish_full(&ledger, now, Err(Action::backoff())).unwrap();
+    assert!(first_again < Duration::from_millis(200), "{first_again:?}");
+}
+
+#[test]
+fn periodic_check_runs_on_its_own_interval() {
+    let ledger = Ledger::<Primary>::new(
+        Options::new(Duration::from_secs(1800), Some(Duration::from_secs(60))),
+        Backoff::default(),
+    );
+    let now = Instant::now();
+    begin(&ledger, now);
+    assert_eq!(full_run(&ledger, now), Some(Duration::from_secs(60)));
+    let plan = begin(&ledger, now + Duration::from_secs(60));
+    assert_eq!(
+        plan,
+        Plan {
+            main: None,
+            periodic: true,
+            drained: Vec::new()
+        }
+    );
+}
