@@ -174,7 +174,10 @@ impl<P: SecondaryAware> Controller<P> {
             queue,
             self.config,
         )
-        .for_each(|result| future::ready(shared.settle(result)))
+        .for_each(|result| {
+            shared.settle(result);
+            future::ready(())
+        })
         .await;
         Ok(())
     }
