@@ -96,7 +96,10 @@ pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
         "PodReadyToStartContainers",
     ];
 
-    use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+    use k8s_openapi::api::apps::v1::{
+        DaemonSet, DaemonSetStatus, Deployment, DeploymentStatus, ReplicaSet, ReplicaSetStatus,
+        StatefulSet, StatefulSetStatus,
+    };
     use k8s_openapi::api::batch::v1::Job;
     use k8s_openapi::api::core::v1::Pod;
 
@@ -108,47 +111,66 @@ pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
 
     let obj = obj as &dyn Any;
     let mut hasher = DefaultHasher::new();
+    // An absent status and an empty one say the same: nothing is ready yet.
+    let counts = |counts: &[Option<i32>]| counts.iter().map(|c| c.unwrap_or(0)).collect::<Vec<_>>();
     if let Some(pod) = obj.downcast_ref::<Pod>() {
-        let status = pod.status.as_ref()?;
-        status.phase.hash(&mut hasher);
-        let conditions = status.conditions.iter().flatten();
+        let status = pod.status.as_ref();
+        status.and_then(|s| s.phase.as_ref()).hash(&mut hasher);
+        let conditions = status
+            .and_then(|s| s.conditions.as_ref())
+            .into_iter()
+            .flatten();
         let built_in = conditions.filter(|c| POD_CONDITIONS.contains(&c.type_.as_str()));
         types_and_statuses(built_in.map(|c| (&c.type_, &c.status))).hash(&mut hasher);
     } else if let Some(deployment) = obj.downcast_ref::<Deployment>() {
-        let status = deployment.status.as_ref()?;
-        (
-            status.ready_replicas,
-            status.available_replicas,
-            status.updated_replicas,
-        )
-            .hash(&mut hasher);
-        let conditions = status.conditions.iter().flatten();
+        let status = deployment.status.as_ref();
+        let replicas = |f: fn(&DeploymentStatus) -> Option<i32>| status.and_then(f);
+        counts(&[
+            replicas(|s| s.ready_replicas),
+            replicas(|s| s.available_replicas),
+            replicas(|s| s.updated_replicas),
+        ])
+        .hash(&mut hasher);
+        let conditions = status
+            .and_then(|s| s.conditions.as_ref())
+            .into_iter()
+            .flatten();
         types_and_statuses(conditions.map(|c| (&c.type_, &c.status))).hash(&mut hasher);
     } else if let Some(set) = obj.downcast_ref::<StatefulSet>() {
-        let status = set.status.as_ref()?;
-        let current = status.current_revision == status.update_revision;
-        (
-            status.ready_replicas,
-            status.available_replicas,
-            status.updated_replicas,
-            current,
-        )
+        let status = set.status.as_ref();
+        let replicas = |f: fn(&StatefulSetStatus) -> Option<i32>| status.and_then(f);
+        counts(&[
+            replicas(|s| s.ready_replicas),
+            replicas(|s| s.available_replicas),
+            replicas(|s| s.updated_replicas),
+        ])
+        .hash(&mut hasher);
+        status
+            .is_none_or(|s| s.current_revision == s.update_revision)
             .hash(&mut hasher);
     } else if let Some(set) = obj.downcast_ref::<ReplicaSet>() {
-        let status = set.status.as_ref()?;
-        let counts = [status.ready_replicas, status.available_replicas];
-        counts.map(|count| count.unwrap_or(0)).hash(&mut hasher);
+        let status = set.status.as_ref();
+        let replicas = |f: fn(&ReplicaSetStatus) -> Option<i32>| status.and_then(f);
+        counts(&[
+            replicas(|s| s.ready_replicas),
+            replicas(|s| s.available_replicas),
+        ])
+        .hash(&mut hasher);
     } else if let Some(set) = obj.downcast_ref::<DaemonSet>() {
-        let status = set.status.as_ref()?;
-        (
-            status.number_ready,
-            status.number_available,
-            status.updated_number_scheduled,
-        )
-            .hash(&mut hasher);
+        let status = set.status.as_ref();
+        let number = |f: fn(&DaemonSetStatus) -> Option<i32>| status.and_then(f);
+        counts(&[
+            number(|s| Some(s.number_ready)),
+            number(|s| s.number_available),
+            number(|s| s.updated_number_scheduled),
+        ])
+        .hash(&mut hasher);
     } else if let Some(job) = obj.downcast_ref::<Job>() {
-        let status = job.status.as_ref()?;
-        let conditions = status.conditions.iter().flatten();
+        let status = job.status.as_ref();
+        let conditions = status
+            .and_then(|s| s.conditions.as_ref())
+            .into_iter()
+            .flatten();
         types_and_statuses(conditions.map(|c| (&c.type_, &c.status))).hash(&mut hasher);
     } else {
         return None;
