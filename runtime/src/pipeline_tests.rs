@@ -33,6 +33,14 @@ impl Fixture {
         ops(&self.feed(event).due)
     }
 
+    /// How many children the owner index holds for `owner`.
+    fn children_of(&self, owner: &Primary) -> usize {
+        self.pipeline
+            .index
+            .children_of(&ObjectRef::from_obj(owner))
+            .len()
+    }
+
     fn relist(&mut self, listed: Vec<ConfigMap>) -> Vec<(String, String, ChangeOp)> {
         let mut due = self.ops(Event::Init);
         for obj in listed {
@@ -68,13 +76,7 @@ fn maps_a_child_to_its_controller_owner_and_filters_unchanged_versions() {
     assert!(same.due.is_empty(), "same resourceVersion");
     assert_eq!(same.outcome, Some(EventOutcome::Predicate));
     assert_eq!(f.ops(Event::Apply(child("cfg", &db, "2"))).len(), 1);
-    assert_eq!(
-        f.pipeline
-            .index
-            .children_of(&ObjectRef::from_obj(&db))
-            .len(),
-        1
-    );
+    assert_eq!(f.children_of(&db), 1);
 }
 
 #[test]
@@ -114,12 +116,7 @@ fn delete_maps_through_the_last_known_owner_and_forgets_state() {
     gone.metadata.owner_references = None;
     assert_eq!(f.ops(Event::Delete(gone)), vec![deleted("db", "cfg")]);
     assert!(f.pipeline.last.is_empty());
-    assert!(
-        f.pipeline
-            .index
-            .children_of(&ObjectRef::from_obj(&db))
-            .is_empty()
-    );
+    assert_eq!(f.children_of(&db), 0);
 }
 
 #[test]
@@ -134,13 +131,7 @@ fn relist_reports_children_that_vanished_and_only_changed_survivors() {
         due,
         vec![applied("db", "edited"), deleted("db", "vanished")]
     );
-    assert_eq!(
-        f.pipeline
-            .index
-            .children_of(&ObjectRef::from_obj(&db))
-            .len(),
-        2
-    );
+    assert_eq!(f.children_of(&db), 2);
 }
 
 #[test]
