@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::registry::Registry;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::{Registry, Unit};
 use serde::Serialize;
 
 /// Why a primary's handler ran.
@@ -178,10 +180,20 @@ struct WatchLabel {
     watch: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HandlerLabel {
+    handler: &'static str,
+}
+
+/// Buckets from 1 ms to about 33 s: a handler's API calls take milliseconds, slow ones seconds.
+fn handler_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 16))
+}
+
 /// The counters of one controller: take them from [`Controller::metrics`](crate::Controller::metrics)
 /// before running it, [`register`](Self::register) them into your `prometheus-client`
 /// [`Registry`] to export them, and read them in-process with [`snapshot`](Self::snapshot).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Metrics {
     wakeups: Family<TriggerLabel, Counter>,
     secondary_kinds: Family<KindLabel, Counter>,
@@ -192,9 +204,28 @@ pub struct Metrics {
     synced: Family<WatchLabel, Gauge>,
     skipped: Counter,
     errors: Counter,
+    handler_duration: Family<HandlerLabel, Histogram, fn() -> Histogram>,
     /// The kind and watch names that label a series: families cannot be listed, so the snapshot
     /// looks each name up.
     names: Mutex<BTreeSet<&'static str>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            wakeups: Family::default(),
+            secondary_kinds: Family::default(),
+            events: Family::default(),
+            outcomes: Family::default(),
+            watch_failures: Family::default(),
+            relists: Family::default(),
+            synced: Family::default(),
+            skipped: Counter::default(),
+            errors: Counter::default(),
+            handler_duration: Family::new_with_constructor(handler_histogram),
+            names: Mutex::default(),
+        }
+    }
 }
 
 /// The value of one series, if it exists.
@@ -255,6 +286,12 @@ impl Metrics {
             self.skipped.clone(),
         );
         registry.register("errors", "Handler runs that failed", self.errors.clone());
+        registry.register_with_unit(
+            "handler_duration",
+            "Time a handler took, by handler",
+            Unit::Seconds,
+            self.handler_duration.clone(),
+        );
     }
 
     /// Remembers `name` as a label of some series, for the snapshot.
@@ -334,6 +371,13 @@ impl Metrics {
 
     pub(crate) fn error(&self) {
         self.errors.inc();
+    }
+
+    /// `handler` (`reconcile`, `reconcile_secondaries` or `periodic`) ran for `duration`.
+    pub(crate) fn handler_ran(&self, handler: &'static str, duration: Duration) {
+        self.handler_duration
+            .get_or_create(&HandlerLabel { handler })
+            .observe(duration.as_secs_f64());
     }
 
     /// A copy of the counters now, read from the metrics.
@@ -499,5 +543,26 @@ mod tests {
             assert!(has_line(&text, line), "missing `{line}` in\n{text}");
         }
         assert!(!text.contains("relists_total{watch=\"primary\"}"), "{text}");
+    }
+
+    #[test]
+    fn handler_durations_land_in_the_histogram_by_handler() {
+        let metrics = Metrics::default();
+        metrics.handler_ran("reconcile", Duration::from_millis(20));
+        metrics.handler_ran("reconcile", Duration::from_millis(3));
+        metrics.handler_ran("periodic", Duration::from_millis(1));
+
+        let text = scrape(&metrics);
+        for line in [
+            "# TYPE kube_secondary_handler_duration_seconds histogram",
+            "# UNIT kube_secondary_handler_duration_seconds seconds",
+            "kube_secondary_handler_duration_seconds_count{handler=\"reconcile\"} 2",
+            "kube_secondary_handler_duration_seconds_sum{handler=\"reconcile\"} 0.023",
+            "kube_secondary_handler_duration_seconds_bucket{le=\"0.004\",handler=\"reconcile\"} 1",
+            "kube_secondary_handler_duration_seconds_bucket{le=\"0.032\",handler=\"reconcile\"} 2",
+            "kube_secondary_handler_duration_seconds_count{handler=\"periodic\"} 1",
+        ] {
+            assert!(has_line(&text, line), "missing `{line}` in\n{text}");
+        }
     }
 }
