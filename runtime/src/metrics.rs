@@ -205,6 +205,7 @@ pub struct Metrics {
     skipped: Counter,
     errors: Counter,
     handler_duration: Family<HandlerLabel, Histogram, fn() -> Histogram>,
+    queue_depth: Gauge,
     /// The kind and watch names that label a series: families cannot be listed, so the snapshot
     /// looks each name up.
     names: Mutex<BTreeSet<&'static str>>,
@@ -223,6 +224,7 @@ impl Default for Metrics {
             skipped: Counter::default(),
             errors: Counter::default(),
             handler_duration: Family::new_with_constructor(handler_histogram),
+            queue_depth: Gauge::default(),
             names: Mutex::default(),
         }
     }
@@ -246,6 +248,7 @@ impl Metrics {
     /// let mut text = String::new();
     /// prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
     /// assert!(text.contains("# TYPE kube_secondary_errors counter"), "{text}");
+    /// assert!(text.contains("# TYPE kube_secondary_queue_depth gauge"), "{text}");
     /// ```
     pub fn register(&self, registry: &mut Registry) {
         let registry = registry.sub_registry_with_prefix("kube_secondary");
@@ -291,6 +294,11 @@ impl Metrics {
             "Time a handler took, by handler",
             Unit::Seconds,
             self.handler_duration.clone(),
+        );
+        registry.register(
+            "queue_depth",
+            "Primaries with a request waiting for the scheduler",
+            self.queue_depth.clone(),
         );
     }
 
@@ -378,6 +386,18 @@ impl Metrics {
         self.handler_duration
             .get_or_create(&HandlerLabel { handler })
             .observe(duration.as_secs_f64());
+    }
+
+    /// A primary's request started waiting for the scheduler.
+    #[allow(dead_code)]
+    pub(crate) fn queued(&self) {
+        self.queue_depth.inc();
+    }
+
+    /// A primary's request left the scheduler's queue.
+    #[allow(dead_code)]
+    pub(crate) fn dequeued(&self) {
+        self.queue_depth.dec();
     }
 
     /// A copy of the counters now, read from the metrics.
@@ -564,5 +584,18 @@ mod tests {
         ] {
             assert!(has_line(&text, line), "missing `{line}` in\n{text}");
         }
+    }
+
+    #[test]
+    fn the_queue_depth_goes_up_and_down() {
+        let metrics = Metrics::default();
+        metrics.queued();
+        metrics.queued();
+        metrics.dequeued();
+        let text = scrape(&metrics);
+        assert!(has_line(&text, "kube_secondary_queue_depth 1"), "{text}");
+        metrics.dequeued();
+        let text = scrape(&metrics);
+        assert!(has_line(&text, "kube_secondary_queue_depth 0"), "{text}");
     }
 }
