@@ -121,7 +121,7 @@ pub struct Flags {
     pub mode: Mode,
     /// `--namespace NS`: watch one namespace only.
     pub namespace: Option<String>,
-    /// `--metrics-addr ADDR`: serve counters on this address.
+    /// `--metrics-addr ADDR`: serve `/metrics`, `/metrics.json`, `/healthz` and `/readyz` here.
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// `--install-crd`: apply the CRD before starting.
     pub install_crd: bool,

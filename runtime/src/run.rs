@@ -92,11 +92,13 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                 Main::Full(trigger) => {
                     metrics.wakeup(trigger);
                     let span = tracing::info_span!("reconcile", primary = %key, trigger = trigger.as_str());
+                    let started = Instant::now();
                     let result = self
                         .reconciler
                         .reconcile(primary.clone(), secondaries, &ctx)
                         .instrument(span)
                         .await;
+                    metrics.handler_ran("reconcile", started.elapsed());
                     outcome.full = Some(self.settle(&primary, result, "reconcile", &mut failure));
                 }
                 Main::Secondaries(changes) => {
@@ -104,11 +106,13 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                     let kinds: Vec<_> = changes.kinds().iter().map(|kind| kind.name()).collect();
                     kinds.iter().for_each(|kind| metrics.secondary_kind(kind));
                     let span = tracing::info_span!("reconcile_secondaries", primary = %key, kinds = ?kinds, changes = changes.len());
+                    let started = Instant::now();
                     let result = self
                         .reconciler
                         .reconcile_secondaries(primary.clone(), secondaries, &changes, &ctx)
                         .instrument(span)
                         .await;
+                    metrics.handler_ran("reconcile_secondaries", started.elapsed());
                     outcome.secondaries =
                         Some(self.settle(&primary, result, "reconcile_secondaries", &mut failure));
                 }
@@ -118,11 +122,13 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             metrics.wakeup(Trigger::Periodic);
             let secondaries = P::secondaries(&self.caches, &primary);
             let span = tracing::info_span!("periodic", primary = %key);
+            let started = Instant::now();
             let result = self
                 .reconciler
                 .periodic(primary.clone(), secondaries, &ctx)
                 .instrument(span)
                 .await;
+            metrics.handler_ran("periodic", started.elapsed());
             outcome.periodic = Some(self.settle(&primary, result, "periodic", &mut failure));
         }
         if outcome.failed() || outcome.succeeded() {

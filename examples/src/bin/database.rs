@@ -3,16 +3,22 @@
 //!
 //! `--mode timer` and `--mode by-hand` run the same job as the benchmark's baselines.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Json;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use futures::FutureExt;
 use kube_secondary::Controller;
 use kube_secondary::client::counting_client;
 use kube_secondary::crd::install_crd;
-use kube_secondary::metrics::serve_http;
 use kube_secondary_examples::baseline::{self, Baseline};
 use kube_secondary_examples::database::{Database, DatabaseOperator};
 use kube_secondary_examples::support::{Flags, Mode, init_tracing};
+use prometheus_client::registry::Registry;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -52,15 +58,14 @@ async fn main() -> anyhow::Result<()> {
             }
             let metrics = controller.metrics();
             if let Some(addr) = flags.metrics_addr {
-                let metrics = metrics.clone();
-                tokio::spawn(serve_http(addr, move |path| match path {
-                    "/metrics" => Some(("text/plain; version=0.0.4", metrics.render_prometheus())),
-                    "/metrics.json" => {
-                        let body = serde_json::json!({ "kube_secondary": metrics.snapshot(), "requests": requests.snapshot() });
-                        Some(("application/json", body.to_string()))
-                    }
-                    _ => None,
-                }));
+                let mut registry = Registry::default();
+                metrics.register(&mut registry);
+                let (json, ready) = (metrics.clone(), metrics.clone());
+                let body = move || serde_json::json!({ "kube_secondary": json.snapshot(), "requests": requests.snapshot() });
+                serve(addr, registry, body, move || {
+                    ready.snapshot().caches_synced()
+                })
+                .await?;
             }
             controller.run(DatabaseOperator::default()).await?;
             tracing::info!(wakeups = ?metrics.snapshot().wakeups, "stopped");
@@ -69,10 +74,8 @@ async fn main() -> anyhow::Result<()> {
             let baseline = Arc::new(Baseline::new(client, &name));
             if let Some(addr) = flags.metrics_addr {
                 let baseline = baseline.clone();
-                tokio::spawn(serve_http(addr, move |path| {
-                    let body = serde_json::json!({ "wakeups": { "reconcile": baseline.wakeups() }, "requests": requests.snapshot() });
-                    (path == "/metrics.json").then(|| ("application/json", body.to_string()))
-                }));
+                let body = move || serde_json::json!({ "wakeups": { "reconcile": baseline.wakeups() }, "requests": requests.snapshot() });
+                serve(addr, Registry::default(), body, || true).await?;
             }
             match flags.mode {
                 Mode::Timer => baseline::timer::run(baseline.clone(), namespace, shutdown).await,
@@ -82,4 +85,54 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Serves `/metrics` (`registry` in the OpenMetrics text format), `/metrics.json` (`json()`, which
+/// the benchmark reads), `/healthz`, and `/readyz` (503 until `ready()`) on `addr`.
+async fn serve(
+    addr: SocketAddr,
+    registry: Registry,
+    json: impl Fn() -> serde_json::Value + Clone + Send + Sync + 'static,
+    ready: impl Fn() -> bool + Clone + Send + Sync + 'static,
+) -> std::io::Result<()> {
+    let registry = Arc::new(registry);
+    let app = axum::Router::new()
+        .route(
+            "/metrics",
+            get(move || std::future::ready(openmetrics(&registry))),
+        )
+        .route(
+            "/metrics.json",
+            get(move || std::future::ready(Json(json()))),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/readyz",
+            get(move || {
+                std::future::ready(if ready() {
+                    (StatusCode::OK, "ok")
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "caches not synced")
+                })
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "serving /metrics, /metrics.json, /healthz and /readyz");
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "metrics server stopped");
+        }
+    });
+    Ok(())
+}
+
+fn openmetrics(registry: &Registry) -> Response {
+    let mut body = String::new();
+    match prometheus_client::encoding::text::encode(&mut body, registry) {
+        Ok(()) => {
+            let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+            ([(CONTENT_TYPE, content_type)], body).into_response()
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
