@@ -158,9 +158,12 @@ impl<P: SecondaryAware> Controller<P> {
             Either::Right(_) => return Ok(()),
         };
         tracing::info!("all caches are filled");
-        let ledger = shared.ledger.clone();
+        let (ledger, metrics) = (shared.ledger.clone(), shared.metrics.clone());
         let queue = queue
-            .inspect(move |primary| ledger.received(primary))
+            .inspect(move |primary| {
+                ledger.received(primary);
+                metrics.dequeued();
+            })
             .take_until(shutdown)
             .map(Ok::<_, Infallible>);
         let run = Run::new(reconciler, watches.caches, watches.store.clone(), &shared);

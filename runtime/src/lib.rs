@@ -92,6 +92,7 @@ pub mod rbac;
 mod reconciler;
 mod run;
 mod set;
+mod snapshot;
 #[cfg(feature = "status-summary")]
 pub mod summary;
 #[cfg(test)]

@@ -38,9 +38,9 @@ pub(crate) struct Shared<P: SecondaryAware> {
 impl<P: SecondaryAware> Shared<P> {
     /// Sends `primary` a request unless one already waits (the ledger knows).
     fn trigger(&self, send: bool, primary: ObjectRef<P>) {
-        if send {
-            // The receiver lives as long as the controller; a closed channel means shutdown.
-            let _ = self.triggers.unbounded_send(primary);
+        // The receiver lives as long as the controller; a closed channel means shutdown.
+        if send && self.triggers.unbounded_send(primary).is_ok() {
+            self.metrics.queued();
         }
     }
 
