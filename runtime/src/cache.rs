@@ -266,6 +266,19 @@ impl Caches {
             .any(|cache| cache.resource_version(namespace, name).is_some())
     }
 
+    /// The cached children of `primary` of the declared kind whose cached type is `C`; a kind is
+    /// declared once, so its type names its cache and no position has to match a declaration.
+    ///
+    /// # Panics
+    /// When `P` declares no kind cached as `C`, which generated code never asks for.
+    pub fn of<P: SecondaryAware, C: SecondaryResource>(&self, primary: &P) -> Vec<Arc<C>> {
+        self.kinds
+            .iter()
+            .find_map(|cache| cache.downcast_ref::<KindCache<C, P>>())
+            .expect("the secondary kind is declared")
+            .children(primary)
+    }
+
     /// The cached children of `primary` of the kind declared at `index`.
     ///
     /// # Panics

@@ -56,7 +56,7 @@ impl SecondaryAware for Deployment {
 
     fn secondaries(caches: &Caches, primary: &Self) -> Children {
         Children {
-            config_maps: caches.children::<Self, ConfigMap>(0, primary),
+            config_maps: caches.of::<Self, ConfigMap>(primary),
         }
     }
 }
