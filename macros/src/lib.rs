@@ -5,6 +5,7 @@ mod expand;
 mod fallback;
 mod model;
 mod names;
+mod selector;
 mod validate;
 
 /// Declares the children (secondary resources) a primary resource owns, and generates their
@@ -122,6 +123,9 @@ mod validate;
 ///
 /// ## `#[secondary(Kind, selector = "...")]`
 /// A label selector narrowing the watch, so the cache holds only the operator's own children.
+/// It is checked at compile time with the Kubernetes grammar: requirements separated by `,`,
+/// each `key`, `!key`, `key=value`, `key==value`, `key!=value`, `key in (a,b)` or
+/// `key notin (a,b)` (or `key>1`, `key<1`, which the API server also accepts).
 ///
 /// ```
 /// # use k8s_openapi::api::core::v1::Pod;
