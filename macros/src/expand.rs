@@ -78,21 +78,34 @@ pub fn types(model: &Model, kinds: &[&Kind]) -> TokenStream {
         }
 
         const _: () = {
+            // Inherent, so that `ALL` and `name` need no trait in scope; the trait impl below
+            // forwards to them.
+            #[automatically_derived]
+            impl #kind_enum {
+                /// Every declared kind, in declaration order.
+                pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+
+                /// The kind's name, used in metrics: the variant's name.
+                pub const fn name(self) -> &'static str {
+                    match self {
+                        #(Self::#variants => #names,)*
+                    }
+                }
+            }
+
             #[automatically_derived]
             impl ::core::fmt::Display for #kind_enum {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str(#krate::__private::SecondaryKind::name(*self))
+                    f.write_str(#kind_enum::name(*self))
                 }
             }
 
             #[automatically_derived]
             impl #krate::__private::SecondaryKind for #kind_enum {
-                const ALL: &'static [Self] = &[#(Self::#variants),*];
+                const ALL: &'static [Self] = #kind_enum::ALL;
 
                 fn name(self) -> &'static str {
-                    match self {
-                        #(Self::#variants => #names,)*
-                    }
+                    #kind_enum::name(self)
                 }
             }
         };

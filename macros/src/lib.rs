@@ -49,7 +49,8 @@ mod validate;
 /// primaries. A namespaced primary cannot own a cluster-scoped kind.
 /// The cache field is the kind's name in plural snake case (`ConfigMap` -> `config_maps`,
 /// `Ingress` -> `ingresses`; a name ending in one `s`, like `Endpoints`, is kept), the enum variant
-/// is the kind's name, and `SecondaryKind::name` returns the variant's name.
+/// is the kind's name, and its `name()` returns the variant's name. `ALL` and `name()` are
+/// inherent on the enum (and also implement the `SecondaryKind` trait), so they need no import.
 ///
 /// ```
 /// # use k8s_openapi::api::batch::v1::Job;
@@ -62,6 +63,8 @@ mod validate;
 ///
 /// let jobs: Vec<std::sync::Arc<Job>> = CronJobSecondaries::default().jobs;
 /// assert_eq!(CronJobSecondaryKind::Job.to_string(), "Job");
+/// assert_eq!(CronJobSecondaryKind::ALL, [CronJobSecondaryKind::Job]);
+/// assert_eq!(CronJobSecondaryKind::Job.name(), "Job");
 /// ```
 ///
 /// ## `#[secondary(Kind, predicate = ...)]`

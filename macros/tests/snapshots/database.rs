@@ -45,14 +45,9 @@ pub enum DatabaseSecondaryKind {
 }
 const _: () = {
     #[automatically_derived]
-    impl ::core::fmt::Display for DatabaseSecondaryKind {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
-        }
-    }
-    #[automatically_derived]
-    impl ::kube_secondary::__private::SecondaryKind for DatabaseSecondaryKind {
-        const ALL: &'static [Self] = &[
+    impl DatabaseSecondaryKind {
+        /// Every declared kind, in declaration order.
+        pub const ALL: &'static [Self] = &[
             Self::Deployment,
             Self::Service,
             Self::Secret,
@@ -60,7 +55,8 @@ const _: () = {
             Self::Pods,
             Self::PersistentVolumeClaim,
         ];
-        fn name(self) -> &'static str {
+        /// The kind's name, used in metrics: the variant's name.
+        pub const fn name(self) -> &'static str {
             match self {
                 Self::Deployment => "Deployment",
                 Self::Service => "Service",
@@ -69,6 +65,19 @@ const _: () = {
                 Self::Pods => "Pods",
                 Self::PersistentVolumeClaim => "PersistentVolumeClaim",
             }
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for DatabaseSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(DatabaseSecondaryKind::name(*self))
+        }
+    }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryKind for DatabaseSecondaryKind {
+        const ALL: &'static [Self] = DatabaseSecondaryKind::ALL;
+        fn name(self) -> &'static str {
+            DatabaseSecondaryKind::name(self)
         }
     }
 };

@@ -29,22 +29,29 @@ pub(crate) enum BackupSecondaryKind {
 }
 const _: () = {
     #[automatically_derived]
+    impl BackupSecondaryKind {
+        /// Every declared kind, in declaration order.
+        pub const ALL: &'static [Self] = &[Self::Job, Self::Secret];
+        /// The kind's name, used in metrics: the variant's name.
+        pub const fn name(self) -> &'static str {
+            match self {
+                Self::Job => "Job",
+                Self::Secret => "Secret",
+            }
+        }
+    }
+    #[automatically_derived]
     impl ::core::fmt::Display for BackupSecondaryKind {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(
-                crate::reexports::kube_secondary::__private::SecondaryKind::name(*self),
-            )
+            f.write_str(BackupSecondaryKind::name(*self))
         }
     }
     #[automatically_derived]
     impl crate::reexports::kube_secondary::__private::SecondaryKind
     for BackupSecondaryKind {
-        const ALL: &'static [Self] = &[Self::Job, Self::Secret];
+        const ALL: &'static [Self] = BackupSecondaryKind::ALL;
         fn name(self) -> &'static str {
-            match self {
-                Self::Job => "Job",
-                Self::Secret => "Secret",
-            }
+            BackupSecondaryKind::name(self)
         }
     }
 };

@@ -27,19 +27,28 @@ pub enum AppSecondaryKind {
 }
 const _: () = {
     #[automatically_derived]
-    impl ::core::fmt::Display for AppSecondaryKind {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
-        }
-    }
-    #[automatically_derived]
-    impl ::kube_secondary::__private::SecondaryKind for AppSecondaryKind {
-        const ALL: &'static [Self] = &[Self::Deployment, Self::Secret];
-        fn name(self) -> &'static str {
+    impl AppSecondaryKind {
+        /// Every declared kind, in declaration order.
+        pub const ALL: &'static [Self] = &[Self::Deployment, Self::Secret];
+        /// The kind's name, used in metrics: the variant's name.
+        pub const fn name(self) -> &'static str {
             match self {
                 Self::Deployment => "Deployment",
                 Self::Secret => "Secret",
             }
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for AppSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(AppSecondaryKind::name(*self))
+        }
+    }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryKind for AppSecondaryKind {
+        const ALL: &'static [Self] = AppSecondaryKind::ALL;
+        fn name(self) -> &'static str {
+            AppSecondaryKind::name(self)
         }
     }
 };
