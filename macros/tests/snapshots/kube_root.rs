@@ -59,12 +59,15 @@ const _: () = {
         fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
-            set.add(
-                ::kube_secondary::__private::watch_full::<
-                    Self,
-                    Deployment,
-                >(CacheResourceSecondaryKind::Deployment),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(::kube_secondary::__private::watch_full::<P, K>(kind));
+                }
+                add::<Self, Deployment>(set, CacheResourceSecondaryKind::Deployment);
+            }
         }
         fn secondaries(
             caches: &::kube_secondary::__private::Caches,
