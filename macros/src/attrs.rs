@@ -1,5 +1,6 @@
 //! darling receivers: the derive input, `#[secondaries(...)]`, `#[secondary(...)]`, and the
-//! `kind` of kube's `#[kube(...)]`. They only read what is written; `validate.rs` judges it.
+//! `kind` of kube's `#[kube(...)]`. They read what is written and check each value on its own;
+//! `validate.rs` judges how the values fit together.
 
 use darling::ast::NestedMeta;
 use darling::util::SpannedValue;
@@ -117,7 +118,7 @@ pub struct SecondaryAttr {
     pub metadata_only: Option<Span>,
     /// `map = owner | label("key") | annotation("key")`.
     pub map: Option<syn::Expr>,
-    /// `selector = "app=db"`.
+    /// `selector = "app=db"`, checked against the label selector grammar.
     pub selector: Option<syn::LitStr>,
     /// `field = name`.
     pub field: Option<syn::Ident>,
@@ -178,7 +179,10 @@ impl SecondaryAttr {
                     parsed.metadata_only = errors.handle(flag(meta, "secondary", &key))
                 }
                 "map" => parsed.map = errors.handle(value(meta, "secondary", &key)).cloned(),
-                "selector" => parsed.selector = errors.handle(string(meta, "secondary", &key)),
+                "selector" => {
+                    parsed.selector =
+                        errors.handle(string(meta, "secondary", &key).and_then(selector))
+                }
                 _ => parsed.field = errors.handle(ident(meta)),
             }
         }
@@ -289,6 +293,24 @@ fn string(meta: &syn::Meta, attr: &str, key: &str) -> darling::Result<syn::LitSt
             "expected a string, e.g. `{key} = \"...\"` in `#[{attr}(...)]`"
         ))
         .with_span(other)),
+    }
+}
+
+/// A label selector the API server accepts.
+fn selector(lit: syn::LitStr) -> darling::Result<syn::LitStr> {
+    let text = lit.value();
+    if text.trim().is_empty() {
+        return Err(Error::custom(
+            "`selector` is empty; write a label selector such as `selector = \"app=db\"`, or remove it",
+        )
+        .with_span(&lit));
+    }
+    match crate::selector::check(&text) {
+        Ok(()) => Ok(lit),
+        Err(problem) => Err(Error::custom(format!(
+            "invalid label selector `{text}` in `#[secondary(selector = ...)]`: {problem}; expected e.g. `app=db,tier in (a,b)`"
+        ))
+        .with_span(&lit)),
     }
 }
 

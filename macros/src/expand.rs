@@ -78,21 +78,34 @@ pub fn types(model: &Model, kinds: &[&Kind]) -> TokenStream {
         }
 
         const _: () = {
+            // Inherent, so that `ALL` and `name` need no trait in scope; the trait impl below
+            // forwards to them.
+            #[automatically_derived]
+            impl #kind_enum {
+                /// Every declared kind, in declaration order.
+                pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+
+                /// The kind's name, used in metrics: the variant's name.
+                pub const fn name(self) -> &'static str {
+                    match self {
+                        #(Self::#variants => #names,)*
+                    }
+                }
+            }
+
             #[automatically_derived]
             impl ::core::fmt::Display for #kind_enum {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str(#krate::__private::SecondaryKind::name(*self))
+                    f.write_str(#kind_enum::name(*self))
                 }
             }
 
             #[automatically_derived]
             impl #krate::__private::SecondaryKind for #kind_enum {
-                const ALL: &'static [Self] = &[#(Self::#variants),*];
+                const ALL: &'static [Self] = #kind_enum::ALL;
 
                 fn name(self) -> &'static str {
-                    match self {
-                        #(Self::#variants => #names,)*
-                    }
+                    #kind_enum::name(self)
                 }
             }
         };
@@ -117,16 +130,12 @@ fn aware_impl(model: &Model) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let watches = model.kinds.iter().map(|kind| watch(model, kind));
-    // The same check as in `declare`, on the same token: rustc then reports a kind that is not a
-    // resource once, instead of once per body that names it.
-    let checks = model.kinds.iter().map(|kind| {
-        let ty = &kind.ty;
-        quote_spanned!(ty.span()=> #krate::__private::assert_secondary_resource::<#ty>();)
-    });
-    let children = model.kinds.iter().enumerate().map(|(index, kind)| {
-        let (ty, field, cached) = (&kind.ty, &kind.field, cached_type(krate, kind));
-        quote_spanned!(ty.span()=> #field: caches.children::<Self, #cached>(#index, primary))
-    });
+    let checks = checks(model);
+    let children = model
+        .kinds
+        .iter()
+        .enumerate()
+        .map(|(index, kind)| children(krate, index, kind));
     let status_summary = model.status_summary.map(|span| status_summary(model, span));
     let with_status_summary = status_summary
         .is_some()
@@ -146,7 +155,7 @@ fn aware_impl(model: &Model) -> TokenStream {
             }
 
             fn secondaries(caches: &#krate::__private::Caches, primary: &Self) -> #secondaries {
-                #(#checks)*
+                #checks
                 #secondaries {
                     #(#children,)*
                 }
@@ -157,13 +166,71 @@ fn aware_impl(model: &Model) -> TokenStream {
     }
 }
 
+/// `assert_secondary_resource` of every kind, spanned on its type, first in each body that names
+/// the kinds. Every other use of a kind in that body is spanned on the same token and needs no
+/// more than that check implies, or goes through a function generic in the kind: rustc then
+/// reports a kind that is not a resource once, instead of once per use (a second error with the
+/// same span and a predicate the first one implies is not shown).
+fn checks(model: &Model) -> TokenStream {
+    let krate = &model.krate;
+    model
+        .kinds
+        .iter()
+        .map(|kind| {
+            let ty = &kind.ty;
+            quote_spanned!(ty.span()=> #krate::__private::assert_secondary_resource::<#ty>();)
+        })
+        .collect()
+}
+
+/// One field of the cache struct in `fn secondaries`. `PartialObjectMeta<Kind>` is named only
+/// in a function generic in the kind, so that a kind that is not a resource is not reported again
+/// as a `PartialObjectMeta` that is not one.
+fn children(krate: &syn::Path, index: usize, kind: &Kind) -> TokenStream {
+    let (ty, field) = (&kind.ty, &kind.field);
+    if !kind.metadata_only {
+        return quote_spanned!(ty.span()=> #field: caches.children::<Self, #ty>(#index, primary));
+    }
+    let call = quote_spanned!(ty.span()=> metadata::<Self, #ty>(caches, #index, primary));
+    quote! {
+        #field: {
+            fn metadata<P: #krate::__private::SecondaryAware, K: #krate::__private::SecondaryResource>(
+                caches: &#krate::__private::Caches,
+                index: usize,
+                primary: &P,
+            ) -> ::std::vec::Vec<::std::sync::Arc<#krate::__private::PartialObjectMeta<K>>> {
+                caches.children::<P, #krate::__private::PartialObjectMeta<K>>(index, primary)
+            }
+            #call
+        }
+    }
+}
+
 /// `fn status_summary`: one `add` per declared kind; the feature check and the primary's
-/// serialization are spanned on the `status_summary` option.
+/// serialization are spanned on the `status_summary` option, each `add` on its kind.
 fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
     let Model {
         krate, secondaries, ..
     } = model;
-    let fields = model.kinds.iter().map(|kind| &kind.field);
+    let checks = checks(model);
+    let adds = model.kinds.iter().map(|kind| {
+        let (ty, field) = (&kind.ty, &kind.field);
+        if !kind.metadata_only {
+            return quote_spanned!(ty.span()=> summary.add(&secondaries.#field););
+        }
+        let call = quote_spanned!(ty.span()=> metadata::<#ty>(&mut summary, &secondaries.#field););
+        quote! {
+            {
+                fn metadata<K: #krate::__private::SecondaryResource>(
+                    summary: &mut #krate::__private::Summary,
+                    children: &[::std::sync::Arc<#krate::__private::PartialObjectMeta<K>>],
+                ) {
+                    summary.add(children);
+                }
+                #call
+            }
+        }
+    });
     // rustc points at the type argument, so the crate path in it takes the option's span too.
     let spanned_krate = respan(quote!(#krate), span);
     let start = quote_spanned! {span=>
@@ -176,32 +243,48 @@ fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
             secondaries: &#secondaries,
         ) -> ::core::option::Option<#krate::__private::Summary> {
             #start
-            #(summary.add(&secondaries.#fields);)*
+            #checks
+            #(#adds)*
             ::core::option::Option::Some(summary)
         }
     }
 }
 
-/// One `set.add(...)`, after the compile-time checks of the kind, spanned on its type.
+/// The declaration of one kind: its checks, spanned on its type, then a function generic in the
+/// kind that adds its watch with every option. The options are checked once, for any secondary
+/// resource, so a kind that is not a resource is reported once, by `assert_secondary_resource`,
+/// and not again by each option.
 fn watch(model: &Model, kind: &Kind) -> TokenStream {
     let Model {
         krate, kind_enum, ..
     } = model;
     let (ty, variant) = (&kind.ty, &kind.variant);
-    let cached = cached_type(krate, kind);
+    let (cached, generic) = (cached_type(krate, kind), generic_cached_type(krate, kind));
     let constructor = if kind.metadata_only {
         quote!(watch_metadata)
     } else {
         quote!(watch_full)
     };
-    let predicates = kind.predicates.iter().map(|predicate| match predicate {
-        Predicate::Builtin(name) => quote!(.predicate(#krate::__private::predicates::#name)),
-        // The function coerces to a fn pointer of the expected signature: a wrong signature is
-        // one "mismatched types" error on the user's path, and nothing downstream fails with it.
-        Predicate::User(path) => quote_spanned! {path.span()=>
-            .predicate(#krate::__private::user_predicate::<#cached, fn(&#cached) -> ::core::option::Option<u64>>(#path))
-        },
-    });
+    // A user predicate is passed in as a fn pointer of the kind's own cached type: a wrong
+    // signature is one "mismatched types" error on the user's path, and nothing downstream fails
+    // with it.
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    let predicates: Vec<_> = kind
+        .predicates
+        .iter()
+        .map(|predicate| match predicate {
+            Predicate::Builtin(name) => quote!(.predicate(#krate::__private::predicates::#name)),
+            Predicate::User(path) => {
+                let param = quote::format_ident!("predicate_{}", params.len());
+                params.push(quote!(#param: fn(&#generic) -> ::core::option::Option<u64>));
+                args.push(quote_spanned! {path.span()=>
+                    #krate::__private::user_predicate::<#cached, fn(&#cached) -> ::core::option::Option<u64>>(#path)
+                });
+                quote!(.predicate(#param))
+            }
+        })
+        .collect();
     let mapping = match &kind.mapping {
         Mapping::Owner => None,
         Mapping::Label(key) => Some(quote!(.map_label(#key))),
@@ -211,13 +294,26 @@ fn watch(model: &Model, kind: &Kind) -> TokenStream {
         .selector
         .as_ref()
         .map(|selector| quote!(.selector(#selector)));
-    quote_spanned! {ty.span()=>
+    let checks = quote_spanned! {ty.span()=>
         #krate::__private::assert_secondary_resource::<#ty>();
         #krate::__private::assert_can_own::<Self, #ty>();
-        set.add(
-            #krate::__private::#constructor::<Self, #ty>(#kind_enum::#variant)
-                #(#predicates)* #mapping #selector
-        );
+    };
+    let call = quote_spanned!(ty.span()=> add::<Self, #ty>(set, #kind_enum::#variant #(, #args)*););
+    quote! {
+        #checks
+        {
+            fn add<P: #krate::__private::SecondaryAware, K: #krate::__private::SecondaryResource>(
+                set: &mut #krate::__private::WatchSet<P>,
+                kind: P::Kind,
+                #(#params,)*
+            ) {
+                set.add(
+                    #krate::__private::#constructor::<P, K>(kind)
+                        #(#predicates)* #mapping #selector
+                );
+            }
+            #call
+        }
     }
 }
 
@@ -228,6 +324,15 @@ fn cached_type(krate: &syn::Path, kind: &Kind) -> TokenStream {
         quote!(#krate::__private::PartialObjectMeta<#ty>)
     } else {
         quote!(#ty)
+    }
+}
+
+/// The cached type of a kind inside a function generic in it, `K`.
+fn generic_cached_type(krate: &syn::Path, kind: &Kind) -> TokenStream {
+    if kind.metadata_only {
+        quote!(#krate::__private::PartialObjectMeta<K>)
+    } else {
+        quote!(K)
     }
 }
 

@@ -5,6 +5,7 @@ mod expand;
 mod fallback;
 mod model;
 mod names;
+mod selector;
 mod validate;
 
 /// Declares the children (secondary resources) a primary resource owns, and generates their
@@ -48,7 +49,8 @@ mod validate;
 /// primaries. A namespaced primary cannot own a cluster-scoped kind.
 /// The cache field is the kind's name in plural snake case (`ConfigMap` -> `config_maps`,
 /// `Ingress` -> `ingresses`; a name ending in one `s`, like `Endpoints`, is kept), the enum variant
-/// is the kind's name, and `SecondaryKind::name` returns the variant's name.
+/// is the kind's name, and its `name()` returns the variant's name. `ALL` and `name()` are
+/// inherent on the enum (and also implement the `SecondaryKind` trait), so they need no import.
 ///
 /// ```
 /// # use k8s_openapi::api::batch::v1::Job;
@@ -61,6 +63,8 @@ mod validate;
 ///
 /// let jobs: Vec<std::sync::Arc<Job>> = CronJobSecondaries::default().jobs;
 /// assert_eq!(CronJobSecondaryKind::Job.to_string(), "Job");
+/// assert_eq!(CronJobSecondaryKind::ALL, [CronJobSecondaryKind::Job]);
+/// assert_eq!(CronJobSecondaryKind::Job.name(), "Job");
 /// ```
 ///
 /// ## `#[secondary(Kind, predicate = ...)]`
@@ -122,6 +126,9 @@ mod validate;
 ///
 /// ## `#[secondary(Kind, selector = "...")]`
 /// A label selector narrowing the watch, so the cache holds only the operator's own children.
+/// It is checked at compile time with the Kubernetes grammar: requirements separated by `,`,
+/// each `key`, `!key`, `key=value`, `key==value`, `key!=value`, `key in (a,b)` or
+/// `key notin (a,b)` (or `key>1`, `key<1`, which the API server also accepts).
 ///
 /// ```
 /// # use k8s_openapi::api::core::v1::Pod;

@@ -176,14 +176,6 @@ fn kind(attr: SecondaryAttr, errors: &mut Accumulator) -> Option<Kind> {
         .as_ref()
         .and_then(|expr| errors.handle(mapping(expr)))
         .unwrap_or(Mapping::Owner);
-    if let Some(selector) = &attr.selector
-        && selector.value().trim().is_empty()
-    {
-        errors.push(
-            Error::custom("`selector` is empty; write a label selector such as `selector = \"app=db\"`, or remove it")
-                .with_span(selector),
-        );
-    }
     Some(Kind {
         ty,
         variant,

@@ -41,6 +41,9 @@ pub trait SecondaryResource:
 {
 }
 
+// Not recommended: rustc then reports a kind that is not a resource as not a `SecondaryResource`,
+// with the message above, instead of once per missing supertrait with a list of unrelated types.
+#[diagnostic::do_not_recommend]
 impl<K> SecondaryResource for K where
     K: Resource<DynamicType = (), Scope: ApiScope>
         + Clone

@@ -45,14 +45,9 @@ pub enum DatabaseSecondaryKind {
 }
 const _: () = {
     #[automatically_derived]
-    impl ::core::fmt::Display for DatabaseSecondaryKind {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
-        }
-    }
-    #[automatically_derived]
-    impl ::kube_secondary::__private::SecondaryKind for DatabaseSecondaryKind {
-        const ALL: &'static [Self] = &[
+    impl DatabaseSecondaryKind {
+        /// Every declared kind, in declaration order.
+        pub const ALL: &'static [Self] = &[
             Self::Deployment,
             Self::Service,
             Self::Secret,
@@ -60,7 +55,8 @@ const _: () = {
             Self::Pods,
             Self::PersistentVolumeClaim,
         ];
-        fn name(self) -> &'static str {
+        /// The kind's name, used in metrics: the variant's name.
+        pub const fn name(self) -> &'static str {
             match self {
                 Self::Deployment => "Deployment",
                 Self::Service => "Service",
@@ -69,6 +65,19 @@ const _: () = {
                 Self::Pods => "Pods",
                 Self::PersistentVolumeClaim => "PersistentVolumeClaim",
             }
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for DatabaseSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(DatabaseSecondaryKind::name(*self))
+        }
+    }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryKind for DatabaseSecondaryKind {
+        const ALL: &'static [Self] = DatabaseSecondaryKind::ALL;
+        fn name(self) -> &'static str {
+            DatabaseSecondaryKind::name(self)
         }
     }
 };
@@ -86,66 +95,107 @@ const _: () = {
         fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
-            set.add(
-                ::kube_secondary::__private::watch_full::<
-                    Self,
-                    Deployment,
-                >(DatabaseSecondaryKind::Deployment)
-                    .predicate(::kube_secondary::__private::predicates::generation),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(
+                        ::kube_secondary::__private::watch_full::<P, K>(kind)
+                            .predicate(
+                                ::kube_secondary::__private::predicates::generation,
+                            ),
+                    );
+                }
+                add::<Self, Deployment>(set, DatabaseSecondaryKind::Deployment);
+            }
             ::kube_secondary::__private::assert_secondary_resource::<Service>();
             ::kube_secondary::__private::assert_can_own::<Self, Service>();
-            set.add(
-                ::kube_secondary::__private::watch_full::<
-                    Self,
-                    Service,
-                >(DatabaseSecondaryKind::Service),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(::kube_secondary::__private::watch_full::<P, K>(kind));
+                }
+                add::<Self, Service>(set, DatabaseSecondaryKind::Service);
+            }
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             ::kube_secondary::__private::assert_can_own::<Self, Secret>();
-            set.add(
-                ::kube_secondary::__private::watch_metadata::<
-                    Self,
-                    Secret,
-                >(DatabaseSecondaryKind::Secret),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(::kube_secondary::__private::watch_metadata::<P, K>(kind));
+                }
+                add::<Self, Secret>(set, DatabaseSecondaryKind::Secret);
+            }
             ::kube_secondary::__private::assert_secondary_resource::<ConfigMap>();
             ::kube_secondary::__private::assert_can_own::<Self, ConfigMap>();
-            set.add(
-                ::kube_secondary::__private::watch_full::<
-                    Self,
-                    ConfigMap,
-                >(DatabaseSecondaryKind::ConfigMap)
-                    .predicate(::kube_secondary::__private::predicates::labels)
-                    .predicate(::kube_secondary::__private::predicates::annotations),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(
+                        ::kube_secondary::__private::watch_full::<P, K>(kind)
+                            .predicate(::kube_secondary::__private::predicates::labels)
+                            .predicate(
+                                ::kube_secondary::__private::predicates::annotations,
+                            ),
+                    );
+                }
+                add::<Self, ConfigMap>(set, DatabaseSecondaryKind::ConfigMap);
+            }
             ::kube_secondary::__private::assert_secondary_resource::<Pod>();
             ::kube_secondary::__private::assert_can_own::<Self, Pod>();
-            set.add(
-                ::kube_secondary::__private::watch_full::<
-                    Self,
-                    Pod,
-                >(DatabaseSecondaryKind::Pods)
-                    .map_label("app.kubernetes.io/instance")
-                    .selector("app=db"),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(
+                        ::kube_secondary::__private::watch_full::<P, K>(kind)
+                            .map_label("app.kubernetes.io/instance")
+                            .selector("app=db"),
+                    );
+                }
+                add::<Self, Pod>(set, DatabaseSecondaryKind::Pods);
+            }
             ::kube_secondary::__private::assert_secondary_resource::<
                 PersistentVolumeClaim,
             >();
             ::kube_secondary::__private::assert_can_own::<Self, PersistentVolumeClaim>();
-            set.add(
-                ::kube_secondary::__private::watch_full::<
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(
+                    set: &mut ::kube_secondary::__private::WatchSet<P>,
+                    kind: P::Kind,
+                    predicate_0: fn(&K) -> ::core::option::Option<u64>,
+                ) {
+                    set.add(
+                        ::kube_secondary::__private::watch_full::<P, K>(kind)
+                            .predicate(predicate_0)
+                            .predicate(
+                                ::kube_secondary::__private::predicates::generation,
+                            ),
+                    );
+                }
+                add::<
                     Self,
                     PersistentVolumeClaim,
-                >(DatabaseSecondaryKind::PersistentVolumeClaim)
-                    .predicate(
-                        ::kube_secondary::__private::user_predicate::<
-                            PersistentVolumeClaim,
-                            fn(&PersistentVolumeClaim) -> ::core::option::Option<u64>,
-                        >(my_module::my_predicate),
-                    )
-                    .predicate(::kube_secondary::__private::predicates::generation),
-            );
+                >(
+                    set,
+                    DatabaseSecondaryKind::PersistentVolumeClaim,
+                    ::kube_secondary::__private::user_predicate::<
+                        PersistentVolumeClaim,
+                        fn(&PersistentVolumeClaim) -> ::core::option::Option<u64>,
+                    >(my_module::my_predicate),
+                );
+            }
         }
         fn secondaries(
             caches: &::kube_secondary::__private::Caches,
@@ -162,11 +212,27 @@ const _: () = {
             DatabaseSecondaries {
                 deployments: caches.children::<Self, Deployment>(0usize, primary),
                 services: caches.children::<Self, Service>(1usize, primary),
-                secrets: caches
-                    .children::<
-                        Self,
-                        ::kube_secondary::__private::PartialObjectMeta<Secret>,
-                    >(2usize, primary),
+                secrets: {
+                    fn metadata<
+                        P: ::kube_secondary::__private::SecondaryAware,
+                        K: ::kube_secondary::__private::SecondaryResource,
+                    >(
+                        caches: &::kube_secondary::__private::Caches,
+                        index: usize,
+                        primary: &P,
+                    ) -> ::std::vec::Vec<
+                        ::std::sync::Arc<
+                            ::kube_secondary::__private::PartialObjectMeta<K>,
+                        >,
+                    > {
+                        caches
+                            .children::<
+                                P,
+                                ::kube_secondary::__private::PartialObjectMeta<K>,
+                            >(index, primary)
+                    }
+                    metadata::<Self, Secret>(caches, 2usize, primary)
+                },
                 config_maps: caches.children::<Self, ConfigMap>(3usize, primary),
                 pods: caches.children::<Self, Pod>(4usize, primary),
                 persistent_volume_claims: caches

@@ -38,20 +38,29 @@ pub enum DatabaseSecondaryKind {
 }
 const _: () = {
     #[automatically_derived]
-    impl ::core::fmt::Display for DatabaseSecondaryKind {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
-        }
-    }
-    #[automatically_derived]
-    impl ::kube_secondary::__private::SecondaryKind for DatabaseSecondaryKind {
-        const ALL: &'static [Self] = &[Self::Deployment, Self::Service, Self::Pod];
-        fn name(self) -> &'static str {
+    impl DatabaseSecondaryKind {
+        /// Every declared kind, in declaration order.
+        pub const ALL: &'static [Self] = &[Self::Deployment, Self::Service, Self::Pod];
+        /// The kind's name, used in metrics: the variant's name.
+        pub const fn name(self) -> &'static str {
             match self {
                 Self::Deployment => "Deployment",
                 Self::Service => "Service",
                 Self::Pod => "Pod",
             }
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for DatabaseSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(DatabaseSecondaryKind::name(*self))
+        }
+    }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryKind for DatabaseSecondaryKind {
+        const ALL: &'static [Self] = DatabaseSecondaryKind::ALL;
+        fn name(self) -> &'static str {
+            DatabaseSecondaryKind::name(self)
         }
     }
 };

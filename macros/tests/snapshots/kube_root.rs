@@ -21,18 +21,27 @@ enum CacheResourceSecondaryKind {
 }
 const _: () = {
     #[automatically_derived]
+    impl CacheResourceSecondaryKind {
+        /// Every declared kind, in declaration order.
+        pub const ALL: &'static [Self] = &[Self::Deployment];
+        /// The kind's name, used in metrics: the variant's name.
+        pub const fn name(self) -> &'static str {
+            match self {
+                Self::Deployment => "Deployment",
+            }
+        }
+    }
+    #[automatically_derived]
     impl ::core::fmt::Display for CacheResourceSecondaryKind {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
+            f.write_str(CacheResourceSecondaryKind::name(*self))
         }
     }
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryKind for CacheResourceSecondaryKind {
-        const ALL: &'static [Self] = &[Self::Deployment];
+        const ALL: &'static [Self] = CacheResourceSecondaryKind::ALL;
         fn name(self) -> &'static str {
-            match self {
-                Self::Deployment => "Deployment",
-            }
+            CacheResourceSecondaryKind::name(self)
         }
     }
 };
@@ -50,12 +59,15 @@ const _: () = {
         fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
-            set.add(
-                ::kube_secondary::__private::watch_full::<
-                    Self,
-                    Deployment,
-                >(CacheResourceSecondaryKind::Deployment),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(::kube_secondary::__private::watch_full::<P, K>(kind));
+                }
+                add::<Self, Deployment>(set, CacheResourceSecondaryKind::Deployment);
+            }
         }
         fn secondaries(
             caches: &::kube_secondary::__private::Caches,

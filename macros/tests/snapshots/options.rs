@@ -29,22 +29,29 @@ pub(crate) enum BackupSecondaryKind {
 }
 const _: () = {
     #[automatically_derived]
+    impl BackupSecondaryKind {
+        /// Every declared kind, in declaration order.
+        pub const ALL: &'static [Self] = &[Self::Job, Self::Secret];
+        /// The kind's name, used in metrics: the variant's name.
+        pub const fn name(self) -> &'static str {
+            match self {
+                Self::Job => "Job",
+                Self::Secret => "Secret",
+            }
+        }
+    }
+    #[automatically_derived]
     impl ::core::fmt::Display for BackupSecondaryKind {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(
-                crate::reexports::kube_secondary::__private::SecondaryKind::name(*self),
-            )
+            f.write_str(BackupSecondaryKind::name(*self))
         }
     }
     #[automatically_derived]
     impl crate::reexports::kube_secondary::__private::SecondaryKind
     for BackupSecondaryKind {
-        const ALL: &'static [Self] = &[Self::Job, Self::Secret];
+        const ALL: &'static [Self] = BackupSecondaryKind::ALL;
         fn name(self) -> &'static str {
-            match self {
-                Self::Job => "Job",
-                Self::Secret => "Secret",
-            }
+            BackupSecondaryKind::name(self)
         }
     }
 };
@@ -69,13 +76,27 @@ const _: () = {
                 Self,
                 k8s_openapi::api::batch::v1::Job,
             >();
-            set.add(
-                crate::reexports::kube_secondary::__private::watch_full::<
+            {
+                fn add<
+                    P: crate::reexports::kube_secondary::__private::SecondaryAware,
+                    K: crate::reexports::kube_secondary::__private::SecondaryResource,
+                >(
+                    set: &mut crate::reexports::kube_secondary::__private::WatchSet<P>,
+                    kind: P::Kind,
+                ) {
+                    set.add(
+                        crate::reexports::kube_secondary::__private::watch_full::<
+                            P,
+                            K,
+                        >(kind)
+                            .map_annotation("example.com/owner"),
+                    );
+                }
+                add::<
                     Self,
                     k8s_openapi::api::batch::v1::Job,
-                >(BackupSecondaryKind::Job)
-                    .map_annotation("example.com/owner"),
-            );
+                >(set, BackupSecondaryKind::Job);
+            }
             crate::reexports::kube_secondary::__private::assert_secondary_resource::<
                 Secret,
             >();
@@ -83,24 +104,45 @@ const _: () = {
                 Self,
                 Secret,
             >();
-            set.add(
-                crate::reexports::kube_secondary::__private::watch_metadata::<
+            {
+                fn add<
+                    P: crate::reexports::kube_secondary::__private::SecondaryAware,
+                    K: crate::reexports::kube_secondary::__private::SecondaryResource,
+                >(
+                    set: &mut crate::reexports::kube_secondary::__private::WatchSet<P>,
+                    kind: P::Kind,
+                    predicate_0: fn(
+                        &crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                            K,
+                        >,
+                    ) -> ::core::option::Option<u64>,
+                ) {
+                    set.add(
+                        crate::reexports::kube_secondary::__private::watch_metadata::<
+                            P,
+                            K,
+                        >(kind)
+                            .predicate(predicate_0),
+                    );
+                }
+                add::<
                     Self,
                     Secret,
-                >(BackupSecondaryKind::Secret)
-                    .predicate(
-                        crate::reexports::kube_secondary::__private::user_predicate::<
-                            crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                >(
+                    set,
+                    BackupSecondaryKind::Secret,
+                    crate::reexports::kube_secondary::__private::user_predicate::<
+                        crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                            Secret,
+                        >,
+                        fn(
+                            &crate::reexports::kube_secondary::__private::PartialObjectMeta<
                                 Secret,
                             >,
-                            fn(
-                                &crate::reexports::kube_secondary::__private::PartialObjectMeta<
-                                    Secret,
-                                >,
-                            ) -> ::core::option::Option<u64>,
-                        >(secret_labels),
-                    ),
-            );
+                        ) -> ::core::option::Option<u64>,
+                    >(secret_labels),
+                );
+            }
         }
         fn secondaries(
             caches: &crate::reexports::kube_secondary::__private::Caches,
@@ -115,13 +157,31 @@ const _: () = {
             BackupSecondaries {
                 jobs: caches
                     .children::<Self, k8s_openapi::api::batch::v1::Job>(0usize, primary),
-                secrets: caches
-                    .children::<
-                        Self,
-                        crate::reexports::kube_secondary::__private::PartialObjectMeta<
-                            Secret,
+                secrets: {
+                    fn metadata<
+                        P: crate::reexports::kube_secondary::__private::SecondaryAware,
+                        K: crate::reexports::kube_secondary::__private::SecondaryResource,
+                    >(
+                        caches: &crate::reexports::kube_secondary::__private::Caches,
+                        index: usize,
+                        primary: &P,
+                    ) -> ::std::vec::Vec<
+                        ::std::sync::Arc<
+                            crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                                K,
+                            >,
                         >,
-                    >(1usize, primary),
+                    > {
+                        caches
+                            .children::<
+                                P,
+                                crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                                    K,
+                                >,
+                            >(index, primary)
+                    }
+                    metadata::<Self, Secret>(caches, 1usize, primary)
+                },
             }
         }
     }

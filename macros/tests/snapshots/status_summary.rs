@@ -27,19 +27,28 @@ pub enum AppSecondaryKind {
 }
 const _: () = {
     #[automatically_derived]
-    impl ::core::fmt::Display for AppSecondaryKind {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::kube_secondary::__private::SecondaryKind::name(*self))
-        }
-    }
-    #[automatically_derived]
-    impl ::kube_secondary::__private::SecondaryKind for AppSecondaryKind {
-        const ALL: &'static [Self] = &[Self::Deployment, Self::Secret];
-        fn name(self) -> &'static str {
+    impl AppSecondaryKind {
+        /// Every declared kind, in declaration order.
+        pub const ALL: &'static [Self] = &[Self::Deployment, Self::Secret];
+        /// The kind's name, used in metrics: the variant's name.
+        pub const fn name(self) -> &'static str {
             match self {
                 Self::Deployment => "Deployment",
                 Self::Secret => "Secret",
             }
+        }
+    }
+    #[automatically_derived]
+    impl ::core::fmt::Display for AppSecondaryKind {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.write_str(AppSecondaryKind::name(*self))
+        }
+    }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::SecondaryKind for AppSecondaryKind {
+        const ALL: &'static [Self] = AppSecondaryKind::ALL;
+        fn name(self) -> &'static str {
+            AppSecondaryKind::name(self)
         }
     }
 };
@@ -58,20 +67,26 @@ const _: () = {
         fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
-            set.add(
-                ::kube_secondary::__private::watch_full::<
-                    Self,
-                    Deployment,
-                >(AppSecondaryKind::Deployment),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(::kube_secondary::__private::watch_full::<P, K>(kind));
+                }
+                add::<Self, Deployment>(set, AppSecondaryKind::Deployment);
+            }
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             ::kube_secondary::__private::assert_can_own::<Self, Secret>();
-            set.add(
-                ::kube_secondary::__private::watch_metadata::<
-                    Self,
-                    Secret,
-                >(AppSecondaryKind::Secret),
-            );
+            {
+                fn add<
+                    P: ::kube_secondary::__private::SecondaryAware,
+                    K: ::kube_secondary::__private::SecondaryResource,
+                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                    set.add(::kube_secondary::__private::watch_metadata::<P, K>(kind));
+                }
+                add::<Self, Secret>(set, AppSecondaryKind::Secret);
+            }
         }
         fn secondaries(
             caches: &::kube_secondary::__private::Caches,
@@ -81,11 +96,27 @@ const _: () = {
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             AppSecondaries {
                 deployments: caches.children::<Self, Deployment>(0usize, primary),
-                secrets: caches
-                    .children::<
-                        Self,
-                        ::kube_secondary::__private::PartialObjectMeta<Secret>,
-                    >(1usize, primary),
+                secrets: {
+                    fn metadata<
+                        P: ::kube_secondary::__private::SecondaryAware,
+                        K: ::kube_secondary::__private::SecondaryResource,
+                    >(
+                        caches: &::kube_secondary::__private::Caches,
+                        index: usize,
+                        primary: &P,
+                    ) -> ::std::vec::Vec<
+                        ::std::sync::Arc<
+                            ::kube_secondary::__private::PartialObjectMeta<K>,
+                        >,
+                    > {
+                        caches
+                            .children::<
+                                P,
+                                ::kube_secondary::__private::PartialObjectMeta<K>,
+                            >(index, primary)
+                    }
+                    metadata::<Self, Secret>(caches, 1usize, primary)
+                },
             }
         }
         fn status_summary(
@@ -96,8 +127,20 @@ const _: () = {
                 ::kube_secondary::__private::StatusSummary,
             >();
             let mut summary = ::kube_secondary::__private::Summary::of(primary);
+            ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
+            ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             summary.add(&secondaries.deployments);
-            summary.add(&secondaries.secrets);
+            {
+                fn metadata<K: ::kube_secondary::__private::SecondaryResource>(
+                    summary: &mut ::kube_secondary::__private::Summary,
+                    children: &[::std::sync::Arc<
+                        ::kube_secondary::__private::PartialObjectMeta<K>,
+                    >],
+                ) {
+                    summary.add(children);
+                }
+                metadata::<Secret>(&mut summary, &secondaries.secrets);
+            }
             ::core::option::Option::Some(summary)
         }
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::CustomResource;
-use kube_secondary::{SecondaryAware, SecondaryKind};
+use kube_secondary::SecondaryAware;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

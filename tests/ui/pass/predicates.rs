@@ -5,7 +5,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service};
 use kube::CustomResource;
-use kube_secondary::{SecondaryAware, SecondaryKind};
+use kube_secondary::SecondaryAware;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

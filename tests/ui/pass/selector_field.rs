@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::CustomResource;
-use kube_secondary::{SecondaryAware, SecondaryKind};
+use kube_secondary::SecondaryAware;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

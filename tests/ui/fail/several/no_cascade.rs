@@ -6,7 +6,7 @@ use std::sync::Arc;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Service;
 use kube::CustomResource;
-use kube_secondary::{SecondaryAware, SecondaryKind};
+use kube_secondary::SecondaryAware;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
