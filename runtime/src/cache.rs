@@ -9,7 +9,7 @@ use kube::runtime::reflector::{ObjectRef, Store};
 
 use crate::__private::SecondaryResource;
 use crate::aware::{SecondaryAware, SecondaryKind};
-use crate::expectations::{Version, kind_of};
+use crate::expectations::Version;
 use crate::watch::{Mapping, controller_owner};
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
@@ -169,59 +169,40 @@ impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
     }
 }
 
-/// What the ledger and the expectations ask of any cache, whatever its object type.
+/// What the ledger and the context ask of a kind's cache, whatever its object type.
 trait Lookup: Send + Sync {
-    /// The declared kind's name; none for the primary's own cache.
-    fn declared(&self) -> Option<&'static str>;
-    /// The group and kind of the cached objects.
-    fn resource(&self) -> (String, String);
-    /// The resourceVersion of the cached object of that name, if any.
-    fn resource_version(&self, namespace: Option<&str>, name: &str) -> Option<String>;
-}
-
-fn cached_version<K: Resource<DynamicType = ()> + Clone>(
-    store: &Store<K>,
-    namespace: Option<&str>,
-    name: &str,
-) -> Option<String> {
-    let mut key = ObjectRef::<K>::new(name);
-    key.namespace = namespace.map(str::to_string);
-    store.get(&key)?.meta().resource_version.clone()
+    /// The declared kind's name.
+    fn declared(&self) -> &'static str;
+    /// Whether an object of that name is cached.
+    fn contains(&self, namespace: Option<&str>, name: &str) -> bool;
+    /// The versions of the cached children of `primary` (a `P`).
+    fn versions_of(&self, primary: &dyn Any) -> Vec<Version>;
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> Lookup for KindCache<C, P> {
-    fn declared(&self) -> Option<&'static str> {
-        Some(self.kind.name())
+    fn declared(&self) -> &'static str {
+        self.kind.name()
     }
 
-    fn resource(&self) -> (String, String) {
-        kind_of::<C>()
+    fn contains(&self, namespace: Option<&str>, name: &str) -> bool {
+        let mut key = ObjectRef::<C>::new(name);
+        key.namespace = namespace.map(str::to_string);
+        self.store.get(&key).is_some()
     }
 
-    fn resource_version(&self, namespace: Option<&str>, name: &str) -> Option<String> {
-        cached_version(&self.store, namespace, name)
-    }
-}
-
-/// The primaries' own store.
-struct PrimaryCache<P: SecondaryAware>(Store<P>);
-
-impl<P: SecondaryAware> Lookup for PrimaryCache<P> {
-    fn declared(&self) -> Option<&'static str> {
-        None
-    }
-
-    fn resource(&self) -> (String, String) {
-        kind_of::<P>()
-    }
-
-    fn resource_version(&self, namespace: Option<&str>, name: &str) -> Option<String> {
-        cached_version(&self.0, namespace, name)
+    fn versions_of(&self, primary: &dyn Any) -> Vec<Version> {
+        let Some(primary) = primary.downcast_ref::<P>() else {
+            return Vec::new();
+        };
+        let children = self.children(primary);
+        children
+            .iter()
+            .filter_map(|c| Version::of(c.as_ref()))
+            .collect()
     }
 }
 
-/// The caches of every declared kind of one primary type, in declaration order, and the
-/// primaries' own store.
+/// The caches of every declared kind of one primary type, in declaration order.
 #[derive(Clone, Default)]
 pub struct Caches {
     kinds: Vec<Arc<dyn Any + Send + Sync>>,
@@ -235,22 +216,14 @@ impl Caches {
         self.lookups.push(cache);
     }
 
-    pub(crate) fn push_primary<P: SecondaryAware>(&mut self, store: Store<P>) {
-        self.lookups.push(Arc::new(PrimaryCache(store)));
-    }
-
-    /// Whether a cache holds exactly this version: the watch has delivered it.
-    pub(crate) fn holds(&self, version: &Version) -> bool {
-        let key = &version.key;
-        self.lookups
+    /// The versions of every cached child of `primary`: what a run's handlers are given.
+    pub(crate) fn versions_of<P: SecondaryAware>(&self, primary: &P) -> Vec<Version> {
+        let primary = primary as &dyn Any;
+        let children = self
+            .lookups
             .iter()
-            .filter(|cache| cache.resource() == (key.group.clone(), key.kind.clone()))
-            .any(|cache| {
-                cache
-                    .resource_version(key.namespace.as_deref(), &key.name)
-                    .as_ref()
-                    == Some(&version.resource_version)
-            })
+            .flat_map(|cache| cache.versions_of(primary));
+        children.collect()
     }
 
     /// Whether the cache of the declared kind `kind` holds an object of that name.
@@ -262,8 +235,8 @@ impl Caches {
     ) -> bool {
         self.lookups
             .iter()
-            .filter(|cache| cache.declared() == Some(kind.name()))
-            .any(|cache| cache.resource_version(namespace, name).is_some())
+            .filter(|cache| cache.declared() == kind.name())
+            .any(|cache| cache.contains(namespace, name))
     }
 
     /// The cached children of `primary` of the declared kind whose cached type is `C`; a kind is
@@ -305,27 +278,27 @@ mod tests {
     use kube::runtime::watcher::Event;
 
     #[test]
-    fn a_cache_tells_which_versions_the_watch_delivered_and_which_children_are_live() {
+    fn a_cache_gives_the_versions_of_a_primarys_children_and_which_children_are_live() {
         let db = primary("db", "u1");
         let (store, mut writer) = reflector::store::<ConfigMap>();
-        writer.apply_watcher_event(&Event::Apply(child("cfg", &db, "7")));
+        let cfg = child("cfg", &db, "7");
+        writer.apply_watcher_event(&Event::Apply(cfg.clone()));
+        let index = Arc::new(OwnerIndex::<ConfigMap, Primary>::default());
+        index.set(ObjectRef::from_obj(&cfg), Some(ObjectRef::from_obj(&db)));
         let mut caches = Caches::default();
         caches.push(KindCache::<ConfigMap, Primary> {
             kind: Kind::ConfigMap,
             store,
-            index: Arc::default(),
+            index,
             mapping: Mapping::Owner,
         });
-        let version = |rv: &str| Version::of(&child("cfg", &db, rv)).unwrap();
-        assert!(caches.holds(&version("7")), "delivered");
-        assert!(!caches.holds(&version("8")), "not delivered yet");
+        assert_eq!(
+            caches.versions_of(&db),
+            vec![Version::of(&child("cfg", &db, "7")).unwrap()],
+            "what a run of db is given"
+        );
+        assert!(caches.versions_of(&primary("other", "u2")).is_empty());
         assert!(caches.contains(Kind::ConfigMap, Some("ns"), "cfg"));
         assert!(!caches.contains(Kind::ConfigMap, Some("ns"), "other"));
-        let mut same_name = primary("cfg", "u2");
-        same_name.metadata.resource_version = Some("7".into());
-        assert!(
-            !caches.holds(&Version::of(&same_name).unwrap()),
-            "the same name and version of another kind"
-        );
     }
 }

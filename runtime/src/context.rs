@@ -1,13 +1,13 @@
 //! What every handler call gets besides the primary: the client and the bookkeeping of the
 //! operator's own writes.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use kube::{Client, Resource};
 use serde::Serialize;
 
 use crate::aware::SecondaryAware;
-use crate::cache::Caches;
 use crate::expectations::{Expectations, Version};
 use crate::metrics::Metrics;
 
@@ -41,7 +41,8 @@ type Written = Arc<std::sync::Mutex<Vec<crate::summary::Observed>>>;
 /// ```
 pub struct Context<P: SecondaryAware> {
     client: Client,
-    caches: Caches,
+    /// The versions of the primary and children this run's handlers were given.
+    given: Arc<HashSet<Version>>,
     expectations: Arc<Expectations>,
     metrics: Arc<Metrics>,
     /// This run's writes, when the primary's status lists its secondaries.
@@ -54,7 +55,7 @@ impl<P: SecondaryAware> Clone for Context<P> {
     fn clone(&self) -> Self {
         Self {
             client: self.client.clone(),
-            caches: self.caches.clone(),
+            given: self.given.clone(),
             expectations: self.expectations.clone(),
             metrics: self.metrics.clone(),
             #[cfg(feature = "status-summary")]
@@ -67,13 +68,12 @@ impl<P: SecondaryAware> Clone for Context<P> {
 impl<P: SecondaryAware> Context<P> {
     pub(crate) fn new(
         client: Client,
-        caches: Caches,
         expectations: Arc<Expectations>,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             client,
-            caches,
+            given: Arc::default(),
             expectations,
             metrics,
             #[cfg(feature = "status-summary")]
@@ -84,15 +84,20 @@ impl<P: SecondaryAware> Context<P> {
 
     /// The context of one run: it records the run's writes when `P` summarises its secondaries
     /// in its status.
-    pub(crate) fn for_run(&self) -> Self {
+    /// `given` are the versions of the primary and the children its handlers are given.
+    pub(crate) fn for_run(&self, given: impl IntoIterator<Item = Version>) -> Self {
+        let run = Self {
+            given: Arc::new(given.into_iter().collect()),
+            ..self.clone()
+        };
         #[cfg(feature = "status-summary")]
         if P::options().status_summary {
             return Self {
                 written: Some(Written::default()),
-                ..self.clone()
+                ..run
             };
         }
-        self.clone()
+        run
     }
 
     /// The objects recorded with [`record_write`](Self::record_write) during this run.
@@ -115,18 +120,20 @@ impl<P: SecondaryAware> Context<P> {
     }
 
     /// Remembers an object this operator just wrote (the object the API server returned), so
-    /// the watch event carrying exactly that resourceVersion does not wake the primary again.
+    /// the watch event carrying exactly that resourceVersion does not wake the primary again,
+    /// whether it arrives before or after the write's response.
     ///
     /// A later change by anyone else has another resourceVersion and wakes it as usual. A write
-    /// that changed nothing (the API server returned a version the watch already delivered) is
-    /// not remembered: that version's change was someone else's. Writes of kinds this controller
-    /// does not watch are ignored. With
+    /// that changed nothing (it returned the version this run was given) is not remembered: that
+    /// version's change was someone else's. A change someone makes while the handler runs, which
+    /// the handler's own write then leaves as it is, returns a version the run was not given and
+    /// is taken for the echo. Writes of kinds this controller does not watch are ignored. With
     /// `#[secondaries(status_summary)]`, the object also goes into this run's summary, which the
     /// cache may not show yet.
     pub fn record_write<K: Resource<DynamicType = ()> + Serialize>(&self, written: &K) {
         if let Some(version) = Version::of(written) {
-            let seen = self.caches.holds(&version);
-            self.expectations.expect(version, seen);
+            let unchanged = self.given.contains(&version);
+            self.expectations.expect(version, unchanged);
         }
         #[cfg(feature = "status-summary")]
         if let Some(recorded) = &self.written

@@ -2,9 +2,9 @@
 //!
 //! The idea of the Kubernetes ReplicaSet controller's "expectations": after a write, remember the
 //! resourceVersion the API server returned; the watch event carrying it is our own echo. A write
-//! that returned a version the watch had already delivered (a server-side apply that changed
-//! nothing returns the current object) created nothing, so it expects nothing: the event of that
-//! version was someone else's change.
+//! that returned the very version the run's handler was given (a server-side apply that changed
+//! nothing returns the current object) created nothing, so it expects nothing: that version's
+//! change was someone else's and must still wake the primary.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -38,7 +38,7 @@ impl ObjectKey {
 }
 
 /// One version of one object: its key and resourceVersion.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Version {
     pub(crate) key: ObjectKey,
     pub(crate) resource_version: String,
@@ -80,11 +80,11 @@ impl Expectations {
         f(&mut self.pending.lock().expect("expectations lock poisoned"))
     }
 
-    /// Remembers the version of an object we wrote, unless the watch already delivered that
-    /// version (`already_seen`: the write changed nothing) or the kind is not watched.
-    pub(crate) fn expect(&self, written: Version, already_seen: bool) {
+    /// Remembers the version of an object we wrote, unless the write changed nothing
+    /// (`unchanged`: it returned the version the handler was given) or the kind is not watched.
+    pub(crate) fn expect(&self, written: Version, unchanged: bool) {
         let watched = self.watched.iter().any(|kind| written.key.is_of(kind));
-        if watched && !already_seen {
+        if watched && !unchanged {
             self.with(|pending| pending.insert(written.key, written.resource_version));
         }
     }
@@ -199,9 +199,9 @@ mod tests {
     }
 
     #[test]
-    fn a_write_that_returned_a_version_already_seen_expects_nothing() {
-        // Someone edited the Service (version 7, delivered by the watch); our no-op apply
-        // returned that same version: its event is theirs, not our echo.
+    fn a_write_that_returned_the_version_the_handler_was_given_expects_nothing() {
+        // Someone edited the Service (version 7) just before the run; our no-op apply returned
+        // that same version: its event is theirs, not our echo.
         let expectations = expectations();
         expectations.expect(Version::of(&service("db", "7")).unwrap(), true);
         assert!(!expectations.is_own_echo(&service("db", "7")));

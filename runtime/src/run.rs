@@ -13,6 +13,7 @@ use crate::cache::Caches;
 use crate::condition::{self, Failure};
 use crate::context::Context;
 use crate::error::chain;
+use crate::expectations::Version;
 use crate::metrics::Trigger;
 use crate::plan::{Main, Outcome};
 use crate::reconciler::{Action, Reconciler};
@@ -36,7 +37,6 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
     ) -> Self {
         let ctx = Context::new(
             shared.client.clone(),
-            caches.clone(),
             shared.expectations.clone(),
             shared.metrics.clone(),
         );
@@ -79,7 +79,10 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         for (kind, outcome, events) in plan.drained {
             metrics.outcome(kind.name(), outcome, events);
         }
-        let ctx = self.ctx.for_run();
+        let given = self.caches.versions_of(primary.as_ref());
+        let ctx = self
+            .ctx
+            .for_run(given.into_iter().chain(Version::of(primary.as_ref())));
         let mut outcome = Outcome::default();
         let mut failure = None;
         if plan.main.is_none() && !plan.periodic {
@@ -156,14 +159,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         };
         summary.merge_written(ctx.take_written());
         if let Some(patch) = summary.patch() {
-            crate::summary::write(
-                ctx.client(),
-                primary,
-                &patch,
-                &self.shared.expectations,
-                &self.caches,
-            )
-            .await;
+            crate::summary::write(ctx.client(), primary, &patch, &self.shared.expectations).await;
         }
     }
 }

@@ -105,7 +105,7 @@ impl<P: SecondaryAware> Watches<P> {
             readies.push(started.driven.ready);
             forget_owner.push(started.forget_owner);
         }
-        let (store, primary) = start_primary(shared, forget_owner, &mut caches);
+        let (store, primary) = start_primary(shared, forget_owner);
         tasks.spawn(primary.driver);
         readies.push(primary.ready);
         Self {
@@ -198,10 +198,8 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
 fn start_primary<P: SecondaryAware>(
     shared: &Arc<Shared<P>>,
     forget_owner: Vec<ForgetOwner<P>>,
-    caches: &mut Caches,
 ) -> (Store<P>, Driven) {
     let (store, writer) = reflector::store::<P>();
-    caches.push_primary(store.clone());
     let events = watcher::watcher(
         api::<P>(shared.client.clone(), shared.namespace.as_deref()),
         watcher::Config::default(),

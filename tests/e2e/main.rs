@@ -7,6 +7,7 @@
 mod cluster;
 mod cronjob;
 mod database;
+mod echoes;
 mod failures;
 mod replset;
 mod summary;

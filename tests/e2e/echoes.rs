@@ -1,0 +1,122 @@
+//! The echo of the operator's own write never wakes it, whether the watch delivers it before or
+//! after the write's response; someone else's change always does.
+
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
+use kube::{Api, CustomResource, Resource, ResourceExt};
+use kube_secondary::{Action, Context, Reconciler, SecondaryAware, Trigger};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::support::{Running, setup, wait_for};
+
+/// A primary owning one ConfigMap whose `key` it keeps at `desired`.
+#[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "e2e.kube-secondary.dev",
+    version = "v1",
+    kind = "Keeper",
+    namespaced
+)]
+#[secondary(ConfigMap)]
+pub struct KeeperSpec {
+    desired: String,
+}
+
+struct KeepIt;
+
+impl Reconciler<Keeper> for KeepIt {
+    type Error = kube::Error;
+
+    async fn reconcile(
+        &self,
+        keeper: Arc<Keeper>,
+        _: KeeperSecondaries,
+        ctx: &Context<Keeper>,
+    ) -> kube::Result<Action> {
+        let owner = keeper.controller_owner_ref(&()).expect("a stored Keeper");
+        let desired = ConfigMap {
+            metadata: ObjectMeta {
+                name: Some(keeper.name_any()),
+                owner_references: Some(vec![owner]),
+                ..ObjectMeta::default()
+            },
+            data: Some([("key".to_string(), keeper.spec.desired.clone())].into()),
+            ..ConfigMap::default()
+        };
+        let api: Api<ConfigMap> =
+            Api::namespaced(ctx.client().clone(), &keeper.namespace().unwrap());
+        let params = PatchParams::apply("keeper").force();
+        let written = api
+            .patch(&keeper.name_any(), &params, &Patch::Apply(&desired))
+            .await?;
+        ctx.record_write(&written);
+        Ok(Action::await_change())
+    }
+}
+
+fn key(config: &ConfigMap) -> Option<&str> {
+    config.data.as_ref()?.get("key").map(String::as_str)
+}
+
+#[tokio::test]
+async fn each_repair_of_someone_elses_edit_costs_one_run_and_its_echo_none() {
+    let (client, ns) = setup::<Keeper>("echoes").await;
+    let keepers: Api<Keeper> = Api::namespaced(client.clone(), ns.name());
+    let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
+    let operator = Running::start::<Keeper, _>(&client, ns.name(), KeepIt);
+    let keeper = Keeper::new(
+        "kept",
+        KeeperSpec {
+            desired: "desired".into(),
+        },
+    );
+    keepers
+        .create(&PostParams::default(), &keeper)
+        .await
+        .expect("create the Keeper");
+    wait_for("the ConfigMap", || async {
+        configs
+            .get_opt("kept")
+            .await
+            .expect("get")
+            .is_some_and(|c| key(&c) == Some("desired"))
+    })
+    .await;
+    let before = operator.settled().await;
+
+    const EDITS: u64 = 10;
+    for edit in 0..EDITS {
+        let drift = serde_json::json!({ "data": { "key": format!("drift-{edit}") } });
+        configs
+            .patch("kept", &PatchParams::default(), &Patch::Merge(&drift))
+            .await
+            .expect("edit the ConfigMap");
+        wait_for("the repair", || async {
+            key(&configs.get("kept").await.expect("get")) == Some("desired")
+        })
+        .await;
+    }
+    let after = operator.settled().await;
+    assert_eq!(
+        after.wakeups(Trigger::Secondary) - before.wakeups(Trigger::Secondary),
+        EDITS,
+        "one reconcile_secondaries per edit, none for the echoes of the repairs: {after:?}"
+    );
+    assert_eq!(
+        after.wakeups(Trigger::Primary),
+        before.wakeups(Trigger::Primary)
+    );
+    let echoes = |s: &kube_secondary::MetricsSnapshot| {
+        s.outcomes
+            .get("ConfigMap")
+            .and_then(|o| o.get("own_echo"))
+            .copied()
+            .unwrap_or(0)
+    };
+    assert_eq!(echoes(&after) - echoes(&before), EDITS, "{after:?}");
+    operator.stop().await;
+    ns.delete().await;
+}
