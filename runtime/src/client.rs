@@ -28,6 +28,8 @@ const WRITES: [&str; 5] = ["create", "patch", "update", "delete", "deletecollect
 #[derive(Debug, Default)]
 pub struct RequestCounts {
     by_verb: Mutex<BTreeMap<&'static str, u64>>,
+    /// Creates of access and token reviews: questions to the API server, not writes.
+    reviews: std::sync::atomic::AtomicU64,
 }
 
 impl RequestCounts {
@@ -41,10 +43,13 @@ impl RequestCounts {
         self.snapshot().values().sum()
     }
 
-    /// Requests that change objects: create, patch, update, delete and deletecollection.
+    /// Requests that change objects: create, patch, update, delete and deletecollection. The
+    /// access reviews of the start-up permission check (creates of `*reviews`, which store
+    /// nothing) are not writes.
     pub fn writes(&self) -> u64 {
         let by_verb = self.snapshot();
-        WRITES.iter().filter_map(|verb| by_verb.get(verb)).sum()
+        let writes: u64 = WRITES.iter().filter_map(|verb| by_verb.get(verb)).sum();
+        writes - self.reviews.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A layer for [`ClientBuilder::with_layer`] that adds every request it passes to these counts.
@@ -54,7 +59,12 @@ impl RequestCounts {
         }
     }
 
-    fn count(&self, verb: &'static str) {
+    fn count(&self, verb: &'static str, path: &str) {
+        let review = verb == "create" && path.trim_end_matches('/').ends_with("reviews");
+        if review {
+            self.reviews
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         *self
             .by_verb
             .lock()
@@ -113,7 +123,7 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let uri = request.uri();
         self.counts
-            .count(verb(request.method(), uri.path(), uri.query()));
+            .count(verb(request.method(), uri.path(), uri.query()), uri.path());
         self.inner.call(request)
     }
 }
@@ -283,7 +293,7 @@ mod tests {
     fn counts_by_verb_and_sums_the_writes() {
         let counts = RequestCounts::default();
         for verb in ["watch", "list", "patch", "patch", "create", "delete"] {
-            counts.count(verb);
+            counts.count(verb, "/api/v1/namespaces/ns/configmaps/db");
         }
         assert_eq!(
             counts.snapshot(),
@@ -297,5 +307,13 @@ mod tests {
         );
         assert_eq!(counts.total(), 6);
         assert_eq!(counts.writes(), 4);
+        let review = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+        counts.count(verb(&Method::POST, review, None), review);
+        assert_eq!(
+            counts.snapshot()["create"],
+            2,
+            "a review is a create to the API server"
+        );
+        assert_eq!(counts.writes(), 4, "but it writes nothing");
     }
 }

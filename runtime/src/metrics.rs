@@ -142,7 +142,7 @@ impl Metrics {
         );
         registry.register(
             "skipped_runs",
-            "Scheduled runs with no reason left",
+            "Scheduled runs that found nothing left to do",
             self.skipped.clone(),
         );
         registry.register("errors", "Handler runs that failed", self.errors.clone());

@@ -87,7 +87,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         let mut failure = None;
         if plan.main.is_none() && !plan.periodic {
             metrics.skipped();
-            tracing::debug!(primary = %key, "no reason left; the previous run handled it");
+            tracing::debug!(primary = %key, "nothing left to do: handled by the previous run, or only echoes and other objects' children");
         }
         if let Some(main) = plan.main {
             let secondaries = P::secondaries(&self.caches, &primary);

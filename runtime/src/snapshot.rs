@@ -126,7 +126,9 @@ pub struct MetricsSnapshot {
     pub relists: BTreeMap<&'static str, u64>,
     /// Whether each watch's cache holds its first full list, by kind name or `primary`.
     pub synced: BTreeMap<&'static str, bool>,
-    /// Scheduled runs that found their reason already handled by the previous run.
+    /// Scheduled runs that found nothing left to do: the reason was handled by the previous run,
+    /// or every change drained turned out to be an echo of our own write or another object's
+    /// child (`outcomes` says which).
     pub skipped: u64,
     /// Handler runs that returned an error.
     pub errors: u64,
