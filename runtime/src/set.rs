@@ -22,7 +22,7 @@ use crate::expectations::Expectations;
 use crate::ledger::Ledger;
 use crate::metrics::{EventOutcome, Metrics, PRIMARY};
 use crate::pipeline::{KindPipeline, PrimaryEvent, PrimaryPipeline};
-use crate::watch::{Watch, api};
+use crate::watch::{Mapping, Watch, api};
 
 /// What a running controller shares with every watch.
 pub(crate) struct Shared<P: SecondaryAware> {
@@ -188,7 +188,12 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         );
         Started {
             driven,
-            forget_owner: Box::new(move |owner| index.forget_owner(owner)),
+            // A label or annotation names the primary, not one object: a primary created again
+            // under that name owns the same children, so their entries stay.
+            forget_owner: match self.mapping {
+                Mapping::Owner => Box::new(move |owner| index.forget_owner(owner)),
+                Mapping::Label(_) | Mapping::Annotation(_) => Box::new(|_| {}),
+            },
         }
     }
 }
