@@ -31,9 +31,11 @@ pub fn derive(input: TokenStream) -> TokenStream {
 pub fn expand(model: &Model) -> TokenStream {
     let types = types(model, &model.kinds.iter().collect::<Vec<_>>());
     let aware = aware_impl(model);
+    let once = one_cache_per_type(model);
     quote! {
         #types
         const _: () = {
+            #once
             #aware
         };
     }
@@ -112,6 +114,21 @@ pub fn types(model: &Model, kinds: &[&Kind]) -> TokenStream {
     }
 }
 
+/// A kind's cache is found by its cached type, so each cached type is declared once. The derive
+/// rejects a type written twice; this catches one type written two ways (`Deployment` and
+/// `apps::v1::Deployment`, with `field = ...`) as conflicting impls, at the second type.
+fn one_cache_per_type(model: &Model) -> TokenStream {
+    let impls = model.kinds.iter().map(|kind| {
+        let cached = cached_type(&model.krate, kind);
+        quote_spanned!(kind.ty.span()=> impl OneCachePerType<#cached> for () {})
+    });
+    quote! {
+        #[allow(dead_code)]
+        trait OneCachePerType<Cached> {}
+        #(#impls)*
+    }
+}
+
 /// `impl SecondaryAware for Database`.
 fn aware_impl(model: &Model) -> TokenStream {
     let Model {
@@ -131,11 +148,7 @@ fn aware_impl(model: &Model) -> TokenStream {
     };
     let watches = model.kinds.iter().map(|kind| watch(model, kind));
     let checks = checks(model);
-    let children = model
-        .kinds
-        .iter()
-        .enumerate()
-        .map(|(index, kind)| children(krate, index, kind));
+    let children = model.kinds.iter().map(|kind| children(krate, kind));
     let status_summary = model.status_summary.map(|span| status_summary(model, span));
     let with_status_summary = status_summary
         .is_some()
@@ -183,23 +196,23 @@ fn checks(model: &Model) -> TokenStream {
         .collect()
 }
 
-/// One field of the cache struct in `fn secondaries`. `PartialObjectMeta<Kind>` is named only
-/// in a function generic in the kind, so that a kind that is not a resource is not reported again
-/// as a `PartialObjectMeta` that is not one.
-fn children(krate: &syn::Path, index: usize, kind: &Kind) -> TokenStream {
+/// One field of the cache struct in `fn secondaries`: the kind's cache, found by its cached
+/// type (a kind is declared once). `PartialObjectMeta<Kind>` is named only in a function generic
+/// in the kind, so that a kind that is not a resource is not reported again as a
+/// `PartialObjectMeta` that is not one.
+fn children(krate: &syn::Path, kind: &Kind) -> TokenStream {
     let (ty, field) = (&kind.ty, &kind.field);
     if !kind.metadata_only {
-        return quote_spanned!(ty.span()=> #field: caches.children::<Self, #ty>(#index, primary));
+        return quote_spanned!(ty.span()=> #field: caches.of::<Self, #ty>(primary));
     }
-    let call = quote_spanned!(ty.span()=> metadata::<Self, #ty>(caches, #index, primary));
+    let call = quote_spanned!(ty.span()=> metadata::<Self, #ty>(caches, primary));
     quote! {
         #field: {
             fn metadata<P: #krate::__private::SecondaryAware, K: #krate::__private::SecondaryResource>(
                 caches: &#krate::__private::Caches,
-                index: usize,
                 primary: &P,
             ) -> ::std::vec::Vec<::std::sync::Arc<#krate::__private::PartialObjectMeta<K>>> {
-                caches.children::<P, #krate::__private::PartialObjectMeta<K>>(index, primary)
+                caches.of::<P, #krate::__private::PartialObjectMeta<K>>(primary)
             }
             #call
         }

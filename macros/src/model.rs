@@ -22,7 +22,7 @@ pub struct Model {
     pub periodic: Option<Duration>,
     /// `#[secondaries(status_summary)]`, spanned where it is written for the feature check.
     pub status_summary: Option<proc_macro2::Span>,
-    /// In declaration order: the index of a kind is the index of its cache.
+    /// In declaration order; each cached type once, which names its cache.
     pub kinds: Vec<Kind>,
 }
 

@@ -278,22 +278,6 @@ impl Caches {
             .expect("the secondary kind is declared")
             .children(primary)
     }
-
-    /// The cached children of `primary` of the kind declared at `index`.
-    ///
-    /// # Panics
-    /// When `index` and `C` do not match the declaration, which generated code never does.
-    pub fn children<P: SecondaryAware, C: SecondaryResource>(
-        &self,
-        index: usize,
-        primary: &P,
-    ) -> Vec<Arc<C>> {
-        self.kinds
-            .get(index)
-            .and_then(|cache| cache.downcast_ref::<KindCache<C, P>>())
-            .expect("secondary kind index matches its declaration")
-            .children(primary)
-    }
 }
 
 #[cfg(test)]

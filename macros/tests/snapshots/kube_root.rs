@@ -46,6 +46,9 @@ const _: () = {
     }
 };
 const _: () = {
+    #[allow(dead_code)]
+    trait OneCachePerType<Cached> {}
+    impl OneCachePerType<Deployment> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for CacheResource {
         type Secondaries = CacheResourceSecondaries;
@@ -75,7 +78,7 @@ const _: () = {
         ) -> CacheResourceSecondaries {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             CacheResourceSecondaries {
-                deployments: caches.children::<Self, Deployment>(0usize, primary),
+                deployments: caches.of::<Self, Deployment>(primary),
             }
         }
     }

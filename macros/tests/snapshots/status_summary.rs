@@ -53,6 +53,10 @@ const _: () = {
     }
 };
 const _: () = {
+    #[allow(dead_code)]
+    trait OneCachePerType<Cached> {}
+    impl OneCachePerType<Deployment> for () {}
+    impl OneCachePerType<::kube_secondary::__private::PartialObjectMeta<Secret>> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for App {
         type Secondaries = AppSecondaries;
@@ -95,14 +99,13 @@ const _: () = {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             AppSecondaries {
-                deployments: caches.children::<Self, Deployment>(0usize, primary),
+                deployments: caches.of::<Self, Deployment>(primary),
                 secrets: {
                     fn metadata<
                         P: ::kube_secondary::__private::SecondaryAware,
                         K: ::kube_secondary::__private::SecondaryResource,
                     >(
                         caches: &::kube_secondary::__private::Caches,
-                        index: usize,
                         primary: &P,
                     ) -> ::std::vec::Vec<
                         ::std::sync::Arc<
@@ -110,12 +113,12 @@ const _: () = {
                         >,
                     > {
                         caches
-                            .children::<
+                            .of::<
                                 P,
                                 ::kube_secondary::__private::PartialObjectMeta<K>,
-                            >(index, primary)
+                            >(primary)
                     }
-                    metadata::<Self, Secret>(caches, 1usize, primary)
+                    metadata::<Self, Secret>(caches, primary)
                 },
             }
         }
