@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::__private::SecondaryResource;
+use crate::aware::SecondaryResource;
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::expectations::{Version, kind_of};
 use crate::watch::{Mapping, controller_owner};
