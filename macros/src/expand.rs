@@ -6,8 +6,9 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::attrs::Input;
-use crate::model::{Kind, Mapping, Model, Predicate};
-use crate::{fallback, validate};
+use crate::fallback;
+use crate::model::{Items, Kind, Mapping, Model, Predicate};
+use crate::validate::{self, Validated};
 
 /// The derive: read, validate, expand; on errors, the errors plus a stub (see `fallback.rs`).
 pub fn derive(input: TokenStream) -> TokenStream {
@@ -20,16 +21,15 @@ pub fn derive(input: TokenStream) -> TokenStream {
         Err(error) => return error.write_errors(),
     };
     match validate::validate(&input) {
-        (model, Err(errors)) => fallback::expand(&model, errors),
-        // `#[kube(...)]` without a kind: kube-derive reports it.
-        (Model { primary: None, .. }, Ok(())) => TokenStream::new(),
-        (model, Ok(())) => expand(&model),
+        Validated::Model(model) => expand(&model),
+        Validated::Errors(errors, stub) => fallback::expand(errors, &stub),
+        Validated::KubeReports => TokenStream::new(),
     }
 }
 
 /// The whole expansion for a valid declaration.
 pub fn expand(model: &Model) -> TokenStream {
-    let types = types(model, &model.kinds.iter().collect::<Vec<_>>());
+    let types = types(&model.items, &model.kinds.iter().collect::<Vec<_>>());
     let aware = aware_impl(model);
     let once = one_cache_per_type(model);
     quote! {
@@ -42,15 +42,14 @@ pub fn expand(model: &Model) -> TokenStream {
 }
 
 /// The cache struct and the kind enum with its impls, for `kinds`. Also used by the fallback.
-pub fn types(model: &Model, kinds: &[&Kind]) -> TokenStream {
-    let Model {
+pub fn types(items: &Items, kinds: &[&Kind]) -> TokenStream {
+    let Items {
+        primary,
         vis,
         krate,
         secondaries,
         kind_enum,
-        ..
-    } = model;
-    let primary = model.primary.as_ref().unwrap_or(secondaries);
+    } = items;
     let struct_doc = format!(" The children of one [`{primary}`], read from the watch caches.");
     let enum_doc = format!(" The secondary kinds of [`{primary}`].");
     let fields = kinds.iter().map(|kind| {
@@ -119,26 +118,46 @@ pub fn types(model: &Model, kinds: &[&Kind]) -> TokenStream {
 /// `apps::v1::Deployment`, with `field = ...`) as conflicting impls, at the second type.
 fn one_cache_per_type(model: &Model) -> TokenStream {
     let impls = model.kinds.iter().map(|kind| {
-        let cached = cached_type(&model.krate, kind);
-        quote_spanned!(kind.ty.span()=> impl OneCachePerType<#cached> for () {})
+        let cached = cached_type(&model.items.krate, kind);
+        quote_spanned!(kind.ty.span()=> impl EachKindDeclaredOnce<#cached> for () {})
     });
     quote! {
         #[allow(dead_code)]
-        trait OneCachePerType<Cached> {}
+        trait EachKindDeclaredOnce<Cached> {}
         #(#impls)*
     }
 }
 
-/// `impl SecondaryAware for Database`.
-fn aware_impl(model: &Model) -> TokenStream {
-    let Model {
+/// `impl SecondaryAware for Database` around `body`: the one header of the expansion and the
+/// fallback's stub.
+fn aware_impl_with(items: &Items, body: TokenStream) -> TokenStream {
+    let Items {
         primary,
         krate,
         secondaries,
         kind_enum,
         ..
-    } = model;
-    let resync = duration(model.resync);
+    } = items;
+    quote! {
+        #[automatically_derived]
+        impl #krate::__private::SecondaryAware for #primary {
+            type Secondaries = #secondaries;
+            type Kind = #kind_enum;
+
+            #body
+        }
+    }
+}
+
+/// `impl SecondaryAware for Database`.
+fn aware_impl(model: &Model) -> TokenStream {
+    let Items {
+        krate, secondaries, ..
+    } = &model.items;
+    let resync = match model.resync {
+        Some(resync) => duration(resync),
+        None => quote!(#krate::__private::Options::DEFAULT_RESYNC),
+    };
     let periodic = match model.periodic {
         Some(periodic) => {
             let periodic = duration(periodic);
@@ -153,12 +172,9 @@ fn aware_impl(model: &Model) -> TokenStream {
     let with_status_summary = status_summary
         .is_some()
         .then(|| quote!(.with_status_summary()));
-    quote! {
-        #[automatically_derived]
-        impl #krate::__private::SecondaryAware for #primary {
-            type Secondaries = #secondaries;
-            type Kind = #kind_enum;
-
+    aware_impl_with(
+        &model.items,
+        quote! {
             fn options() -> #krate::__private::Options {
                 #krate::__private::Options::new(#resync, #periodic) #with_status_summary
             }
@@ -175,7 +191,42 @@ fn aware_impl(model: &Model) -> TokenStream {
             }
 
             #status_summary
+        },
+    )
+}
+
+/// The fallback's impl: unreachable bodies, so that code naming the primary's `SecondaryAware`
+/// impl compiles beside the errors.
+pub fn unreachable_aware_impl(items: &Items) -> TokenStream {
+    let Items {
+        krate, secondaries, ..
+    } = items;
+    let body = quote! {
+        fn options() -> #krate::__private::Options {
+            ::core::unreachable!()
         }
+
+        fn declare(_: &mut #krate::__private::WatchSet<Self>) {
+            ::core::unreachable!()
+        }
+
+        fn secondaries(_: &#krate::__private::Caches, _: &Self) -> #secondaries {
+            ::core::unreachable!()
+        }
+    };
+    let aware = aware_impl_with(items, body);
+    quote! {
+        const _: () = {
+            #aware
+        };
+    }
+}
+
+/// Names every kind's type, so that the imports of kinds the fallback leaves out are used.
+pub fn mention(kinds: &[Kind]) -> TokenStream {
+    let types = kinds.iter().map(|kind| &kind.ty);
+    quote! {
+        const _: ::core::marker::PhantomData<(#(#types,)*)> = ::core::marker::PhantomData;
     }
 }
 
@@ -185,7 +236,7 @@ fn aware_impl(model: &Model) -> TokenStream {
 /// reports a kind that is not a resource once, instead of once per use (a second error with the
 /// same span and a predicate the first one implies is not shown).
 fn checks(model: &Model) -> TokenStream {
-    let krate = &model.krate;
+    let krate = &model.items.krate;
     model
         .kinds
         .iter()
@@ -222,9 +273,9 @@ fn children(krate: &syn::Path, kind: &Kind) -> TokenStream {
 /// `fn status_summary`: one `add` per declared kind; the feature check and the primary's
 /// serialization are spanned on the `status_summary` option, each `add` on its kind.
 fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
-    let Model {
+    let Items {
         krate, secondaries, ..
-    } = model;
+    } = &model.items;
     let checks = checks(model);
     let adds = model.kinds.iter().map(|kind| {
         let (ty, field) = (&kind.ty, &kind.field);
@@ -268,9 +319,9 @@ fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
 /// resource, so a kind that is not a resource is reported once, by `assert_secondary_resource`,
 /// and not again by each option.
 fn watch(model: &Model, kind: &Kind) -> TokenStream {
-    let Model {
+    let Items {
         krate, kind_enum, ..
-    } = model;
+    } = &model.items;
     let (ty, variant) = (&kind.ty, &kind.variant);
     let (cached, generic) = (cached_type(krate, kind), generic_cached_type(krate, kind));
     let constructor = if kind.metadata_only {

@@ -83,20 +83,21 @@ const _: () = {
 };
 const _: () = {
     #[allow(dead_code)]
-    trait OneCachePerType<Cached> {}
-    impl OneCachePerType<Deployment> for () {}
-    impl OneCachePerType<Service> for () {}
-    impl OneCachePerType<::kube_secondary::__private::PartialObjectMeta<Secret>> for () {}
-    impl OneCachePerType<ConfigMap> for () {}
-    impl OneCachePerType<Pod> for () {}
-    impl OneCachePerType<PersistentVolumeClaim> for () {}
+    trait EachKindDeclaredOnce<Cached> {}
+    impl EachKindDeclaredOnce<Deployment> for () {}
+    impl EachKindDeclaredOnce<Service> for () {}
+    impl EachKindDeclaredOnce<::kube_secondary::__private::PartialObjectMeta<Secret>>
+    for () {}
+    impl EachKindDeclaredOnce<ConfigMap> for () {}
+    impl EachKindDeclaredOnce<Pod> for () {}
+    impl EachKindDeclaredOnce<PersistentVolumeClaim> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for Database {
         type Secondaries = DatabaseSecondaries;
         type Kind = DatabaseSecondaryKind;
         fn options() -> ::kube_secondary::__private::Options {
             ::kube_secondary::__private::Options::new(
-                ::core::time::Duration::from_secs(1800u64),
+                ::kube_secondary::__private::Options::DEFAULT_RESYNC,
                 ::core::option::Option::None,
             )
         }

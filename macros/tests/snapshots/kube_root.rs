@@ -47,15 +47,15 @@ const _: () = {
 };
 const _: () = {
     #[allow(dead_code)]
-    trait OneCachePerType<Cached> {}
-    impl OneCachePerType<Deployment> for () {}
+    trait EachKindDeclaredOnce<Cached> {}
+    impl EachKindDeclaredOnce<Deployment> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for CacheResource {
         type Secondaries = CacheResourceSecondaries;
         type Kind = CacheResourceSecondaryKind;
         fn options() -> ::kube_secondary::__private::Options {
             ::kube_secondary::__private::Options::new(
-                ::core::time::Duration::from_secs(1800u64),
+                ::kube_secondary::__private::Options::DEFAULT_RESYNC,
                 ::core::option::Option::None,
             )
         }

@@ -57,9 +57,9 @@ const _: () = {
 };
 const _: () = {
     #[allow(dead_code)]
-    trait OneCachePerType<Cached> {}
-    impl OneCachePerType<k8s_openapi::api::batch::v1::Job> for () {}
-    impl OneCachePerType<
+    trait EachKindDeclaredOnce<Cached> {}
+    impl EachKindDeclaredOnce<k8s_openapi::api::batch::v1::Job> for () {}
+    impl EachKindDeclaredOnce<
         crate::reexports::kube_secondary::__private::PartialObjectMeta<Secret>,
     > for () {}
     #[automatically_derived]

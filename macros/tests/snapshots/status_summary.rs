@@ -54,16 +54,17 @@ const _: () = {
 };
 const _: () = {
     #[allow(dead_code)]
-    trait OneCachePerType<Cached> {}
-    impl OneCachePerType<Deployment> for () {}
-    impl OneCachePerType<::kube_secondary::__private::PartialObjectMeta<Secret>> for () {}
+    trait EachKindDeclaredOnce<Cached> {}
+    impl EachKindDeclaredOnce<Deployment> for () {}
+    impl EachKindDeclaredOnce<::kube_secondary::__private::PartialObjectMeta<Secret>>
+    for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for App {
         type Secondaries = AppSecondaries;
         type Kind = AppSecondaryKind;
         fn options() -> ::kube_secondary::__private::Options {
             ::kube_secondary::__private::Options::new(
-                    ::core::time::Duration::from_secs(1800u64),
+                    ::kube_secondary::__private::Options::DEFAULT_RESYNC,
                     ::core::option::Option::None,
                 )
                 .with_status_summary()
