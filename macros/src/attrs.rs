@@ -1,6 +1,9 @@
 //! darling receivers: the derive input, `#[secondaries(...)]`, `#[secondary(...)]`, and the
-//! `kind` of kube's `#[kube(...)]`. They read what is written and check each value on its own;
-//! `validate.rs` judges how the values fit together.
+//! `kind` of kube's `#[kube(...)]`. Each value is parsed here into its typed form (durations,
+//! crate path, predicates, mapping, selector, field), with the checks that concern that one
+//! attribute; `validate.rs` judges how the attributes fit together.
+
+use std::time::Duration;
 
 use darling::ast::NestedMeta;
 use darling::util::SpannedValue;
@@ -8,8 +11,12 @@ use darling::{Error, FromDeriveInput, FromMeta};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 
+use crate::model::{Mapping, Predicate};
+use crate::names::{closest, path_text};
+use crate::value as parse;
+
 /// The derive input. Every attribute is forwarded raw, so that a mistake in one of them does not
-/// hide the mistakes in the others: `validate.rs` parses each into the receivers below.
+/// hide the mistakes in the others: each is parsed by the receivers below.
 #[derive(FromDeriveInput)]
 #[darling(forward_attrs(secondary, secondaries, kube))]
 pub struct Input {
@@ -18,6 +25,15 @@ pub struct Input {
     pub generics: syn::Generics,
     pub data: Shape,
     pub attrs: Vec<syn::Attribute>,
+}
+
+impl Input {
+    /// The forwarded attributes named `name`.
+    pub fn attrs<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a syn::Attribute> {
+        self.attrs
+            .iter()
+            .filter(move |attr| attr.path().is_ident(name))
+    }
 }
 
 /// The shape of the annotated type, with the token to point at when it is not supported.
@@ -48,28 +64,100 @@ impl TryFrom<&syn::Data> for Shape {
 /// Every other key is kube's business.
 #[derive(FromMeta)]
 #[darling(allow_unknown_fields)]
-pub struct KubeAttr {
-    pub kind: Option<SpannedValue<String>>,
+struct KubeAttr {
+    kind: Option<SpannedValue<String>>,
     /// kube's override of the generated struct's name.
-    pub root: Option<SpannedValue<String>>,
+    root: Option<SpannedValue<String>>,
+}
+
+/// What kube's `#[kube(...)]` says the primary is.
+pub enum KubePrimary {
+    /// No `#[kube(...)]`: the annotated type is the resource itself.
+    Absent,
+    /// The struct kube generates: `root`, else `kind`, spanned where it is written.
+    Named(syn::Ident),
+    /// `#[kube(...)]` names no valid kind; kube-derive reports that.
+    Unnamed,
+}
+
+impl KubePrimary {
+    /// Reads kube's attributes; their mistakes are kube-derive's to report.
+    pub fn from_attributes<'a>(attrs: impl Iterator<Item = &'a syn::Attribute>) -> Self {
+        let mut written = false;
+        let mut name = None;
+        for attr in attrs {
+            written = true;
+            let syn::Meta::List(list) = &attr.meta else {
+                continue;
+            };
+            let Ok(items) = NestedMeta::parse_meta_list(list.tokens.clone()) else {
+                continue;
+            };
+            let Ok(kube) = KubeAttr::from_list(&items) else {
+                continue;
+            };
+            name = kube.root.or(kube.kind).or(name);
+        }
+        if !written {
+            return KubePrimary::Absent;
+        }
+        let Some(name) = name else {
+            return KubePrimary::Unnamed;
+        };
+        match syn::parse_str::<syn::Ident>(&name) {
+            Ok(ident) => KubePrimary::Named(syn::Ident::new(&ident.to_string(), name.span())),
+            Err(_) => KubePrimary::Unnamed,
+        }
+    }
+}
+
+/// A key of an attribute: the match on it is exhaustive, so a new key needs its own arm.
+trait Key: Copy + PartialEq + 'static {
+    const ALL: &'static [Self];
+    fn name(self) -> &'static str;
 }
 
 /// The keys of `#[secondaries(...)]`.
-pub const SECONDARIES_KEYS: &[&str] = &["resync", "periodic", "crate", "status_summary"];
+#[derive(Clone, Copy, PartialEq)]
+enum SecondariesKey {
+    Resync,
+    Periodic,
+    Crate,
+    StatusSummary,
+}
 
-/// `#[secondaries(resync = "30m", periodic = "1m", crate = "::kube_secondary", status_summary)]`.
+impl Key for SecondariesKey {
+    const ALL: &'static [Self] = &[
+        Self::Resync,
+        Self::Periodic,
+        Self::Crate,
+        Self::StatusSummary,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Resync => "resync",
+            Self::Periodic => "periodic",
+            Self::Crate => "crate",
+            Self::StatusSummary => "status_summary",
+        }
+    }
+}
+
+/// `#[secondaries(resync = "30m", periodic = "1m", crate = "::kube_secondary", status_summary)]`,
+/// read from every `#[secondaries(...)]` (a key may appear in only one of them).
 #[derive(Default)]
 pub struct SecondariesAttr {
-    pub resync: Option<syn::LitStr>,
-    pub periodic: Option<syn::LitStr>,
-    pub krate: Option<syn::LitStr>,
+    /// `None`: the runtime's default.
+    pub resync: Option<Duration>,
+    pub periodic: Option<Duration>,
+    pub krate: Option<syn::Path>,
     /// `status_summary`, where it is written.
     pub status_summary: Option<Span>,
 }
 
 impl SecondariesAttr {
-    /// Reads every `#[secondaries(...)]` (a key may appear in only one of them), reporting every
-    /// mistake to `errors`.
+    /// Reads every `#[secondaries(...)]`, reporting every mistake to `errors`.
     pub fn from_attributes<'a>(
         attrs: impl Iterator<Item = &'a syn::Attribute>,
         errors: &mut darling::error::Accumulator,
@@ -87,51 +175,88 @@ impl SecondariesAttr {
             items.extend(errors.handle(parsed).unwrap_or_default());
         }
         let mut parsed = Self::default();
-        for (key, meta) in keyed(&items, "secondaries", SECONDARIES_KEYS, errors) {
-            let slot = match key.as_str() {
-                "resync" => &mut parsed.resync,
-                "periodic" => &mut parsed.periodic,
-                "crate" => &mut parsed.krate,
-                _ => {
-                    parsed.status_summary = errors.handle(flag(meta, "secondaries", &key));
-                    continue;
+        for (key, meta) in keyed::<SecondariesKey>(&items, "secondaries", errors) {
+            let name = key.name();
+            match key {
+                SecondariesKey::Resync => {
+                    parsed.resync = errors.handle(
+                        string(meta, "secondaries", name)
+                            .and_then(|lit| parse::duration(&lit, name)),
+                    );
                 }
-            };
-            *slot = errors.handle(string(meta, "secondaries", &key));
+                SecondariesKey::Periodic => {
+                    parsed.periodic = errors.handle(
+                        string(meta, "secondaries", name)
+                            .and_then(|lit| parse::duration(&lit, name)),
+                    );
+                }
+                SecondariesKey::Crate => {
+                    parsed.krate = errors
+                        .handle(string(meta, "secondaries", name).and_then(parse::crate_path));
+                }
+                SecondariesKey::StatusSummary => {
+                    parsed.status_summary = errors.handle(flag(meta, "secondaries", name));
+                }
+            }
         }
         parsed
     }
 }
 
 /// The keys of `#[secondary(Kind, ...)]` after the kind.
-pub const SECONDARY_KEYS: &[&str] = &["predicate", "metadata_only", "map", "selector", "field"];
+#[derive(Clone, Copy, PartialEq)]
+enum SecondaryKey {
+    Predicate,
+    MetadataOnly,
+    Map,
+    Selector,
+    Field,
+}
+
+impl Key for SecondaryKey {
+    const ALL: &'static [Self] = &[
+        Self::Predicate,
+        Self::MetadataOnly,
+        Self::Map,
+        Self::Selector,
+        Self::Field,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Predicate => "predicate",
+            Self::MetadataOnly => "metadata_only",
+            Self::Map => "map",
+            Self::Selector => "selector",
+            Self::Field => "field",
+        }
+    }
+}
 
 /// One `#[secondary(Kind, key = value, ...)]`.
 pub struct SecondaryAttr {
-    /// The attribute's name, where a missing kind is reported.
-    pub span: Span,
     /// The kind type, written first.
-    pub kind: Option<syn::Path>,
-    /// `predicate = generation | labels | path::to_fn`.
-    pub predicate: Option<syn::Expr>,
+    pub kind: syn::Path,
+    /// `predicate = generation | labels | path::to_fn`; empty means the runtime's default.
+    pub predicates: Vec<Predicate>,
     /// `metadata_only`.
-    pub metadata_only: Option<Span>,
-    /// `map = owner | label("key") | annotation("key")`.
-    pub map: Option<syn::Expr>,
+    pub metadata_only: bool,
+    /// `map = owner | label("key") | annotation("key")`; `owner` unless written.
+    pub mapping: Mapping,
     /// `selector = "app=db"`, checked against the label selector grammar.
     pub selector: Option<syn::LitStr>,
-    /// `field = name`.
+    /// `field = name`, a name with letters.
     pub field: Option<syn::Ident>,
 }
 
 impl SecondaryAttr {
-    /// Parses one `#[secondary(...)]`, reporting every mistake in it to `errors` and returning
-    /// what could be read, so that a bad option does not hide the kind from later checks.
+    /// Parses one `#[secondary(...)]`, reporting every mistake in it to `errors`. A kind whose
+    /// options had errors is still returned, with what could be read, so that the duplicate
+    /// checks and the fallback stub see it; `None` when no kind is written.
     pub fn from_attribute(
         attr: &syn::Attribute,
         errors: &mut darling::error::Accumulator,
     ) -> Option<Self> {
-        let span = attr.path().span();
         let syn::Meta::List(list) = &attr.meta else {
             errors.push(
                 Error::custom("expected `#[secondary(Kind, ...)]` with the child's type first, e.g. `#[secondary(Deployment)]`")
@@ -143,7 +268,9 @@ impl SecondaryAttr {
             errors.handle(NestedMeta::parse_meta_list(list.tokens.clone()).map_err(Error::from))?;
         let kind = match items.first() {
             Some(NestedMeta::Meta(syn::Meta::Path(path)))
-                if !SECONDARY_KEYS.iter().any(|key| path.is_ident(key)) =>
+                if !SecondaryKey::ALL
+                    .iter()
+                    .any(|key| path.is_ident(key.name())) =>
             {
                 Some(path.clone())
             }
@@ -161,44 +288,63 @@ impl SecondaryAttr {
             _ => None,
         };
         let rest = &items[usize::from(kind.is_some())..];
-        let mut parsed = Self {
-            span,
-            kind,
-            predicate: None,
-            metadata_only: None,
-            map: None,
-            selector: None,
-            field: None,
-        };
-        for (key, meta) in keyed(rest, "secondary", SECONDARY_KEYS, errors) {
-            match key.as_str() {
-                "predicate" => {
-                    parsed.predicate = errors.handle(value(meta, "secondary", &key)).cloned()
+        let mut predicates = Vec::new();
+        let mut metadata_only = false;
+        let mut mapping = Mapping::Owner;
+        let mut selector = None;
+        let mut field = None;
+        for (key, meta) in keyed::<SecondaryKey>(rest, "secondary", errors) {
+            let name = key.name();
+            match key {
+                SecondaryKey::Predicate => {
+                    let parsed = value(meta, "secondary", name).and_then(parse::predicates);
+                    predicates = errors.handle(parsed).unwrap_or_default();
                 }
-                "metadata_only" => {
-                    parsed.metadata_only = errors.handle(flag(meta, "secondary", &key))
+                SecondaryKey::MetadataOnly => {
+                    metadata_only = errors.handle(flag(meta, "secondary", name)).is_some();
                 }
-                "map" => parsed.map = errors.handle(value(meta, "secondary", &key)).cloned(),
-                "selector" => {
-                    parsed.selector =
-                        errors.handle(string(meta, "secondary", &key).and_then(selector))
+                SecondaryKey::Map => {
+                    let parsed = value(meta, "secondary", name).and_then(parse::mapping);
+                    mapping = errors.handle(parsed).unwrap_or(Mapping::Owner);
                 }
-                _ => parsed.field = errors.handle(ident(meta)),
+                SecondaryKey::Selector => {
+                    let parsed = string(meta, "secondary", name).and_then(parse::selector);
+                    selector = errors.handle(parsed);
+                }
+                SecondaryKey::Field => {
+                    field = errors.handle(value(meta, "secondary", name).and_then(parse::field));
+                }
             }
         }
-        Some(parsed)
+        let Some(kind) = kind else {
+            errors.push(
+                Error::custom(
+                    "missing kind in `#[secondary(...)]`; write the child's type first, e.g. `#[secondary(Deployment, predicate = generation)]`",
+                )
+                .with_span(&attr.path().span()),
+            );
+            return None;
+        };
+        Some(Self {
+            kind,
+            predicates,
+            metadata_only,
+            mapping,
+            selector,
+            field,
+        })
     }
 }
 
-/// The known `key`s of an attribute's items, each once; unknown, repeated or positional items are
+/// The known keys of an attribute's items, each once; unknown, repeated or positional items are
 /// reported to `errors` in the attribute's own words.
-fn keyed<'a>(
+fn keyed<'a, K: Key>(
     items: &'a [NestedMeta],
     attr: &str,
-    keys: &[&str],
     errors: &mut darling::error::Accumulator,
-) -> Vec<(String, &'a syn::Meta)> {
-    let mut seen: Vec<(String, &syn::Meta)> = Vec::new();
+) -> Vec<(K, &'a syn::Meta)> {
+    let names: Vec<&str> = K::ALL.iter().map(|key| key.name()).collect();
+    let mut seen: Vec<(K, &syn::Meta)> = Vec::new();
     for item in items {
         let meta = match item {
             NestedMeta::Meta(meta) => meta,
@@ -219,17 +365,19 @@ fn keyed<'a>(
                 continue;
             }
         };
-        let key = path_text(meta.path());
-        if !keys.contains(&key.as_str()) {
-            errors.push(unknown_key(meta.path(), &key, attr, keys));
-        } else if seen.iter().any(|(earlier, _)| *earlier == key) {
-            let hint = if key == "predicate" {
+        let text = path_text(meta.path());
+        let Some(key) = K::ALL.iter().copied().find(|key| key.name() == text) else {
+            errors.push(unknown_key(meta.path(), &text, attr, &names));
+            continue;
+        };
+        if seen.iter().any(|(earlier, _)| *earlier == key) {
+            let hint = if text == "predicate" {
                 "; combine predicates with `|`"
             } else {
                 "; keep one"
             };
             errors.push(
-                Error::custom(format!("`{key}` is set twice in `#[{attr}(...)]`{hint}"))
+                Error::custom(format!("`{text}` is set twice in `#[{attr}(...)]`{hint}"))
                     .with_span(meta.path()),
             );
         } else {
@@ -244,7 +392,7 @@ fn unknown_key(path: &syn::Path, key: &str, attr: &str, keys: &[&str]) -> Error 
         format!(
             "one kind per `#[secondary(...)]`; declare `{key}` in its own `#[secondary({key})]`"
         )
-    } else if let Some(suggestion) = crate::names::closest(key, keys) {
+    } else if let Some(suggestion) = closest(key, keys) {
         format!("unknown key `{key}` in `#[{attr}(...)]`; did you mean `{suggestion}`?")
     } else {
         let expected = keys
@@ -264,14 +412,6 @@ fn is_type_like(path: &syn::Path) -> bool {
             .ident
             .to_string()
             .starts_with(|c: char| c.is_ascii_uppercase())
-}
-
-fn path_text(path: &syn::Path) -> String {
-    path.segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect::<Vec<_>>()
-        .join("::")
 }
 
 fn value<'a>(meta: &'a syn::Meta, attr: &str, key: &str) -> darling::Result<&'a syn::Expr> {
@@ -296,24 +436,6 @@ fn string(meta: &syn::Meta, attr: &str, key: &str) -> darling::Result<syn::LitSt
     }
 }
 
-/// A label selector the API server accepts.
-fn selector(lit: syn::LitStr) -> darling::Result<syn::LitStr> {
-    let text = lit.value();
-    if text.trim().is_empty() {
-        return Err(Error::custom(
-            "`selector` is empty; write a label selector such as `selector = \"app=db\"`, or remove it",
-        )
-        .with_span(&lit));
-    }
-    match crate::selector::check(&text) {
-        Ok(()) => Ok(lit),
-        Err(problem) => Err(Error::custom(format!(
-            "invalid label selector `{text}` in `#[secondary(selector = ...)]`: {problem}; expected e.g. `app=db,tier in (a,b)`"
-        ))
-        .with_span(&lit)),
-    }
-}
-
 fn flag(meta: &syn::Meta, attr: &str, key: &str) -> darling::Result<Span> {
     let kind = if attr == "secondary" { "Kind, " } else { "" };
     match meta {
@@ -322,21 +444,5 @@ fn flag(meta: &syn::Meta, attr: &str, key: &str) -> darling::Result<Span> {
             "`{key}` takes no value; write `#[{attr}({kind}{key})]`"
         ))
         .with_span(meta)),
-    }
-}
-
-fn ident(meta: &syn::Meta) -> darling::Result<syn::Ident> {
-    match value(meta, "secondary", "field")? {
-        syn::Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
-            Ok(path
-                .path
-                .get_ident()
-                .cloned()
-                .expect("checked to be an ident"))
-        }
-        other => Err(Error::custom(
-            "expected a field name, e.g. `field = members` in `#[secondary(...)]`",
-        )
-        .with_span(other)),
     }
 }

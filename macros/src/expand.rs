@@ -6,8 +6,9 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::attrs::Input;
-use crate::model::{Kind, Mapping, Model, Predicate};
-use crate::{fallback, validate};
+use crate::fallback;
+use crate::model::{Items, Kind, Mapping, Model, Predicate};
+use crate::validate::{self, Validated};
 
 /// The derive: read, validate, expand; on errors, the errors plus a stub (see `fallback.rs`).
 pub fn derive(input: TokenStream) -> TokenStream {
@@ -20,35 +21,35 @@ pub fn derive(input: TokenStream) -> TokenStream {
         Err(error) => return error.write_errors(),
     };
     match validate::validate(&input) {
-        (model, Err(errors)) => fallback::expand(&model, errors),
-        // `#[kube(...)]` without a kind: kube-derive reports it.
-        (Model { primary: None, .. }, Ok(())) => TokenStream::new(),
-        (model, Ok(())) => expand(&model),
+        Validated::Model(model) => expand(&model),
+        Validated::Errors(errors, stub) => fallback::expand(errors, &stub),
+        Validated::KubeReports => TokenStream::new(),
     }
 }
 
 /// The whole expansion for a valid declaration.
 pub fn expand(model: &Model) -> TokenStream {
-    let types = types(model, &model.kinds.iter().collect::<Vec<_>>());
+    let types = types(&model.items, &model.kinds.iter().collect::<Vec<_>>());
     let aware = aware_impl(model);
+    let once = one_cache_per_type(model);
     quote! {
         #types
         const _: () = {
+            #once
             #aware
         };
     }
 }
 
 /// The cache struct and the kind enum with its impls, for `kinds`. Also used by the fallback.
-pub fn types(model: &Model, kinds: &[&Kind]) -> TokenStream {
-    let Model {
+pub fn types(items: &Items, kinds: &[&Kind]) -> TokenStream {
+    let Items {
+        primary,
         vis,
         krate,
         secondaries,
         kind_enum,
-        ..
-    } = model;
-    let primary = model.primary.as_ref().unwrap_or(secondaries);
+    } = items;
     let struct_doc = format!(" The children of one [`{primary}`], read from the watch caches.");
     let enum_doc = format!(" The secondary kinds of [`{primary}`].");
     let fields = kinds.iter().map(|kind| {
@@ -112,16 +113,51 @@ pub fn types(model: &Model, kinds: &[&Kind]) -> TokenStream {
     }
 }
 
-/// `impl SecondaryAware for Database`.
-fn aware_impl(model: &Model) -> TokenStream {
-    let Model {
+/// A kind's cache is found by its cached type, so each cached type is declared once. The derive
+/// rejects a type written twice; this catches one type written two ways (`Deployment` and
+/// `apps::v1::Deployment`, with `field = ...`) as conflicting impls, at the second type.
+fn one_cache_per_type(model: &Model) -> TokenStream {
+    let impls = model.kinds.iter().map(|kind| {
+        let cached = cached_type(&model.items.krate, kind);
+        quote_spanned!(kind.ty.span()=> impl EachKindDeclaredOnce<#cached> for () {})
+    });
+    quote! {
+        #[allow(dead_code)]
+        trait EachKindDeclaredOnce<Cached> {}
+        #(#impls)*
+    }
+}
+
+/// `impl SecondaryAware for Database` around `body`: the one header of the expansion and the
+/// fallback's stub.
+fn aware_impl_with(items: &Items, body: TokenStream) -> TokenStream {
+    let Items {
         primary,
         krate,
         secondaries,
         kind_enum,
         ..
-    } = model;
-    let resync = duration(model.resync);
+    } = items;
+    quote! {
+        #[automatically_derived]
+        impl #krate::__private::SecondaryAware for #primary {
+            type Secondaries = #secondaries;
+            type Kind = #kind_enum;
+
+            #body
+        }
+    }
+}
+
+/// `impl SecondaryAware for Database`.
+fn aware_impl(model: &Model) -> TokenStream {
+    let Items {
+        krate, secondaries, ..
+    } = &model.items;
+    let resync = match model.resync {
+        Some(resync) => duration(resync),
+        None => quote!(#krate::__private::Options::DEFAULT_RESYNC),
+    };
     let periodic = match model.periodic {
         Some(periodic) => {
             let periodic = duration(periodic);
@@ -131,21 +167,14 @@ fn aware_impl(model: &Model) -> TokenStream {
     };
     let watches = model.kinds.iter().map(|kind| watch(model, kind));
     let checks = checks(model);
-    let children = model
-        .kinds
-        .iter()
-        .enumerate()
-        .map(|(index, kind)| children(krate, index, kind));
+    let children = model.kinds.iter().map(|kind| children(krate, kind));
     let status_summary = model.status_summary.map(|span| status_summary(model, span));
     let with_status_summary = status_summary
         .is_some()
         .then(|| quote!(.with_status_summary()));
-    quote! {
-        #[automatically_derived]
-        impl #krate::__private::SecondaryAware for #primary {
-            type Secondaries = #secondaries;
-            type Kind = #kind_enum;
-
+    aware_impl_with(
+        &model.items,
+        quote! {
             fn options() -> #krate::__private::Options {
                 #krate::__private::Options::new(#resync, #periodic) #with_status_summary
             }
@@ -162,7 +191,42 @@ fn aware_impl(model: &Model) -> TokenStream {
             }
 
             #status_summary
+        },
+    )
+}
+
+/// The fallback's impl: unreachable bodies, so that code naming the primary's `SecondaryAware`
+/// impl compiles beside the errors.
+pub fn unreachable_aware_impl(items: &Items) -> TokenStream {
+    let Items {
+        krate, secondaries, ..
+    } = items;
+    let body = quote! {
+        fn options() -> #krate::__private::Options {
+            ::core::unreachable!()
         }
+
+        fn declare(_: &mut #krate::__private::WatchSet<Self>) {
+            ::core::unreachable!()
+        }
+
+        fn secondaries(_: &#krate::__private::Caches, _: &Self) -> #secondaries {
+            ::core::unreachable!()
+        }
+    };
+    let aware = aware_impl_with(items, body);
+    quote! {
+        const _: () = {
+            #aware
+        };
+    }
+}
+
+/// Names every kind's type, so that the imports of kinds the fallback leaves out are used.
+pub fn mention(kinds: &[Kind]) -> TokenStream {
+    let types = kinds.iter().map(|kind| &kind.ty);
+    quote! {
+        const _: ::core::marker::PhantomData<(#(#types,)*)> = ::core::marker::PhantomData;
     }
 }
 
@@ -172,7 +236,7 @@ fn aware_impl(model: &Model) -> TokenStream {
 /// reports a kind that is not a resource once, instead of once per use (a second error with the
 /// same span and a predicate the first one implies is not shown).
 fn checks(model: &Model) -> TokenStream {
-    let krate = &model.krate;
+    let krate = &model.items.krate;
     model
         .kinds
         .iter()
@@ -183,23 +247,23 @@ fn checks(model: &Model) -> TokenStream {
         .collect()
 }
 
-/// One field of the cache struct in `fn secondaries`. `PartialObjectMeta<Kind>` is named only
-/// in a function generic in the kind, so that a kind that is not a resource is not reported again
-/// as a `PartialObjectMeta` that is not one.
-fn children(krate: &syn::Path, index: usize, kind: &Kind) -> TokenStream {
+/// One field of the cache struct in `fn secondaries`: the kind's cache, found by its cached
+/// type (a kind is declared once). `PartialObjectMeta<Kind>` is named only in a function generic
+/// in the kind, so that a kind that is not a resource is not reported again as a
+/// `PartialObjectMeta` that is not one.
+fn children(krate: &syn::Path, kind: &Kind) -> TokenStream {
     let (ty, field) = (&kind.ty, &kind.field);
     if !kind.metadata_only {
-        return quote_spanned!(ty.span()=> #field: caches.children::<Self, #ty>(#index, primary));
+        return quote_spanned!(ty.span()=> #field: caches.of::<Self, #ty>(primary));
     }
-    let call = quote_spanned!(ty.span()=> metadata::<Self, #ty>(caches, #index, primary));
+    let call = quote_spanned!(ty.span()=> metadata::<Self, #ty>(caches, primary));
     quote! {
         #field: {
             fn metadata<P: #krate::__private::SecondaryAware, K: #krate::__private::SecondaryResource>(
                 caches: &#krate::__private::Caches,
-                index: usize,
                 primary: &P,
             ) -> ::std::vec::Vec<::std::sync::Arc<#krate::__private::PartialObjectMeta<K>>> {
-                caches.children::<P, #krate::__private::PartialObjectMeta<K>>(index, primary)
+                caches.of::<P, #krate::__private::PartialObjectMeta<K>>(primary)
             }
             #call
         }
@@ -209,9 +273,9 @@ fn children(krate: &syn::Path, index: usize, kind: &Kind) -> TokenStream {
 /// `fn status_summary`: one `add` per declared kind; the feature check and the primary's
 /// serialization are spanned on the `status_summary` option, each `add` on its kind.
 fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
-    let Model {
+    let Items {
         krate, secondaries, ..
-    } = model;
+    } = &model.items;
     let checks = checks(model);
     let adds = model.kinds.iter().map(|kind| {
         let (ty, field) = (&kind.ty, &kind.field);
@@ -255,9 +319,9 @@ fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
 /// resource, so a kind that is not a resource is reported once, by `assert_secondary_resource`,
 /// and not again by each option.
 fn watch(model: &Model, kind: &Kind) -> TokenStream {
-    let Model {
+    let Items {
         krate, kind_enum, ..
-    } = model;
+    } = &model.items;
     let (ty, variant) = (&kind.ty, &kind.variant);
     let (cached, generic) = (cached_type(krate, kind), generic_cached_type(krate, kind));
     let constructor = if kind.metadata_only {

@@ -3,58 +3,38 @@
 //! `match` on kinds, `Controller::new::<Database>`) compiles and only the real mistakes are shown.
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 use crate::expand;
-use crate::model::Model;
+use crate::model::{Items, Kind};
+
+/// What parsed from an invalid declaration: enough to name the generated items.
+pub struct Stub {
+    pub items: Items,
+    /// Every kind that could be read, in declaration order; names may clash (an error already).
+    pub kinds: Vec<Kind>,
+    /// Whether the primary gets a stub impl: not when the annotated type has a shape that cannot
+    /// be a primary, nor when `#[kube(...)]` names none.
+    pub aware: bool,
+}
 
 /// The errors, then the stub.
-pub fn expand(model: &Model, errors: darling::Error) -> TokenStream {
+pub fn expand(errors: darling::Error, stub: &Stub) -> TokenStream {
     let mut tokens = errors.write_errors();
     // A clash is already an error; the stub keeps the first of each name.
-    let mut kinds = Vec::new();
-    for kind in &model.kinds {
-        if !kinds.iter().any(|earlier: &&crate::model::Kind| {
-            earlier.field == kind.field || earlier.variant == kind.variant
-        }) {
+    let mut kinds: Vec<&Kind> = Vec::new();
+    for kind in &stub.kinds {
+        if !kinds
+            .iter()
+            .any(|earlier| earlier.field == kind.field || earlier.variant == kind.variant)
+        {
             kinds.push(kind);
         }
     }
-    tokens.extend(expand::types(model, &kinds));
+    tokens.extend(expand::types(&stub.items, &kinds));
     // Kinds left out above are still named, so their imports do not become "unused" warnings.
-    let types = model.kinds.iter().map(|kind| &kind.ty);
-    tokens.extend(quote! {
-        const _: ::core::marker::PhantomData<(#(#types,)*)> = ::core::marker::PhantomData;
-    });
-    // A type of the wrong shape cannot be a primary; a missing primary is kube's error.
-    if let (Some(primary), true) = (&model.primary, model.supported_shape) {
-        let Model {
-            krate,
-            secondaries,
-            kind_enum,
-            ..
-        } = model;
-        tokens.extend(quote! {
-            const _: () = {
-                #[automatically_derived]
-                impl #krate::__private::SecondaryAware for #primary {
-                    type Secondaries = #secondaries;
-                    type Kind = #kind_enum;
-
-                    fn options() -> #krate::__private::Options {
-                        ::core::unreachable!()
-                    }
-
-                    fn declare(_: &mut #krate::__private::WatchSet<Self>) {
-                        ::core::unreachable!()
-                    }
-
-                    fn secondaries(_: &#krate::__private::Caches, _: &Self) -> #secondaries {
-                        ::core::unreachable!()
-                    }
-                }
-            };
-        });
+    tokens.extend(expand::mention(&stub.kinds));
+    if stub.aware {
+        tokens.extend(expand::unreachable_aware_impl(&stub.items));
     }
     tokens
 }

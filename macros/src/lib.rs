@@ -1,12 +1,14 @@
 //! The derive behind `kube_secondary::SecondaryAware`. Use it through the `kube-secondary` crate.
 
 mod attrs;
+mod duration;
 mod expand;
 mod fallback;
 mod model;
 mod names;
 mod selector;
 mod validate;
+mod value;
 
 /// Declares the children (secondary resources) a primary resource owns, and generates their
 /// watches, a typed cache of them, and the glue for a separate `reconcile_secondaries` dispatch.

@@ -1,29 +1,33 @@
-//! The checked model the expansion works from; it keeps the user's tokens for spans.
+//! The checked model the expansion works from: only a valid declaration becomes a `Model`. It
+//! keeps the user's tokens for spans.
 
 use std::time::Duration;
 
 /// Everything the derive generates code from.
 pub struct Model {
-    /// The primary resource type (`Database`); `None` when `#[kube(...)]` names none, which kube
-    /// reports itself.
-    pub primary: Option<syn::Ident>,
+    pub items: Items,
+    /// `None`: the runtime's `Options::DEFAULT_RESYNC`.
+    pub resync: Option<Duration>,
+    pub periodic: Option<Duration>,
+    /// `#[secondaries(status_summary)]`, spanned where it is written for the feature check.
+    pub status_summary: Option<proc_macro2::Span>,
+    /// In declaration order; each cached type once, which names its cache.
+    pub kinds: Vec<Kind>,
+}
+
+/// The generated items' names and home, shared by the expansion and the fallback stub.
+pub struct Items {
+    /// The primary resource type (`Database`), which the items are named after; in the stub of a
+    /// declaration whose `#[kube(...)]` names no kind, the annotated type.
+    pub primary: syn::Ident,
     /// `DatabaseSecondaries`.
     pub secondaries: syn::Ident,
     /// `DatabaseSecondaryKind`.
     pub kind_enum: syn::Ident,
     /// Visibility of the generated items: the annotated struct's.
     pub vis: syn::Visibility,
-    /// Whether the annotated type is a non-generic struct; otherwise that is an error, and the
-    /// fallback stub has no `SecondaryAware` impl (it would only add follow-on errors).
-    pub supported_shape: bool,
     /// The facade crate path, `::kube_secondary` unless overridden.
     pub krate: syn::Path,
-    pub resync: Duration,
-    pub periodic: Option<Duration>,
-    /// `#[secondaries(status_summary)]`, spanned where it is written for the feature check.
-    pub status_summary: Option<proc_macro2::Span>,
-    /// In declaration order: the index of a kind is the index of its cache.
-    pub kinds: Vec<Kind>,
 }
 
 /// One declared secondary kind.
@@ -42,14 +46,9 @@ pub struct Kind {
 }
 
 impl Kind {
-    /// The type's name as written, for docs: `Deployment`, `apps::v1::Deployment`.
+    /// The type's name as written, for docs and errors: `Deployment`, `apps::v1::Deployment`.
     pub fn type_name(&self) -> String {
-        self.ty
-            .segments
-            .iter()
-            .map(|segment| segment.ident.to_string())
-            .collect::<Vec<_>>()
-            .join("::")
+        crate::names::path_text(&self.ty)
     }
 }
 

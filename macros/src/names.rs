@@ -55,6 +55,15 @@ pub fn upper_camel(snake: &str) -> String {
         .collect()
 }
 
+/// A path as written, without generics: `Deployment`, `apps::v1::Deployment`.
+pub fn path_text(path: &syn::Path) -> String {
+    path.segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
 /// The candidate within edit distance 2 of `name`, if any: close enough to be a typo.
 pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates

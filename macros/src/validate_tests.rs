@@ -1,20 +1,18 @@
 //! Every mistake is reported, once, in one compile: the tests count errors, as darling's own
 //! `accrue_errors.rs` does.
 
-use std::time::Duration;
-
 use darling::FromDeriveInput;
 
-use super::{parse_duration, validate};
+use super::{Validated, validate};
 use crate::attrs::Input;
 
 /// The number of errors `#[derive(SecondaryAware)]` reports for `input`.
 fn errors(input: syn::DeriveInput) -> usize {
     let input = Input::from_derive_input(&input).expect("the receiver reads any input");
-    validate(&input)
-        .1
-        .err()
-        .map_or(0, |error| error.flatten().len())
+    match validate(&input) {
+        Validated::Errors(errors, _) => errors.flatten().len(),
+        Validated::Model(_) | Validated::KubeReports => 0,
+    }
 }
 
 #[test]
@@ -140,14 +138,24 @@ fn lone_names_far_from_builtins_are_user_functions() {
 }
 
 #[test]
-fn durations() {
-    assert_eq!(parse_duration("2h30m"), Some(Duration::from_secs(9000)));
-    assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-    assert_eq!(parse_duration("1d"), Some(Duration::from_secs(86400)));
-    assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
-    assert_eq!(parse_duration("0s"), None);
-    assert_eq!(parse_duration("30"), None);
-    assert_eq!(parse_duration("30 minutes"), None);
-    assert_eq!(parse_duration(""), None);
-    assert_eq!(parse_duration("99999999999999999999h"), None);
+fn each_value_is_checked_where_it_is_parsed() {
+    let input = syn::parse_quote! {
+        #[secondaries(resync = "0s", periodic = 30, crate = "not a path", status_summary = true)]
+        #[secondary(Deployment, predicate = 1 + 1, map = owners, selector = "a b", field = _)]
+        #[secondary(Service, metadata_only, map = label(""))]
+        struct Database {}
+    };
+    // resync, periodic, crate, status_summary; predicate, map, selector, field; empty label.
+    assert_eq!(errors(input), 9);
+}
+
+#[test]
+fn a_key_written_first_is_not_a_kind() {
+    let input = syn::parse_quote! {
+        #[secondary(metadata_only)]
+        #[secondary(Secret, metadata_only)]
+        struct Database {}
+    };
+    // The first has no kind; the second is fine.
+    assert_eq!(errors(input), 1);
 }

@@ -8,9 +8,11 @@ use kube::Resource;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::__private::Summary;
 use crate::cache::Caches;
 use crate::set::WatchSet;
+#[cfg(feature = "status-summary")]
+use crate::summary::Summary;
+use crate::watch::ApiScope;
 
 /// A primary resource whose secondaries (the children it owns) are watched and cached.
 ///
@@ -44,7 +46,7 @@ use crate::set::WatchSet;
 /// assert_eq!(names, ["Deployment", "Secret"]);
 /// ```
 pub trait SecondaryAware:
-    Resource<DynamicType = (), Scope: crate::watch::ApiScope>
+    Resource<DynamicType = (), Scope: ApiScope>
     + Clone
     + DeserializeOwned
     + Serialize
@@ -152,5 +154,57 @@ impl Options {
 impl Default for Options {
     fn default() -> Self {
         Self::new(Self::DEFAULT_RESYNC, None)
+    }
+}
+
+/// A type that can be declared as a secondary kind. Named by generated code through `__private`.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a secondary kind: it is not a Kubernetes resource",
+    label = "not a `kube::Resource` with a static type",
+    note = "a kind in `#[secondary(...)]` must implement `kube::Resource<DynamicType = ()>`, `Clone`, `Debug`, `DeserializeOwned`, `Send` and `Sync`, like the `k8s_openapi` types or a `#[derive(CustomResource)]` type"
+)]
+pub trait SecondaryResource:
+    Resource<DynamicType = (), Scope: ApiScope>
+    + Clone
+    + DeserializeOwned
+    + Debug
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+// Not recommended: rustc then reports a kind that is not a resource as not a `SecondaryResource`,
+// with the message above, instead of once per missing supertrait with a list of unrelated types.
+#[diagnostic::do_not_recommend]
+impl<K> SecondaryResource for K where
+    K: Resource<DynamicType = (), Scope: ApiScope>
+        + Clone
+        + DeserializeOwned
+        + Debug
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// Without the `status-summary` feature `#[secondaries(status_summary)]` fails
+/// `__private::assert_status_summary_feature`; this stand-in keeps that the only error.
+#[cfg(not(feature = "status-summary"))]
+#[doc(hidden)]
+pub struct Summary;
+
+#[cfg(not(feature = "status-summary"))]
+impl Summary {
+    /// Stands in for the summary of `primary`.
+    pub fn of<P>(primary: &P) -> Self {
+        let _ = primary;
+        Summary
+    }
+
+    /// Stands in for adding the children of one kind.
+    pub fn add<C>(&mut self, children: &[std::sync::Arc<C>]) {
+        let _ = children;
     }
 }

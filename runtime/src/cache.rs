@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::__private::SecondaryResource;
+use crate::aware::SecondaryResource;
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::expectations::Version;
 use crate::watch::{Mapping, controller_owner};
@@ -249,22 +249,6 @@ impl Caches {
             .iter()
             .find_map(|cache| cache.downcast_ref::<KindCache<C, P>>())
             .expect("the secondary kind is declared")
-            .children(primary)
-    }
-
-    /// The cached children of `primary` of the kind declared at `index`.
-    ///
-    /// # Panics
-    /// When `index` and `C` do not match the declaration, which generated code never does.
-    pub fn children<P: SecondaryAware, C: SecondaryResource>(
-        &self,
-        index: usize,
-        primary: &P,
-    ) -> Vec<Arc<C>> {
-        self.kinds
-            .get(index)
-            .and_then(|cache| cache.downcast_ref::<KindCache<C, P>>())
-            .expect("secondary kind index matches its declaration")
             .children(primary)
     }
 }

@@ -1,12 +1,10 @@
 //! Used by the code `#[derive(SecondaryAware)]` generates. Not public API: names here may change
 //! in any release.
 
-use std::fmt::Debug;
-
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 use kube::Resource;
-use serde::de::DeserializeOwned;
 
+pub use crate::aware::SecondaryResource;
 pub use crate::cache::Caches;
 pub use crate::set::WatchSet;
 pub use crate::watch::{ApiScope, Watch, watch_full, watch_metadata};
@@ -16,43 +14,14 @@ pub use std::sync::Arc;
 pub use std::time::Duration;
 pub use std::vec::Vec;
 
+#[cfg(not(feature = "status-summary"))]
+pub use crate::aware::Summary;
 #[cfg(feature = "status-summary")]
 pub use crate::summary::Summary;
 
 /// The predicates `#[secondary(predicate = ...)]` names.
 pub mod predicates {
     pub use crate::predicates::{annotations, generation, labels, resource_version};
-}
-
-/// A type that can be declared as a secondary kind.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a secondary kind: it is not a Kubernetes resource",
-    label = "not a `kube::Resource` with a static type",
-    note = "a kind in `#[secondary(...)]` must implement `kube::Resource<DynamicType = ()>`, `Clone`, `Debug`, `DeserializeOwned`, `Send` and `Sync`, like the `k8s_openapi` types or a `#[derive(CustomResource)]` type"
-)]
-pub trait SecondaryResource:
-    Resource<DynamicType = (), Scope: ApiScope>
-    + Clone
-    + DeserializeOwned
-    + Debug
-    + Send
-    + Sync
-    + 'static
-{
-}
-
-// Not recommended: rustc then reports a kind that is not a resource as not a `SecondaryResource`,
-// with the message above, instead of once per missing supertrait with a list of unrelated types.
-#[diagnostic::do_not_recommend]
-impl<K> SecondaryResource for K where
-    K: Resource<DynamicType = (), Scope: ApiScope>
-        + Clone
-        + DeserializeOwned
-        + Debug
-        + Send
-        + Sync
-        + 'static
-{
 }
 
 /// Whether a primary with scope `Self` can own a child with scope `Child` through ownerReferences.
@@ -107,22 +76,3 @@ impl StatusSummaryFeature for StatusSummary {}
 /// Compile-time check that the `status-summary` feature is on; the derive spans the call on the
 /// option.
 pub const fn assert_status_summary_feature<F: StatusSummaryFeature>() {}
-
-/// Without the `status-summary` feature `#[secondaries(status_summary)]` fails the check above;
-/// this stand-in keeps that the only error.
-#[cfg(not(feature = "status-summary"))]
-pub struct Summary;
-
-#[cfg(not(feature = "status-summary"))]
-impl Summary {
-    /// Stands in for the summary of `primary`.
-    pub fn of<P>(primary: &P) -> Self {
-        let _ = primary;
-        Summary
-    }
-
-    /// Stands in for adding the children of one kind.
-    pub fn add<C>(&mut self, children: &[Arc<C>]) {
-        let _ = children;
-    }
-}

@@ -13,7 +13,7 @@ use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::watcher;
 use tokio::task::JoinSet;
 
-use crate::__private::SecondaryResource;
+use crate::aware::SecondaryResource;
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::{Caches, KindCache, OwnerIndex};
 use crate::driver::{Driven, WatchSpec, drive};

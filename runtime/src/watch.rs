@@ -251,7 +251,7 @@ where
 pub fn watch_full<P, K>(kind: P::Kind) -> Watch<K, P>
 where
     P: SecondaryAware,
-    K: crate::__private::SecondaryResource,
+    K: crate::aware::SecondaryResource,
 {
     Watch::with_stream(
         kind,
@@ -264,7 +264,7 @@ where
 pub fn watch_metadata<P, K>(kind: P::Kind) -> Watch<PartialObjectMeta<K>, P>
 where
     P: SecondaryAware,
-    K: crate::__private::SecondaryResource,
+    K: crate::aware::SecondaryResource,
 {
     Watch::with_stream(
         kind,

@@ -82,13 +82,22 @@ const _: () = {
     }
 };
 const _: () = {
+    #[allow(dead_code)]
+    trait EachKindDeclaredOnce<Cached> {}
+    impl EachKindDeclaredOnce<Deployment> for () {}
+    impl EachKindDeclaredOnce<Service> for () {}
+    impl EachKindDeclaredOnce<::kube_secondary::__private::PartialObjectMeta<Secret>>
+    for () {}
+    impl EachKindDeclaredOnce<ConfigMap> for () {}
+    impl EachKindDeclaredOnce<Pod> for () {}
+    impl EachKindDeclaredOnce<PersistentVolumeClaim> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for Database {
         type Secondaries = DatabaseSecondaries;
         type Kind = DatabaseSecondaryKind;
         fn options() -> ::kube_secondary::__private::Options {
             ::kube_secondary::__private::Options::new(
-                ::core::time::Duration::from_secs(1800u64),
+                ::kube_secondary::__private::Options::DEFAULT_RESYNC,
                 ::core::option::Option::None,
             )
         }
@@ -210,15 +219,14 @@ const _: () = {
                 PersistentVolumeClaim,
             >();
             DatabaseSecondaries {
-                deployments: caches.children::<Self, Deployment>(0usize, primary),
-                services: caches.children::<Self, Service>(1usize, primary),
+                deployments: caches.of::<Self, Deployment>(primary),
+                services: caches.of::<Self, Service>(primary),
                 secrets: {
                     fn metadata<
                         P: ::kube_secondary::__private::SecondaryAware,
                         K: ::kube_secondary::__private::SecondaryResource,
                     >(
                         caches: &::kube_secondary::__private::Caches,
-                        index: usize,
                         primary: &P,
                     ) -> ::std::vec::Vec<
                         ::std::sync::Arc<
@@ -226,17 +234,17 @@ const _: () = {
                         >,
                     > {
                         caches
-                            .children::<
+                            .of::<
                                 P,
                                 ::kube_secondary::__private::PartialObjectMeta<K>,
-                            >(index, primary)
+                            >(primary)
                     }
-                    metadata::<Self, Secret>(caches, 2usize, primary)
+                    metadata::<Self, Secret>(caches, primary)
                 },
-                config_maps: caches.children::<Self, ConfigMap>(3usize, primary),
-                pods: caches.children::<Self, Pod>(4usize, primary),
+                config_maps: caches.of::<Self, ConfigMap>(primary),
+                pods: caches.of::<Self, Pod>(primary),
                 persistent_volume_claims: caches
-                    .children::<Self, PersistentVolumeClaim>(5usize, primary),
+                    .of::<Self, PersistentVolumeClaim>(primary),
             }
         }
     }

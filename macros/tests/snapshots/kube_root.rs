@@ -46,13 +46,16 @@ const _: () = {
     }
 };
 const _: () = {
+    #[allow(dead_code)]
+    trait EachKindDeclaredOnce<Cached> {}
+    impl EachKindDeclaredOnce<Deployment> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for CacheResource {
         type Secondaries = CacheResourceSecondaries;
         type Kind = CacheResourceSecondaryKind;
         fn options() -> ::kube_secondary::__private::Options {
             ::kube_secondary::__private::Options::new(
-                ::core::time::Duration::from_secs(1800u64),
+                ::kube_secondary::__private::Options::DEFAULT_RESYNC,
                 ::core::option::Option::None,
             )
         }
@@ -75,7 +78,7 @@ const _: () = {
         ) -> CacheResourceSecondaries {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             CacheResourceSecondaries {
-                deployments: caches.children::<Self, Deployment>(0usize, primary),
+                deployments: caches.of::<Self, Deployment>(primary),
             }
         }
     }

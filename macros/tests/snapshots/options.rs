@@ -56,6 +56,12 @@ const _: () = {
     }
 };
 const _: () = {
+    #[allow(dead_code)]
+    trait EachKindDeclaredOnce<Cached> {}
+    impl EachKindDeclaredOnce<k8s_openapi::api::batch::v1::Job> for () {}
+    impl EachKindDeclaredOnce<
+        crate::reexports::kube_secondary::__private::PartialObjectMeta<Secret>,
+    > for () {}
     #[automatically_derived]
     impl crate::reexports::kube_secondary::__private::SecondaryAware for Backup {
         type Secondaries = BackupSecondaries;
@@ -155,15 +161,13 @@ const _: () = {
                 Secret,
             >();
             BackupSecondaries {
-                jobs: caches
-                    .children::<Self, k8s_openapi::api::batch::v1::Job>(0usize, primary),
+                jobs: caches.of::<Self, k8s_openapi::api::batch::v1::Job>(primary),
                 secrets: {
                     fn metadata<
                         P: crate::reexports::kube_secondary::__private::SecondaryAware,
                         K: crate::reexports::kube_secondary::__private::SecondaryResource,
                     >(
                         caches: &crate::reexports::kube_secondary::__private::Caches,
-                        index: usize,
                         primary: &P,
                     ) -> ::std::vec::Vec<
                         ::std::sync::Arc<
@@ -173,14 +177,14 @@ const _: () = {
                         >,
                     > {
                         caches
-                            .children::<
+                            .of::<
                                 P,
                                 crate::reexports::kube_secondary::__private::PartialObjectMeta<
                                     K,
                                 >,
-                            >(index, primary)
+                            >(primary)
                     }
-                    metadata::<Self, Secret>(caches, 1usize, primary)
+                    metadata::<Self, Secret>(caches, primary)
                 },
             }
         }

@@ -53,13 +53,18 @@ const _: () = {
     }
 };
 const _: () = {
+    #[allow(dead_code)]
+    trait EachKindDeclaredOnce<Cached> {}
+    impl EachKindDeclaredOnce<Deployment> for () {}
+    impl EachKindDeclaredOnce<::kube_secondary::__private::PartialObjectMeta<Secret>>
+    for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for App {
         type Secondaries = AppSecondaries;
         type Kind = AppSecondaryKind;
         fn options() -> ::kube_secondary::__private::Options {
             ::kube_secondary::__private::Options::new(
-                    ::core::time::Duration::from_secs(1800u64),
+                    ::kube_secondary::__private::Options::DEFAULT_RESYNC,
                     ::core::option::Option::None,
                 )
                 .with_status_summary()
@@ -95,14 +100,13 @@ const _: () = {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             AppSecondaries {
-                deployments: caches.children::<Self, Deployment>(0usize, primary),
+                deployments: caches.of::<Self, Deployment>(primary),
                 secrets: {
                     fn metadata<
                         P: ::kube_secondary::__private::SecondaryAware,
                         K: ::kube_secondary::__private::SecondaryResource,
                     >(
                         caches: &::kube_secondary::__private::Caches,
-                        index: usize,
                         primary: &P,
                     ) -> ::std::vec::Vec<
                         ::std::sync::Arc<
@@ -110,12 +114,12 @@ const _: () = {
                         >,
                     > {
                         caches
-                            .children::<
+                            .of::<
                                 P,
                                 ::kube_secondary::__private::PartialObjectMeta<K>,
-                            >(index, primary)
+                            >(primary)
                     }
-                    metadata::<Self, Secret>(caches, 1usize, primary)
+                    metadata::<Self, Secret>(caches, primary)
                 },
             }
         }
