@@ -305,11 +305,11 @@ fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
         fn status_summary(
             primary: &Self,
             secondaries: &#secondaries,
-        ) -> ::core::option::Option<#krate::__private::Summary> {
+        ) -> #krate::__private::Summary {
             #start
             #checks
             #(#adds)*
-            ::core::option::Option::Some(summary)
+            summary
         }
     }
 }

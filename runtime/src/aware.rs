@@ -71,11 +71,12 @@ pub trait SecondaryAware:
     #[doc(hidden)]
     fn secondaries(caches: &Caches, primary: &Self) -> Self::Secondaries;
 
-    /// The summary of `secondaries` for `primary`'s status, with `#[secondaries(status_summary)]`.
+    /// The summary of `secondaries` for `primary`'s status; written only when
+    /// [`Options::status_summary`] says the primary opted in (`#[secondaries(status_summary)]`).
     #[doc(hidden)]
-    fn status_summary(primary: &Self, secondaries: &Self::Secondaries) -> Option<Summary> {
-        let _ = (primary, secondaries);
-        None
+    fn status_summary(primary: &Self, secondaries: &Self::Secondaries) -> Summary {
+        let _ = secondaries;
+        Summary::of(primary)
     }
 }
 

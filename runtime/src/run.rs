@@ -153,10 +153,11 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
     /// summary changed: the caches, with this run's own writes merged in.
     #[cfg(feature = "status-summary")]
     async fn write_summary(&self, primary: &P, ctx: &Context<P>) {
-        let secondaries = P::secondaries(&self.caches, primary);
-        let Some(mut summary) = P::status_summary(primary, &secondaries) else {
+        if !P::options().status_summary {
             return;
-        };
+        }
+        let secondaries = P::secondaries(&self.caches, primary);
+        let mut summary = P::status_summary(primary, &secondaries);
         summary.merge_written(ctx.take_written());
         if let Some(patch) = summary.patch() {
             crate::summary::write(ctx.client(), primary, &patch, &self.shared.expectations).await;

@@ -9,8 +9,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::Resource;
 use kube::api::ObjectMeta;
 
-use crate::__private::{Caches, WatchSet, watch_full};
 use crate::aware::{Options, SecondaryAware, SecondaryKind};
+use crate::cache::Caches;
+use crate::set::WatchSet;
+use crate::watch::watch_full;
 
 /// The primary: a Deployment stands in for a custom resource.
 pub(crate) type Primary = Deployment;

@@ -126,7 +126,7 @@ const _: () = {
         fn status_summary(
             primary: &Self,
             secondaries: &AppSecondaries,
-        ) -> ::core::option::Option<::kube_secondary::__private::Summary> {
+        ) -> ::kube_secondary::__private::Summary {
             ::kube_secondary::__private::assert_status_summary_feature::<
                 ::kube_secondary::__private::StatusSummary,
             >();
@@ -145,7 +145,7 @@ const _: () = {
                 }
                 metadata::<Secret>(&mut summary, &secondaries.secrets);
             }
-            ::core::option::Option::Some(summary)
+            summary
         }
     }
 };
