@@ -6,13 +6,13 @@
 use std::time::Duration;
 
 use darling::ast::NestedMeta;
-use darling::util::SpannedValue;
-use darling::{Error, FromDeriveInput, FromMeta};
+use darling::{Error, FromDeriveInput};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 
+use crate::keys::{Key, flag, keyed, string, value};
+pub use crate::kube_attr::KubePrimary;
 use crate::model::{Mapping, Predicate};
-use crate::names::{closest, path_text};
 use crate::value as parse;
 
 /// The derive input. Every attribute is forwarded raw, so that a mistake in one of them does not
@@ -58,63 +58,6 @@ impl TryFrom<&syn::Data> for Shape {
             syn::Data::Union(data) => Shape::Union(data.union_token.span),
         })
     }
-}
-
-/// `#[kube(kind = "...", root = "...", ...)]`: the name of the resource type kube generates.
-/// Every other key is kube's business.
-#[derive(FromMeta)]
-#[darling(allow_unknown_fields)]
-struct KubeAttr {
-    kind: Option<SpannedValue<String>>,
-    /// kube's override of the generated struct's name.
-    root: Option<SpannedValue<String>>,
-}
-
-/// What kube's `#[kube(...)]` says the primary is.
-pub enum KubePrimary {
-    /// No `#[kube(...)]`: the annotated type is the resource itself.
-    Absent,
-    /// The struct kube generates: `root`, else `kind`, spanned where it is written.
-    Named(syn::Ident),
-    /// `#[kube(...)]` names no valid kind; kube-derive reports that.
-    Unnamed,
-}
-
-impl KubePrimary {
-    /// Reads kube's attributes; their mistakes are kube-derive's to report.
-    pub fn from_attributes<'a>(attrs: impl Iterator<Item = &'a syn::Attribute>) -> Self {
-        let mut written = false;
-        let mut name = None;
-        for attr in attrs {
-            written = true;
-            let syn::Meta::List(list) = &attr.meta else {
-                continue;
-            };
-            let Ok(items) = NestedMeta::parse_meta_list(list.tokens.clone()) else {
-                continue;
-            };
-            let Ok(kube) = KubeAttr::from_list(&items) else {
-                continue;
-            };
-            name = kube.root.or(kube.kind).or(name);
-        }
-        if !written {
-            return KubePrimary::Absent;
-        }
-        let Some(name) = name else {
-            return KubePrimary::Unnamed;
-        };
-        match syn::parse_str::<syn::Ident>(&name) {
-            Ok(ident) => KubePrimary::Named(syn::Ident::new(&ident.to_string(), name.span())),
-            Err(_) => KubePrimary::Unnamed,
-        }
-    }
-}
-
-/// A key of an attribute: the match on it is exhaustive, so a new key needs its own arm.
-trait Key: Copy + PartialEq + 'static {
-    const ALL: &'static [Self];
-    fn name(self) -> &'static str;
 }
 
 /// The keys of `#[secondaries(...)]`.
@@ -333,116 +276,5 @@ impl SecondaryAttr {
             selector,
             field,
         })
-    }
-}
-
-/// The known keys of an attribute's items, each once; unknown, repeated or positional items are
-/// reported to `errors` in the attribute's own words.
-fn keyed<'a, K: Key>(
-    items: &'a [NestedMeta],
-    attr: &str,
-    errors: &mut darling::error::Accumulator,
-) -> Vec<(K, &'a syn::Meta)> {
-    let names: Vec<&str> = K::ALL.iter().map(|key| key.name()).collect();
-    let mut seen: Vec<(K, &syn::Meta)> = Vec::new();
-    for item in items {
-        let meta = match item {
-            NestedMeta::Meta(meta) => meta,
-            NestedMeta::Lit(lit) => {
-                errors.push(
-                    Error::custom(format!(
-                        "unexpected literal in `#[{attr}(...)]`; write `key = value`"
-                    ))
-                    .with_span(lit),
-                );
-                continue;
-            }
-            NestedMeta::NameValueInvalidExpr(invalid) => {
-                errors.push(
-                    Error::custom(format!("invalid value for `{}`", path_text(&invalid.path)))
-                        .with_span(&invalid.value),
-                );
-                continue;
-            }
-        };
-        let text = path_text(meta.path());
-        let Some(key) = K::ALL.iter().copied().find(|key| key.name() == text) else {
-            errors.push(unknown_key(meta.path(), &text, attr, &names));
-            continue;
-        };
-        if seen.iter().any(|(earlier, _)| *earlier == key) {
-            let hint = if text == "predicate" {
-                "; combine predicates with `|`"
-            } else {
-                "; keep one"
-            };
-            errors.push(
-                Error::custom(format!("`{text}` is set twice in `#[{attr}(...)]`{hint}"))
-                    .with_span(meta.path()),
-            );
-        } else {
-            seen.push((key, meta));
-        }
-    }
-    seen
-}
-
-fn unknown_key(path: &syn::Path, key: &str, attr: &str, keys: &[&str]) -> Error {
-    let message = if attr == "secondary" && is_type_like(path) {
-        format!(
-            "one kind per `#[secondary(...)]`; declare `{key}` in its own `#[secondary({key})]`"
-        )
-    } else if let Some(suggestion) = closest(key, keys) {
-        format!("unknown key `{key}` in `#[{attr}(...)]`; did you mean `{suggestion}`?")
-    } else {
-        let expected = keys
-            .iter()
-            .map(|key| format!("`{key}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("unknown key `{key}` in `#[{attr}(...)]`; expected one of {expected}")
-    };
-    Error::custom(message).with_span(path)
-}
-
-/// `apps::Deployment` or `Deployment`: a type, not a misspelled key.
-fn is_type_like(path: &syn::Path) -> bool {
-    path.segments.len() > 1
-        || path.segments[0]
-            .ident
-            .to_string()
-            .starts_with(|c: char| c.is_ascii_uppercase())
-}
-
-fn value<'a>(meta: &'a syn::Meta, attr: &str, key: &str) -> darling::Result<&'a syn::Expr> {
-    match meta {
-        syn::Meta::NameValue(name_value) => Ok(&name_value.value),
-        _ => Err(
-            Error::custom(format!("expected `{key} = ...` in `#[{attr}(...)]`")).with_span(meta),
-        ),
-    }
-}
-
-fn string(meta: &syn::Meta, attr: &str, key: &str) -> darling::Result<syn::LitStr> {
-    match value(meta, attr, key)? {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(lit),
-            ..
-        }) => Ok(lit.clone()),
-        other => Err(Error::custom(format!(
-            "expected a string, e.g. `{key} = \"...\"` in `#[{attr}(...)]`"
-        ))
-        .with_span(other)),
-    }
-}
-
-fn flag(meta: &syn::Meta, attr: &str, key: &str) -> darling::Result<Span> {
-    let kind = if attr == "secondary" { "Kind, " } else { "" };
-    match meta {
-        syn::Meta::Path(path) => Ok(path.span()),
-        _ => Err(Error::custom(format!(
-            "`{key}` takes no value; write `#[{attr}({kind}{key})]`"
-        ))
-        .with_span(meta)),
     }
 }

@@ -4,6 +4,8 @@ mod attrs;
 mod duration;
 mod expand;
 mod fallback;
+mod keys;
+mod kube_attr;
 mod model;
 mod names;
 mod selector;
