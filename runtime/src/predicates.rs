@@ -59,13 +59,14 @@ pub fn default_predicate<K: Resource + 'static>(obj: &K) -> Option<u64> {
 /// | kind | what counts |
 /// |---|---|
 /// | Pod | `status.phase`; the status of the built-in conditions (`Ready`, `ContainersReady`, `Initialized`, `PodScheduled`, `PodReadyToStartContainers`) |
-/// | Deployment | ready, available and updated replicas; each condition's type and status |
-/// | StatefulSet | ready, available and updated replicas; whether the update revision is current |
+/// | Deployment | ready and available replicas; each condition's type and status |
+/// | StatefulSet | ready and available replicas; whether the update revision is current |
 /// | ReplicaSet | ready and available replicas |
-/// | DaemonSet | ready, available and updated numbers |
+/// | DaemonSet | ready and available numbers |
 /// | Job | each condition's type and status (`Complete`, `Failed`, `Suspended`…) |
 ///
-/// A count that is absent counts as zero. Condition timestamps, reasons and messages, and every
+/// A rollout's progress (updated replicas) is not readiness and does not count; a count that is
+/// absent counts as zero. Condition timestamps, reasons and messages, and every
 /// other kind's status, do not count; `None` for other kinds and for metadata-only objects.
 ///
 /// ```
@@ -128,7 +129,6 @@ pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
         counts(&[
             replicas(|s| s.ready_replicas),
             replicas(|s| s.available_replicas),
-            replicas(|s| s.updated_replicas),
         ])
         .hash(&mut hasher);
         let conditions = status
@@ -142,7 +142,6 @@ pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
         counts(&[
             replicas(|s| s.ready_replicas),
             replicas(|s| s.available_replicas),
-            replicas(|s| s.updated_replicas),
         ])
         .hash(&mut hasher);
         status
@@ -162,7 +161,6 @@ pub fn readiness<K: 'static>(obj: &K) -> Option<u64> {
         counts(&[
             number(|s| Some(s.number_ready)),
             number(|s| s.number_available),
-            number(|s| s.updated_number_scheduled),
         ])
         .hash(&mut hasher);
     } else if let Some(job) = obj.downcast_ref::<Job>() {
