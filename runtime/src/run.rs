@@ -79,16 +79,17 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         for (kind, outcome, events) in plan.drained {
             metrics.outcome(kind.name(), outcome, events);
         }
+        if plan.main.is_none() && !plan.periodic {
+            metrics.skipped();
+            tracing::debug!(primary = %key, "nothing left to do: handled by the previous run, or only echoes and other objects' children");
+            return self.next(&key, Outcome::default());
+        }
         let given = self.caches.versions_of(primary.as_ref());
         let ctx = self
             .ctx
             .for_run(given.into_iter().chain(Version::of(primary.as_ref())));
         let mut outcome = Outcome::default();
         let mut failure = None;
-        if plan.main.is_none() && !plan.periodic {
-            metrics.skipped();
-            tracing::debug!(primary = %key, "nothing left to do: handled by the previous run, or only echoes and other objects' children");
-        }
         if let Some(main) = plan.main {
             let secondaries = P::secondaries(&self.caches, &primary);
             match main {
@@ -143,7 +144,12 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         if outcome.succeeded() {
             self.write_summary(&primary, &ctx).await;
         }
-        match self.shared.ledger.finish(&key, Instant::now(), outcome) {
+        self.next(&key, outcome)
+    }
+
+    /// Records how the run ended; tells the scheduler when the primary is next due by time.
+    fn next(&self, key: &ObjectRef<P>, outcome: Outcome) -> controller::Action {
+        match self.shared.ledger.finish(key, Instant::now(), outcome) {
             Some(next) => controller::Action::requeue(next),
             None => controller::Action::await_change(),
         }

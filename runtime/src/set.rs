@@ -188,13 +188,21 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         );
         Started {
             driven,
-            // A label or annotation names the primary, not one object: a primary created again
-            // under that name owns the same children, so their entries stay.
-            forget_owner: match self.mapping {
-                Mapping::Owner => Box::new(move |owner| index.forget_owner(owner)),
-                Mapping::Label(_) | Mapping::Annotation(_) => Box::new(|_| {}),
-            },
+            forget_owner: forget_owner(&self.mapping, index),
         }
+    }
+}
+
+/// What a deleted primary drops from one kind's owner index. A controller ownerReference names
+/// one object, whose children go with it; a label or annotation names the primary, and a primary
+/// created again under that name owns the same children, so their entries stay.
+fn forget_owner<C: SecondaryResource, P: SecondaryAware>(
+    mapping: &Mapping,
+    index: Arc<OwnerIndex<C, P>>,
+) -> ForgetOwner<P> {
+    match mapping {
+        Mapping::Owner => Box::new(move |owner| index.forget_owner(owner)),
+        Mapping::Label(_) | Mapping::Annotation(_) => Box::new(|_| {}),
     }
 }
 
@@ -257,5 +265,30 @@ impl<P: SecondaryAware> WatchSet<P> {
     /// Adds the watch of one secondary kind.
     pub fn add<C: SecondaryResource>(&mut self, watch: Watch<C, P>) {
         self.watches.push(Box::new(watch));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Primary, child, primary};
+    use k8s_openapi::api::core::v1::ConfigMap;
+
+    #[test]
+    fn a_deleted_primary_keeps_the_index_entries_of_label_mapped_children_only() {
+        let db = primary("db", "u1");
+        let owner = ObjectRef::from_obj(&db);
+        for (mapping, kept) in [
+            (Mapping::Owner, 0),
+            (Mapping::Label("app.kubernetes.io/instance"), 1),
+        ] {
+            let index = Arc::new(OwnerIndex::<ConfigMap, Primary>::default());
+            index.set(
+                ObjectRef::from_obj(&child("cfg", &db, "1")),
+                Some(owner.clone()),
+            );
+            forget_owner(&mapping, index.clone())(&owner);
+            assert_eq!(index.children_of(&owner).len(), kept, "{mapping:?}");
+        }
     }
 }
