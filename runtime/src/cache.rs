@@ -102,6 +102,12 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
         }
     }
 
+    /// The owner `child` maps to now.
+    pub(crate) fn owner_of(&self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
+        let state = self.state.read().expect("owner index lock poisoned");
+        state.owner.get(child).cloned()
+    }
+
     /// The children of `owner`.
     pub(crate) fn children_of(&self, owner: &ObjectRef<P>) -> Vec<ObjectRef<C>> {
         let state = self.state.read().expect("owner index lock poisoned");
@@ -173,8 +179,8 @@ impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
 trait Lookup: Send + Sync {
     /// The declared kind's name.
     fn declared(&self) -> &'static str;
-    /// Whether an object of that name is cached.
-    fn contains(&self, namespace: Option<&str>, name: &str) -> bool;
+    /// Whether an object of that name is cached and maps to `primary` (a `P`).
+    fn has_child(&self, primary: &dyn Any, namespace: Option<&str>, name: &str) -> bool;
     /// The versions of the cached children of `primary` (a `P`).
     fn versions_of(&self, primary: &dyn Any) -> Vec<Version>;
 }
@@ -184,10 +190,14 @@ impl<C: SecondaryResource, P: SecondaryAware> Lookup for KindCache<C, P> {
         self.kind.name()
     }
 
-    fn contains(&self, namespace: Option<&str>, name: &str) -> bool {
+    fn has_child(&self, primary: &dyn Any, namespace: Option<&str>, name: &str) -> bool {
+        let Some(primary) = primary.downcast_ref::<P>() else {
+            return false;
+        };
         let mut key = ObjectRef::<C>::new(name);
         key.namespace = namespace.map(str::to_string);
         self.store.get(&key).is_some()
+            && self.index.owner_of(&key) == Some(ObjectRef::from_obj(primary))
     }
 
     fn versions_of(&self, primary: &dyn Any) -> Vec<Version> {
@@ -226,17 +236,20 @@ impl Caches {
         children.collect()
     }
 
-    /// Whether the cache of the declared kind `kind` holds an object of that name.
-    pub(crate) fn contains<Kd: SecondaryKind>(
+    /// Whether the cache of the declared kind `kind` holds an object of that name that maps to
+    /// `primary` now.
+    pub(crate) fn has_child<P: SecondaryAware, Kd: SecondaryKind>(
         &self,
         kind: Kd,
+        primary: &P,
         namespace: Option<&str>,
         name: &str,
     ) -> bool {
+        let primary = primary as &dyn Any;
         self.lookups
             .iter()
             .filter(|cache| cache.declared() == kind.name())
-            .any(|cache| cache.contains(namespace, name))
+            .any(|cache| cache.has_child(primary, namespace, name))
     }
 
     /// The cached children of `primary` of the declared kind whose cached type is `C`; a kind is
@@ -282,7 +295,11 @@ mod tests {
             "what a run of db is given"
         );
         assert!(caches.versions_of(&primary("other", "u2")).is_empty());
-        assert!(caches.contains(Kind::ConfigMap, Some("ns"), "cfg"));
-        assert!(!caches.contains(Kind::ConfigMap, Some("ns"), "other"));
+        assert!(caches.has_child(Kind::ConfigMap, &db, Some("ns"), "cfg"));
+        assert!(!caches.has_child(Kind::ConfigMap, &db, Some("ns"), "other"));
+        assert!(
+            !caches.has_child(Kind::ConfigMap, &primary("other", "u2"), Some("ns"), "cfg"),
+            "live, but another primary's child"
+        );
     }
 }

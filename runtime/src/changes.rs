@@ -34,8 +34,8 @@ type ObjectKey<Kd> = (Kd, Option<String>, String);
 ///
 /// A change says *that* a child changed; the typed secondaries say what it is now, and handlers
 /// should read its state from them. When the run starts, each operation is checked against the
-/// cache: a child deleted and created again is `Applied`, one created and deleted again
-/// `Deleted`; changes that were only echoes of this operator's own writes, or that name a child
+/// cache: a child deleted and created again is `Applied`; one created and deleted again, or
+/// now mapped to another primary, `Deleted`; changes that were only echoes of this operator's own writes, or that name a child
 /// controlled by another object of the primary's name (another uid), are left out.
 ///
 /// The controller builds it; tests of a `reconcile_secondaries` can build one from [`Change`]s.

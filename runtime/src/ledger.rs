@@ -86,7 +86,7 @@ impl<Kd: SecondaryKind> PrimaryState<Kd> {
     }
 }
 
-/// Whether a child `(kind, namespace, name)` is in its cache now.
+/// Whether a child `(kind, namespace, name)` is in its cache now and maps to the run's primary.
 pub(crate) type Live<'a, Kd> = &'a dyn Fn(Kd, Option<&str>, &str) -> bool;
 
 /// The reasons of every primary of one controller.
@@ -189,7 +189,8 @@ impl<P: SecondaryAware> Ledger<P> {
     /// Each recorded child change is checked against what is true now: changes that were all
     /// our own echoes are dropped, changes naming another object of the primary's name (another
     /// uid) are dropped, and the operation is the cache's (`live`): a child deleted and created
-    /// again is `Applied`, one created and deleted again `Deleted`.
+    /// again is `Applied`; one created and deleted again, or now mapped to another primary,
+    /// `Deleted`.
     pub(crate) fn begin(
         &self,
         primary: &P,

@@ -69,7 +69,8 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
     pub(crate) async fn run(&self, primary: Arc<P>) -> controller::Action {
         let key = ObjectRef::from_obj(primary.as_ref());
         let live = |kind: P::Kind, namespace: Option<&str>, name: &str| {
-            self.caches.contains(kind, namespace, name)
+            self.caches
+                .has_child(kind, primary.as_ref(), namespace, name)
         };
         let plan =
             self.shared
