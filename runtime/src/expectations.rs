@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use kube::Resource;
+use kube::runtime::reflector::ObjectRef;
 
 /// One object of one kind: what an expectation is keyed by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -111,17 +112,7 @@ impl Expectations {
     }
 
     /// Drops the expectation of a deleted object.
-    pub(crate) fn forget<K: Resource<DynamicType = ()>>(&self, obj: &K) {
-        if let Some(key) = ObjectKey::of(obj) {
-            self.with(|pending| pending.remove(&key));
-        }
-    }
-
-    /// Drops the expectation of a deleted object known by its reference.
-    pub(crate) fn forget_object<K: Resource<DynamicType = ()>>(
-        &self,
-        object: &kube::runtime::reflector::ObjectRef<K>,
-    ) {
+    pub(crate) fn forget<K: Resource<DynamicType = ()>>(&self, object: &ObjectRef<K>) {
         let (group, kind) = kind_of::<K>();
         let key = ObjectKey {
             group,

@@ -181,7 +181,7 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
     fn deleted(&mut self, obj: &C) -> Seen<P> {
         let child = ObjectRef::from_obj(obj);
         self.last.remove(&child);
-        self.expectations.forget(obj);
+        self.expectations.forget(&child);
         let owner = self
             .index
             .remove(&child)

@@ -237,7 +237,7 @@ fn start_primary<P: SecondaryAware>(
                                 .metrics
                                 .outcome(kind.name(), EventOutcome::OwnerGone, events);
                         }
-                        state.expectations.forget_object(&primary);
+                        state.expectations.forget(&primary);
                         forget_owner.iter().for_each(|forget| forget(&primary));
                     }
                 }
