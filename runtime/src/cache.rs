@@ -7,8 +7,7 @@ use std::sync::{Arc, RwLock};
 use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::aware::SecondaryResource;
-use crate::aware::{SecondaryAware, SecondaryKind};
+use crate::aware::{SecondaryAware, SecondaryKind, SecondaryResource};
 use crate::expectations::Version;
 use crate::watch::{Mapping, controller_owner};
 

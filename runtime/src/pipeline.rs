@@ -11,8 +11,7 @@ use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher::Event;
 
-use crate::aware::SecondaryAware;
-use crate::aware::SecondaryResource;
+use crate::aware::{SecondaryAware, SecondaryResource};
 use crate::cache::OwnerIndex;
 use crate::changes::{Change, ChangeOp};
 use crate::expectations::{Expectations, Version, kind_of};

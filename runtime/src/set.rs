@@ -13,8 +13,7 @@ use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::watcher;
 use tokio::task::JoinSet;
 
-use crate::aware::SecondaryResource;
-use crate::aware::{SecondaryAware, SecondaryKind};
+use crate::aware::{SecondaryAware, SecondaryKind, SecondaryResource};
 use crate::cache::{Caches, KindCache, OwnerIndex};
 use crate::driver::{Driven, WatchSpec, drive};
 use crate::error::Error;
@@ -55,9 +54,7 @@ impl<P: SecondaryAware> Shared<P> {
             keep_managed_fields: self.keep_managed_fields,
         }
     }
-}
 
-impl<P: SecondaryAware> Shared<P> {
     /// Handles the end of one request in kube-runtime's applier.
     pub(crate) fn settle<E: std::error::Error + 'static, Q: std::error::Error + 'static>(
         &self,
