@@ -1,13 +1,13 @@
 //! A primary whose handlers fail says so where people look: the `ReconcileFailed` condition in
 //! its status, `True` with the cause while runs fail, `False` once one succeeds again.
 
-use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
+use kube::Client;
+use kube::api::{Patch, PatchParams};
 use kube::runtime::reflector::ObjectRef;
-use kube::{Api, Client};
 use serde_json::{Value, json};
 
 use crate::aware::SecondaryAware;
-use crate::watch::is_namespaced;
+use crate::watch::dynamic_api;
 
 /// The condition's type.
 pub const CONDITION: &str = "ReconcileFailed";
@@ -102,13 +102,7 @@ pub(crate) async fn report<P: SecondaryAware>(
     };
     let now = k8s_openapi::jiff::Timestamp::now().to_string();
     let key = ObjectRef::from_obj(primary);
-    let resource = ApiResource::erase::<P>(&());
-    let api: Api<DynamicObject> = match key.namespace.as_deref() {
-        Some(namespace) if is_namespaced::<P>() => {
-            Api::namespaced_with(client.clone(), namespace, &resource)
-        }
-        _ => Api::all_with(client.clone(), &resource),
-    };
+    let api = dynamic_api(client, primary);
     for attempt in 0..2 {
         let Some(patch) = patch(&current, failure, &now) else {
             return;

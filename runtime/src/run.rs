@@ -1,6 +1,7 @@
 //! One run of one primary: drain its reasons from the ledger, call the handlers they name, report
 //! failures, and tell kube-runtime's scheduler when time is next due.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -49,16 +50,23 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         }
     }
 
-    /// Logs a failure once, with its cause chain, and asks the error policy when to retry.
-    fn settle(
+    /// Runs one handler in `span`, times it, and settles its result: a failure is logged once,
+    /// with its cause chain, remembered for the condition, and the error policy says when to
+    /// retry.
+    async fn call(
         &self,
         primary: &P,
-        result: Result<Action, R::Error>,
         handler: &'static str,
+        span: tracing::Span,
+        run: impl Future<Output = Result<Action, R::Error>>,
         failure: &mut Option<Failure>,
     ) -> Result<Action, Action> {
+        let started = Instant::now();
+        let result = run.instrument(span).await;
+        let metrics = &self.shared.metrics;
+        metrics.handler_ran(handler, started.elapsed());
         result.map_err(|error| {
-            self.shared.metrics.error();
+            metrics.error();
             let message = chain(&error);
             tracing::warn!(primary = %ObjectRef::from_obj(primary), handler, error = %message, "handler failed");
             *failure = Some(Failure { handler, message });
@@ -97,29 +105,26 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                 Main::Full(trigger) => {
                     metrics.wakeup(trigger);
                     let span = tracing::info_span!("reconcile", primary = %key, trigger = trigger.as_str());
-                    let started = Instant::now();
-                    let result = self
+                    let run = self
                         .reconciler
-                        .reconcile(primary.clone(), secondaries, &ctx)
-                        .instrument(span)
-                        .await;
-                    metrics.handler_ran("reconcile", started.elapsed());
-                    outcome.full = Some(self.settle(&primary, result, "reconcile", &mut failure));
+                        .reconcile(primary.clone(), secondaries, &ctx);
+                    let result = self.call(&primary, "reconcile", span, run, &mut failure);
+                    outcome.full = Some(result.await);
                 }
                 Main::Secondaries(changes) => {
                     metrics.wakeup(Trigger::Secondary);
                     let kinds: Vec<_> = changes.kinds().iter().map(|kind| kind.name()).collect();
                     kinds.iter().for_each(|kind| metrics.secondary_kind(kind));
                     let span = tracing::info_span!("reconcile_secondaries", primary = %key, kinds = ?kinds, changes = changes.len());
-                    let started = Instant::now();
-                    let result = self
-                        .reconciler
-                        .reconcile_secondaries(primary.clone(), secondaries, &changes, &ctx)
-                        .instrument(span)
-                        .await;
-                    metrics.handler_ran("reconcile_secondaries", started.elapsed());
-                    outcome.secondaries =
-                        Some(self.settle(&primary, result, "reconcile_secondaries", &mut failure));
+                    let run = self.reconciler.reconcile_secondaries(
+                        primary.clone(),
+                        secondaries,
+                        &changes,
+                        &ctx,
+                    );
+                    let handler = "reconcile_secondaries";
+                    let result = self.call(&primary, handler, span, run, &mut failure);
+                    outcome.secondaries = Some(result.await);
                 }
             }
         }
@@ -127,14 +132,9 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             metrics.wakeup(Trigger::Periodic);
             let secondaries = P::secondaries(&self.caches, &primary);
             let span = tracing::info_span!("periodic", primary = %key);
-            let started = Instant::now();
-            let result = self
-                .reconciler
-                .periodic(primary.clone(), secondaries, &ctx)
-                .instrument(span)
-                .await;
-            metrics.handler_ran("periodic", started.elapsed());
-            outcome.periodic = Some(self.settle(&primary, result, "periodic", &mut failure));
+            let run = self.reconciler.periodic(primary.clone(), secondaries, &ctx);
+            let result = self.call(&primary, "periodic", span, run, &mut failure);
+            outcome.periodic = Some(result.await);
         }
         if outcome.failed() || outcome.succeeded() {
             // The handlers may have written the primary: start from the newest cached state.

@@ -38,17 +38,17 @@
 
 use std::sync::Arc;
 
-use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
+use kube::api::{Patch, PatchParams};
 use kube::core::PartialObjectMetaExt;
 use kube::runtime::reflector::ObjectRef;
-use kube::{Api, Client, Resource};
+use kube::{Client, Resource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::aware::SecondaryAware;
 use crate::expectations::{Expectations, Version};
-use crate::watch::is_namespaced;
+use crate::watch::dynamic_api;
 
 /// One secondary as listed in the primary's `status.secondaries`, sorted by kind and name.
 ///
@@ -269,13 +269,7 @@ pub(crate) async fn write<P: SecondaryAware>(
     expectations: &Expectations,
 ) {
     let key = ObjectRef::from_obj(primary);
-    let resource = ApiResource::erase::<P>(&());
-    let api: Api<DynamicObject> = match primary.meta().namespace.as_deref() {
-        Some(namespace) if is_namespaced::<P>() => {
-            Api::namespaced_with(client.clone(), namespace, &resource)
-        }
-        _ => Api::all_with(client.clone(), &resource),
-    };
+    let api = dynamic_api(client, primary);
     let written = match api
         .patch_status(&key.name, &PatchParams::default(), &Patch::Merge(patch))
         .await

@@ -3,6 +3,7 @@
 use super::*;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::api::{ApiResource, DynamicObject};
 use kube::core::PartialObjectMeta;
 
 fn with_conditions(conditions: &[(&str, &str)]) -> Value {

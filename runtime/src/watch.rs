@@ -150,6 +150,21 @@ pub(crate) fn api<K: Resource<DynamicType = (), Scope: ApiScope>>(
     K::Scope::api(client, namespace)
 }
 
+/// An untyped [`Api`] for the primary `primary`'s own kind, in its namespace: for patches of its
+/// status whose result is read as JSON.
+pub(crate) fn dynamic_api<P: SecondaryAware>(
+    client: &Client,
+    primary: &P,
+) -> Api<kube::api::DynamicObject> {
+    let resource = ApiResource::erase::<P>(&());
+    match primary.meta().namespace.as_deref() {
+        Some(namespace) if is_namespaced::<P>() => {
+            Api::namespaced_with(client.clone(), namespace, &resource)
+        }
+        _ => Api::all_with(client.clone(), &resource),
+    }
+}
+
 /// A type-erased predicate.
 pub(crate) type PredicateFn<C> = Arc<dyn Fn(&C) -> Option<u64> + Send + Sync>;
 type StreamFn<C> = Arc<
