@@ -190,6 +190,26 @@ impl<K> SecondaryResource for K where
 {
 }
 
+/// `Self` declares `K` as a secondary kind cached in form `F` ([`Full`] or [`MetadataOnly`]):
+/// what lets [`Context::apply`](crate::Context::apply) and
+/// [`Context::create_if_absent`](crate::Context::create_if_absent) accept a `K`. The derive
+/// implements it once per `#[secondary(...)]`; a kind declared twice in one form is a
+/// conflicting implementation.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` declares no secondary `{K}` that can be written this way",
+    label = "not declared with `#[secondary(...)]` on `{Self}`",
+    note = "add `#[secondary({K})]` to the struct that derives `SecondaryAware` for `{Self}`; `Context::apply` compares with the cached child, so it needs the kind cached in full (not `metadata_only`), while `Context::create_if_absent` takes either"
+)]
+pub trait Declares<K, F>: SecondaryAware {}
+
+/// The form of a kind declared without `metadata_only`: whole objects are cached.
+#[derive(Clone, Copy, Debug)]
+pub struct Full;
+
+/// The form of a kind declared `metadata_only`: the cache holds `PartialObjectMeta<K>`.
+#[derive(Clone, Copy, Debug)]
+pub struct MetadataOnly;
+
 /// Without the `status-summary` feature `#[secondaries(status_summary)]` fails
 /// `__private::assert_status_summary_feature`; this stand-in keeps that the only error.
 #[cfg(not(feature = "status-summary"))]

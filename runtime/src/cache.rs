@@ -9,7 +9,7 @@ use kube::runtime::reflector::{ObjectRef, Store};
 
 use crate::aware::{SecondaryAware, SecondaryKind, SecondaryResource};
 use crate::expectations::Version;
-use crate::watch::{Mapping, controller_owner};
+use crate::watch::{DriftFn, Mapping, controller_owner};
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
 pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
@@ -149,11 +149,13 @@ pub(crate) struct KindCache<C: SecondaryResource, P: SecondaryAware> {
     pub(crate) store: Store<C>,
     pub(crate) index: Arc<OwnerIndex<C, P>>,
     pub(crate) mapping: Mapping,
+    /// The user's drift rule for [`Context::apply`](crate::Context::apply), if declared.
+    pub(crate) drift: Option<DriftFn<C>>,
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
     /// The cached children of `primary`, sorted by name; O(children of this primary).
-    fn children(&self, primary: &P) -> Vec<Arc<C>> {
+    pub(crate) fn children(&self, primary: &P) -> Vec<Arc<C>> {
         let owner = ObjectRef::from_obj(primary);
         let uid = primary.meta().uid.as_deref();
         let mut children: Vec<Arc<C>> = self
@@ -257,11 +259,16 @@ impl Caches {
     /// # Panics
     /// When `P` declares no kind cached as `C`, which generated code never asks for.
     pub fn of<P: SecondaryAware, C: SecondaryResource>(&self, primary: &P) -> Vec<Arc<C>> {
+        self.kind::<P, C>()
+            .expect("the secondary kind is declared")
+            .children(primary)
+    }
+
+    /// The cache of the declared kind whose cached type is `C`.
+    pub(crate) fn kind<P: SecondaryAware, C: SecondaryResource>(&self) -> Option<&KindCache<C, P>> {
         self.kinds
             .iter()
             .find_map(|cache| cache.downcast_ref::<KindCache<C, P>>())
-            .expect("the secondary kind is declared")
-            .children(primary)
     }
 }
 
@@ -287,6 +294,7 @@ mod tests {
             store,
             index,
             mapping: Mapping::Owner,
+            drift: None,
         });
         assert_eq!(
             caches.versions_of(&db),

@@ -1,6 +1,7 @@
 //! A primary whose handlers fail says so where people look: the `ReconcileFailed` condition in
 //! its status, `True` with the cause while runs fail, `False` once one succeeds again.
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::Client;
 use kube::api::{Patch, PatchParams};
 use kube::runtime::reflector::ObjectRef;
@@ -11,6 +12,41 @@ use crate::watch::dynamic_api;
 
 /// The condition's type.
 pub const CONDITION: &str = "ReconcileFailed";
+
+/// Sets `condition` in `conditions` as apimachinery's `meta.SetStatusCondition` does: it
+/// replaces the condition of its type, keeping that one's `lastTransitionTime` while the status
+/// stays the same, so setting an unchanged condition again leaves `conditions` as it was.
+///
+/// ```
+/// use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+/// use k8s_openapi::jiff::Timestamp;
+/// use kube_secondary::condition;
+///
+/// let ready = |status: &str, at: i64| Condition {
+///     type_: "Ready".into(),
+///     status: status.into(),
+///     reason: "Applied".into(),
+///     message: String::new(),
+///     observed_generation: Some(1),
+///     last_transition_time: Time(Timestamp::from_second(at).unwrap()),
+/// };
+/// let mut conditions = vec![ready("True", 100)];
+/// condition::set(&mut conditions, ready("True", 200));
+/// assert_eq!(conditions, vec![ready("True", 100)], "same status: no transition");
+/// condition::set(&mut conditions, ready("False", 300));
+/// assert_eq!(conditions, vec![ready("False", 300)]);
+/// ```
+pub fn set(conditions: &mut Vec<Condition>, mut condition: Condition) {
+    match conditions.iter_mut().find(|c| c.type_ == condition.type_) {
+        Some(stored) => {
+            if stored.status == condition.status {
+                condition.last_transition_time = stored.last_transition_time.clone();
+            }
+            *stored = condition;
+        }
+        None => conditions.push(condition),
+    }
+}
 
 /// The longest message written; a longer cause chain is cut.
 const MAX_MESSAGE: usize = 1024;

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use kube::{Client, Resource};
 use serde::Serialize;
 
+use crate::apply::Writes;
 use crate::aware::SecondaryAware;
+use crate::cache::Caches;
 use crate::expectations::{Expectations, Version};
 use crate::metrics::Metrics;
 
@@ -41,6 +43,10 @@ type Written = Arc<std::sync::Mutex<Vec<crate::summary::Observed>>>;
 /// ```
 pub struct Context<P: SecondaryAware> {
     client: Client,
+    /// The primary of this run.
+    primary: Option<Arc<P>>,
+    pub(crate) caches: Caches,
+    pub(crate) writes: Arc<Writes>,
     /// The versions of the primary and children this run's handlers were given.
     given: Arc<HashSet<Version>>,
     expectations: Arc<Expectations>,
@@ -55,6 +61,9 @@ impl<P: SecondaryAware> Clone for Context<P> {
     fn clone(&self) -> Self {
         Self {
             client: self.client.clone(),
+            primary: self.primary.clone(),
+            caches: self.caches.clone(),
+            writes: self.writes.clone(),
             given: self.given.clone(),
             expectations: self.expectations.clone(),
             metrics: self.metrics.clone(),
@@ -68,11 +77,16 @@ impl<P: SecondaryAware> Clone for Context<P> {
 impl<P: SecondaryAware> Context<P> {
     pub(crate) fn new(
         client: Client,
+        caches: Caches,
+        writes: Writes,
         expectations: Arc<Expectations>,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             client,
+            primary: None,
+            caches,
+            writes: Arc::new(writes),
             given: Arc::default(),
             expectations,
             metrics,
@@ -82,11 +96,16 @@ impl<P: SecondaryAware> Context<P> {
         }
     }
 
-    /// The context of one run: it records the run's writes when `P` summarises its secondaries
-    /// in its status.
+    /// The context of one run of `primary`: it records the run's writes when `P` summarises its
+    /// secondaries in its status.
     /// `given` are the versions of the primary and the children its handlers are given.
-    pub(crate) fn for_run(&self, given: impl IntoIterator<Item = Version>) -> Self {
+    pub(crate) fn for_run(
+        &self,
+        primary: Arc<P>,
+        given: impl IntoIterator<Item = Version>,
+    ) -> Self {
         let run = Self {
+            primary: Some(primary),
             given: Arc::new(given.into_iter().collect()),
             ..self.clone()
         };
@@ -109,6 +128,13 @@ impl<P: SecondaryAware> Context<P> {
             .unwrap_or_default()
     }
 
+    /// The primary this run handles.
+    pub(crate) fn primary(&self) -> &Arc<P> {
+        self.primary
+            .as_ref()
+            .expect("handlers and error policies get the context of a run")
+    }
+
     /// The client the controller was built with.
     pub fn client(&self) -> &Client {
         &self.client
@@ -117,6 +143,13 @@ impl<P: SecondaryAware> Context<P> {
     /// The controller's counters.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
+    }
+
+    /// Remembers a version this run wrote, unless it is one the run was given (a write that
+    /// changed nothing).
+    pub(crate) fn expect(&self, version: Version) {
+        let unchanged = self.given.contains(&version);
+        self.expectations.expect(version, unchanged);
     }
 
     /// Remembers an object this operator just wrote (the object the API server returned), so
@@ -132,8 +165,7 @@ impl<P: SecondaryAware> Context<P> {
     /// cache may not show yet.
     pub fn record_write<K: Resource<DynamicType = ()> + Serialize>(&self, written: &K) {
         if let Some(version) = Version::of(written) {
-            let unchanged = self.given.contains(&version);
-            self.expectations.expect(version, unchanged);
+            self.expect(version);
         }
         #[cfg(feature = "status-summary")]
         if let Some(recorded) = &self.written

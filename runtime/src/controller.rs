@@ -12,6 +12,7 @@ use kube::Client;
 use kube::runtime::controller::{self, applier};
 use kube::runtime::reflector::ObjectRef;
 
+use crate::apply::Writes;
 use crate::aware::SecondaryAware;
 use crate::backoff::Backoff;
 use crate::error::Error;
@@ -21,6 +22,7 @@ use crate::metrics::Metrics;
 use crate::reconciler::Reconciler;
 use crate::run::Run;
 use crate::set::{Shared, WatchSet, Watches};
+use crate::watch::ManagedFields;
 
 /// An event-driven controller for primary `P` and every secondary kind it declares.
 ///
@@ -45,6 +47,7 @@ pub struct Controller<P: SecondaryAware> {
     backoff: Backoff,
     preflight: bool,
     keep_managed_fields: bool,
+    writes: Writes,
     shutdown: BoxFuture<'static, ()>,
     _primary: std::marker::PhantomData<fn() -> P>,
 }
@@ -60,6 +63,7 @@ impl<P: SecondaryAware> Controller<P> {
             backoff: Backoff::default(),
             preflight: true,
             keep_managed_fields: false,
+            writes: Writes::for_primary::<P>(),
             shutdown: future::pending().boxed(),
             _primary: std::marker::PhantomData,
         }
@@ -107,10 +111,38 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
-    /// Keeps `metadata.managedFields` in the cached primaries and secondaries. By default they are
-    /// dropped before caching (as controller-runtime's `TransformStripManagedFields` does): the
-    /// API server keeps them, handlers rarely read them, and they are often the largest part of a
-    /// small object's metadata.
+    /// The server-side apply field manager of [`Context::apply`](crate::Context::apply) and of
+    /// the other writes the context makes (default `<kind>-controller`, e.g.
+    /// `database-controller`). The caches keep this manager's `managedFields` entries only.
+    #[must_use]
+    pub fn field_manager(mut self, manager: impl Into<String>) -> Self {
+        self.writes.field_manager = manager.into().into();
+        self
+    }
+
+    /// Makes [`Context::apply`](crate::Context::apply) fail with a 409 when another field
+    /// manager owns a field it sets. By default it forces: the controller owns the fields of its
+    /// children it sets, and takes them back from whoever changed them (the fields it does not
+    /// set stay theirs).
+    #[must_use]
+    pub fn fail_on_conflicts(mut self) -> Self {
+        self.writes.force = false;
+        self
+    }
+
+    /// Makes [`Context::apply_all`](crate::Context::apply_all) log the children it would prune
+    /// ("would prune ...") instead of deleting them.
+    #[must_use]
+    pub fn dry_run_prune(mut self) -> Self {
+        self.writes.prune_dry_run = true;
+        self
+    }
+
+    /// Keeps every `metadata.managedFields` entry in the cached primaries and secondaries. By
+    /// default only this controller's [`field_manager`](Self::field_manager) entries are kept,
+    /// which [`Context::apply`](crate::Context::apply) compares with; the others are dropped
+    /// before caching (as controller-runtime's `TransformStripManagedFields` drops all): they are
+    /// often the largest part of a small object's metadata.
     #[must_use]
     pub fn keep_managed_fields(mut self) -> Self {
         self.keep_managed_fields = true;
@@ -147,7 +179,11 @@ impl<P: SecondaryAware> Controller<P> {
             triggers,
             expectations: Arc::new(Expectations::new(watched_kinds::<P>())),
             metrics: self.metrics.clone(),
-            keep_managed_fields: self.keep_managed_fields,
+            managed_fields: match self.keep_managed_fields {
+                true => ManagedFields::All,
+                false => ManagedFields::Own(self.writes.field_manager.clone()),
+            },
+            writes: self.writes,
         });
         // Dropped with `run` (returned, failed or dropped itself): every watch task is aborted.
         let watches = Watches::start(&shared);

@@ -18,7 +18,7 @@ use crate::metrics::Metrics;
 pub(crate) struct WatchSpec<K> {
     pub(crate) name: &'static str,
     pub(crate) events: BoxStream<'static, watcher::Result<watcher::Event<K>>>,
-    pub(crate) keep_managed_fields: bool,
+    pub(crate) managed_fields: crate::watch::ManagedFields,
 }
 
 /// A running watch: `driver` runs it; `ready` resolves once its cache holds the first full list,
@@ -56,7 +56,7 @@ where
     let WatchSpec {
         name,
         events,
-        keep_managed_fields,
+        managed_fields,
     } = spec;
     let (ready_tx, ready_rx) = oneshot::channel();
     let mut ready_tx = Some(ready_tx);
@@ -64,7 +64,7 @@ where
     let events = reflector::reflector(
         writer,
         events
-            .modify(crate::watch::cache_form(keep_managed_fields))
+            .modify(crate::watch::cache_form(managed_fields))
             .default_backoff(),
     );
     let driver = events.for_each(move |event| {

@@ -1,6 +1,7 @@
 //! Errors of starting or running a controller.
 
-/// Errors of starting or running a controller.
+/// Errors of starting or running a controller, and of the writes a handler makes through its
+/// [`Context`](crate::Context).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -24,6 +25,39 @@ pub enum Error {
         /// The API server's message.
         message: String,
     },
+    /// [`Context::apply`](crate::Context::apply) and friends refuse to take over a child another
+    /// object controls (controller-runtime's `SetControllerReference` rule).
+    #[error("{child} is controlled by {owner}; refusing to take it over")]
+    ControlledByAnother {
+        /// `Kind namespace/name` of the child.
+        child: String,
+        /// `Kind name (uid …)` of its controller.
+        owner: String,
+    },
+    /// A desired child that cannot be owned by its primary.
+    #[error("{child} cannot be a child of {primary}: {reason}")]
+    NotOwnable {
+        /// `Kind namespace/name` of the child.
+        child: String,
+        /// `Kind namespace/name` of the primary.
+        primary: String,
+        /// Why not.
+        reason: String,
+    },
+    /// The API server refused a write the context made.
+    #[error("could not {verb} {child}")]
+    Write {
+        /// `apply`, `create`, `delete` or `patch the status of`.
+        verb: &'static str,
+        /// `Kind namespace/name` of the object.
+        child: String,
+        /// The API server's answer.
+        #[source]
+        source: kube::Error,
+    },
+    /// A request a handler made failed (`?` on a `kube::Error`).
+    #[error("request to the API server failed")]
+    Kube(#[from] kube::Error),
 }
 
 /// A permission the controller lacks.

@@ -71,6 +71,7 @@
 
 #![warn(missing_docs)]
 
+mod apply;
 mod aware;
 mod backoff;
 mod cache;
@@ -84,7 +85,9 @@ mod driver;
 mod error;
 mod expectations;
 mod ledger;
+pub mod matcher;
 pub mod metrics;
+mod owner;
 mod pipeline;
 mod plan;
 pub mod predicates;
@@ -103,7 +106,7 @@ mod watch;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use aware::{Options, SecondaryAware, SecondaryKind};
+pub use aware::{Declares, Full, MetadataOnly, Options, SecondaryAware, SecondaryKind};
 pub use changes::{Change, ChangeOp, Changes};
 pub use context::Context;
 pub use controller::Controller;

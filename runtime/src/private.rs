@@ -8,7 +8,7 @@ pub use crate::aware::SecondaryResource;
 pub use crate::cache::Caches;
 pub use crate::set::WatchSet;
 pub use crate::watch::{ApiScope, Watch, watch_full, watch_metadata};
-pub use crate::{Options, SecondaryAware, SecondaryKind};
+pub use crate::{Declares, Full, MetadataOnly, Options, SecondaryAware, SecondaryKind};
 pub use kube::core::PartialObjectMeta;
 pub use std::sync::Arc;
 pub use std::time::Duration;

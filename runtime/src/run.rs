@@ -38,6 +38,8 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
     ) -> Self {
         let ctx = Context::new(
             shared.client.clone(),
+            caches.clone(),
+            shared.writes.clone(),
             shared.expectations.clone(),
             shared.metrics.clone(),
         );
@@ -55,6 +57,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
     /// retry.
     async fn call(
         &self,
+        ctx: &Context<P>,
         primary: &P,
         handler: &'static str,
         span: tracing::Span,
@@ -70,7 +73,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             let message = chain(&error);
             tracing::warn!(primary = %ObjectRef::from_obj(primary), handler, error = %message, "handler failed");
             *failure = Some(Failure { handler, message });
-            self.reconciler.error_policy(primary, &error, &self.ctx)
+            self.reconciler.error_policy(primary, &error, ctx)
         })
     }
 
@@ -94,9 +97,10 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             return self.next(&key, Outcome::default());
         }
         let given = self.caches.versions_of(primary.as_ref());
-        let ctx = self
-            .ctx
-            .for_run(given.into_iter().chain(Version::of(primary.as_ref())));
+        let ctx = self.ctx.for_run(
+            primary.clone(),
+            given.into_iter().chain(Version::of(primary.as_ref())),
+        );
         let mut outcome = Outcome::default();
         let mut failure = None;
         if let Some(main) = plan.main {
@@ -108,7 +112,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                     let run = self
                         .reconciler
                         .reconcile(primary.clone(), secondaries, &ctx);
-                    let result = self.call(&primary, "reconcile", span, run, &mut failure);
+                    let result = self.call(&ctx, &primary, "reconcile", span, run, &mut failure);
                     outcome.full = Some(result.await);
                 }
                 Main::Secondaries(changes) => {
@@ -123,7 +127,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                         &ctx,
                     );
                     let handler = "reconcile_secondaries";
-                    let result = self.call(&primary, handler, span, run, &mut failure);
+                    let result = self.call(&ctx, &primary, handler, span, run, &mut failure);
                     outcome.secondaries = Some(result.await);
                 }
             }
@@ -133,7 +137,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             let secondaries = P::secondaries(&self.caches, &primary);
             let span = tracing::info_span!("periodic", primary = %key);
             let run = self.reconciler.periodic(primary.clone(), secondaries, &ctx);
-            let result = self.call(&primary, "periodic", span, run, &mut failure);
+            let result = self.call(&ctx, &primary, "periodic", span, run, &mut failure);
             outcome.periodic = Some(result.await);
         }
         if outcome.failed() || outcome.succeeded() {

@@ -31,7 +31,8 @@ pub(crate) struct Shared<P: SecondaryAware> {
     pub(crate) triggers: UnboundedSender<ObjectRef<P>>,
     pub(crate) expectations: Arc<Expectations>,
     pub(crate) metrics: Arc<Metrics>,
-    pub(crate) keep_managed_fields: bool,
+    pub(crate) managed_fields: crate::watch::ManagedFields,
+    pub(crate) writes: crate::apply::Writes,
 }
 
 impl<P: SecondaryAware> Shared<P> {
@@ -51,7 +52,7 @@ impl<P: SecondaryAware> Shared<P> {
         WatchSpec {
             name,
             events,
-            keep_managed_fields: self.keep_managed_fields,
+            managed_fields: self.managed_fields.clone(),
         }
     }
 
@@ -142,6 +143,7 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
             store: store.clone(),
             index: index.clone(),
             mapping: self.mapping.clone(),
+            drift: self.drift.clone(),
         });
         let mut pipeline = KindPipeline::new(
             self.kind,

@@ -167,6 +167,8 @@ pub(crate) fn dynamic_api<P: SecondaryAware>(
 
 /// A type-erased predicate.
 pub(crate) type PredicateFn<C> = Arc<dyn Fn(&C) -> Option<u64> + Send + Sync>;
+/// A user's rule for whether a cached child (second) has drifted from the desired one (first).
+pub(crate) type DriftFn<C> = Arc<dyn Fn(&C, &C) -> bool + Send + Sync>;
 type StreamFn<C> = Arc<
     dyn Fn(
             Client,
@@ -181,6 +183,7 @@ type StreamFn<C> = Arc<
 pub struct Watch<C, P: SecondaryAware> {
     pub(crate) kind: P::Kind,
     pub(crate) predicate: Option<PredicateFn<C>>,
+    pub(crate) drift: Option<DriftFn<C>>,
     pub(crate) mapping: Mapping,
     pub(crate) selector: Option<&'static str>,
     pub(crate) resource: ApiResource,
@@ -197,6 +200,7 @@ where
         Self {
             kind,
             predicate: None,
+            drift: None,
             mapping: Mapping::Owner,
             selector: None,
             resource,
@@ -219,6 +223,14 @@ where
                 Arc::new(move |obj: &C| crate::predicates::combine(previous(obj), predicate(obj)))
             }
         });
+        self
+    }
+
+    /// Replaces the managed-fields comparison of [`Context::apply`](crate::Context::apply) for
+    /// this kind: `drifted(desired, cached)` says whether the cached child needs a write.
+    #[must_use]
+    pub fn drift(mut self, drifted: impl Fn(&C, &C) -> bool + Send + Sync + 'static) -> Self {
+        self.drift = Some(Arc::new(drifted));
         self
     }
 
@@ -290,12 +302,27 @@ where
     )
 }
 
-/// What the watch does to an object before it is cached: drops `metadata.managedFields` unless
-/// `keep_managed_fields`.
-pub(crate) fn cache_form<K: Resource>(keep_managed_fields: bool) -> impl FnMut(&mut K) {
+/// Which `metadata.managedFields` entries the caches keep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ManagedFields {
+    /// Only the entries of this field manager: what the apply matcher reads.
+    Own(Arc<str>),
+    /// Every entry.
+    All,
+}
+
+/// What the watch does to an object before it is cached: drops the `metadata.managedFields`
+/// entries of other managers unless told to keep them all.
+pub(crate) fn cache_form<K: Resource>(managed_fields: ManagedFields) -> impl FnMut(&mut K) {
     move |obj| {
-        if !keep_managed_fields {
-            obj.meta_mut().managed_fields = None;
+        if let ManagedFields::Own(manager) = &managed_fields {
+            let entries = &mut obj.meta_mut().managed_fields;
+            if let Some(list) = entries.as_mut() {
+                list.retain(|entry| entry.manager.as_deref() == Some(manager));
+                if list.is_empty() {
+                    *entries = None;
+                }
+            }
         }
     }
 }

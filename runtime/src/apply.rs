@@ -1,0 +1,355 @@
+//! Children as data: a handler says which children it wants; the context makes them its
+//! primary's, compares each with its cached copy, writes only what drifted, and records its own
+//! writes so that their watch events do not wake the primary.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::core::PartialObjectMeta;
+use kube::core::PartialObjectMetaExt;
+use kube::runtime::reflector::ObjectRef;
+use kube::{Resource, ResourceExt};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::aware::{Declares, Full, SecondaryAware, SecondaryResource};
+use crate::context::Context;
+use crate::error::Error;
+use crate::expectations::Version;
+use crate::owner::{adopt, check_controller, controls, display};
+use crate::watch::{Mapping, api, dynamic_api};
+
+/// How the context writes: the field manager, the conflict policy and whether prunes only log.
+#[derive(Clone, Debug)]
+pub(crate) struct Writes {
+    pub(crate) field_manager: Arc<str>,
+    pub(crate) force: bool,
+    pub(crate) prune_dry_run: bool,
+}
+
+impl Writes {
+    /// The defaults for primary `P`: field manager `<kind>-controller`, forced applies, real prunes.
+    pub(crate) fn for_primary<P: Resource<DynamicType = ()>>() -> Self {
+        Self {
+            field_manager: format!("{}-controller", P::kind(&()).to_lowercase()).into(),
+            force: true,
+            prune_dry_run: false,
+        }
+    }
+}
+
+/// The reference of `obj` by namespace and name.
+fn key<K: Resource<DynamicType = ()>>(obj: &K) -> ObjectRef<K> {
+    let key = ObjectRef::new(&obj.name_any());
+    match obj.namespace() {
+        Some(namespace) => key.within(&namespace),
+        None => key,
+    }
+}
+
+impl<P: SecondaryAware> Context<P> {
+    /// Makes `desired` a child of this run's primary and server-side applies it, unless its
+    /// cached copy already matches; returns the child as cached or as written.
+    ///
+    /// - **Owner.** The primary becomes the child's controller (`controller: true`,
+    ///   `blockOwnerDeletion: true`); the child goes into the primary's namespace unless it names
+    ///   one, and the label or annotation of a kind declared with `map = ...` is set. A child that
+    ///   another object controls is refused ([`Error::ControlledByAnother`]), as is one in
+    ///   another namespace ([`Error::NotOwnable`]).
+    /// - **Match.** The cached child, pruned to the fields this controller's
+    ///   [field manager](crate::Controller::field_manager) owns through server-side apply, is
+    ///   compared with `desired` ([`matcher`](crate::matcher)): a field it set that someone
+    ///   changed or removed is drift; fields others own, and fields the server defaulted, are
+    ///   not. A match costs no request. `#[secondary(Kind, drift = path)]` replaces the rule.
+    /// - **Write.** Server-side apply as the field manager, forcing conflicts unless the
+    ///   controller [fails on them](crate::Controller::fail_on_conflicts). Its watch event does
+    ///   not wake the primary.
+    ///
+    /// The kind must be declared on `P` with `#[secondary(Kind)]` and cached in full, or the call
+    /// does not compile.
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use k8s_openapi::api::core::v1::ConfigMap;
+    /// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+    /// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+    /// # #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+    /// # #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced)]
+    /// #[secondary(ConfigMap)]
+    /// # pub struct DatabaseSpec { settings: std::collections::BTreeMap<String, String> }
+    /// use kube::api::ObjectMeta;
+    /// use kube::ResourceExt;
+    /// use kube_secondary::{Action, Context, Reconciler};
+    ///
+    /// struct Operator;
+    ///
+    /// impl Reconciler<Database> for Operator {
+    ///     type Error = kube_secondary::Error;
+    ///
+    ///     async fn reconcile(
+    ///         &self,
+    ///         db: Arc<Database>,
+    ///         _children: DatabaseSecondaries,
+    ///         ctx: &Context<Database>,
+    ///     ) -> Result<Action, Self::Error> {
+    ///         ctx.apply(ConfigMap {
+    ///             metadata: ObjectMeta { name: Some(db.name_any()), ..ObjectMeta::default() },
+    ///             data: Some(db.spec.settings.clone()),
+    ///             ..ConfigMap::default()
+    ///         })
+    ///         .await?;
+    ///         Ok(Action::await_change())
+    ///     }
+    /// }
+    /// ```
+    pub async fn apply<K>(&self, desired: K) -> Result<Arc<K>, Error>
+    where
+        P: Declares<K, Full>,
+        K: SecondaryResource + Serialize,
+    {
+        let primary = self.primary();
+        let cache = self.caches.kind::<P, K>().expect("`P: Declares<K, Full>`");
+        let mut desired = desired;
+        adopt(primary.as_ref(), &mut desired, &cache.mapping)?;
+        let child = display(&desired);
+        let manager = &*self.writes.field_manager;
+        if let Some(cached) = cache.store.get(&key(&desired)) {
+            check_controller(primary.as_ref(), cached.meta(), &child)?;
+            let drift = match &cache.drift {
+                Some(drifted) => drifted(&desired, &cached).then(|| "its drift rule".to_string()),
+                None => crate::matcher::drift_of(&desired, cached.as_ref(), manager)
+                    .map(|drift| drift.to_string()),
+            };
+            let Some(drift) = drift else {
+                return Ok(cached);
+            };
+            tracing::debug!(%child, %drift, "applying: drifted");
+        } else {
+            tracing::debug!(%child, "applying: not cached");
+        }
+        let api = api::<K>(self.client().clone(), desired.namespace().as_deref());
+        let mut params = PatchParams::apply(manager);
+        params.force = self.writes.force;
+        let written = api
+            .patch(&desired.name_any(), &params, &Patch::Apply(&desired))
+            .await
+            .map_err(|source| Error::Write {
+                verb: "apply",
+                child,
+                source,
+            })?;
+        self.record_write(&written);
+        Ok(Arc::new(written))
+    }
+
+    /// Applies every child of `desired` ([`apply`](Self::apply)), then prunes: deletes each
+    /// cached child of kind `K` that the primary controls and `desired` no longer names (the
+    /// spec shrank, a feature was turned off). Children the primary does not control are never
+    /// touched. Each prune is logged at `info` ("pruning …"); with
+    /// [`Controller::dry_run_prune`](crate::Controller::dry_run_prune) only logged ("would prune …").
+    pub async fn apply_all<K>(
+        &self,
+        desired: impl IntoIterator<Item = K>,
+    ) -> Result<Vec<Arc<K>>, Error>
+    where
+        P: Declares<K, Full>,
+        K: SecondaryResource + Serialize,
+    {
+        let mut applied = Vec::new();
+        for child in desired {
+            applied.push(self.apply(child).await?);
+        }
+        let wanted: HashSet<ObjectRef<K>> = applied.iter().map(|c| key(c.as_ref())).collect();
+        let primary = self.primary();
+        let cache = self.caches.kind::<P, K>().expect("`P: Declares<K, Full>`");
+        for child in cache.children(primary) {
+            if !wanted.contains(&key(child.as_ref())) && controls(primary.as_ref(), child.meta()) {
+                self.prune(child.as_ref()).await?;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Deletes `child`, on the condition that it is still the object (uid) and version cached.
+    async fn prune<K: SecondaryResource>(&self, child: &K) -> Result<(), Error> {
+        let primary = display(self.primary().as_ref());
+        let name = display(child);
+        if self.writes.prune_dry_run {
+            tracing::info!(child = %name, %primary, "would prune: no longer desired (dry run)");
+            return Ok(());
+        }
+        tracing::info!(child = %name, %primary, "pruning: no longer desired");
+        let params = DeleteParams {
+            preconditions: Some(Preconditions {
+                uid: child.uid(),
+                resource_version: child.resource_version(),
+            }),
+            ..DeleteParams::background()
+        };
+        let api = api::<K>(self.client().clone(), child.namespace().as_deref());
+        match api.delete(&child.name_any(), &params).await {
+            Ok(_) => Ok(()),
+            // Gone already, or changed since it was cached: its watch event wakes the primary.
+            Err(kube::Error::Api(status)) if matches!(status.code, 404 | 409) => Ok(()),
+            Err(source) => Err(Error::Write {
+                verb: "delete",
+                child: name,
+                source,
+            }),
+        }
+    }
+
+    /// Creates `desired` as a child of this run's primary (see [`apply`](Self::apply) for what
+    /// that sets) unless an object of that name is cached or exists; never reads or overwrites
+    /// an existing one. For children whose content must not change once made, such as a
+    /// generated password in a Secret declared `metadata_only`. Returns whether it created it.
+    ///
+    /// Refuses ([`Error::ControlledByAnother`]) when the existing object is another's child.
+    pub async fn create_if_absent<K, F>(&self, desired: K) -> Result<bool, Error>
+    where
+        P: Declares<K, F>,
+        K: SecondaryResource + Serialize,
+    {
+        let primary = self.primary();
+        let (mapping, existing) = self.cached_meta::<K>(&desired);
+        let mut desired = desired;
+        adopt(primary.as_ref(), &mut desired, &mapping)?;
+        let child = display(&desired);
+        if let Some(existing) = existing {
+            check_controller(primary.as_ref(), &existing, &child)?;
+            return Ok(false);
+        }
+        let params = PostParams {
+            field_manager: Some(self.writes.field_manager.to_string()),
+            ..PostParams::default()
+        };
+        let api = api::<K>(self.client().clone(), desired.namespace().as_deref());
+        match api.create(&params, &desired).await {
+            Ok(created) => {
+                tracing::debug!(%child, "created");
+                self.record_write(&created);
+                Ok(true)
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => Ok(false),
+            Err(source) => Err(Error::Write {
+                verb: "create",
+                child,
+                source,
+            }),
+        }
+    }
+
+    /// The declared mapping of `K` (cached whole or as metadata) and the cached metadata of the
+    /// object `desired` names.
+    fn cached_meta<K: SecondaryResource>(
+        &self,
+        desired: &K,
+    ) -> (Mapping, Option<kube::api::ObjectMeta>) {
+        let namespace = desired.namespace().or_else(|| self.primary().namespace());
+        let name = desired.name_any();
+        if let Some(cache) = self.caches.kind::<P, K>() {
+            let mut at = ObjectRef::<K>::new(&name);
+            at.namespace = namespace;
+            let meta = cache.store.get(&at).map(|obj| obj.meta().clone());
+            return (cache.mapping.clone(), meta);
+        }
+        let cache = self
+            .caches
+            .kind::<P, PartialObjectMeta<K>>()
+            .expect("`P: Declares<K, _>`");
+        let mut at = ObjectRef::<PartialObjectMeta<K>>::new(&name);
+        at.namespace = namespace;
+        let meta = cache.store.get(&at).map(|obj| obj.metadata.clone());
+        (cache.mapping.clone(), meta)
+    }
+
+    /// Merge-patches `status` into this run's primary's status, unless that changes nothing (no
+    /// request then). Its watch event does not wake the primary. Fields `status` leaves out
+    /// (`None` skipped by serde) keep their stored value; lists are replaced whole.
+    ///
+    /// Conditions built with [`condition::set`](crate::condition::set) keep their
+    /// `lastTransitionTime` while their status holds, so an unchanged condition is no change.
+    pub async fn patch_status(&self, status: &impl Serialize) -> Result<(), Error> {
+        let primary = self.primary();
+        let child = display(primary.as_ref());
+        let serde = |error| Error::Write {
+            verb: "patch the status of",
+            child: child.clone(),
+            source: kube::Error::SerdeError(error),
+        };
+        let status = serde_json::to_value(status).map_err(serde)?;
+        let current = serde_json::to_value(primary.as_ref()).map_err(serde)?["status"].take();
+        let mut merged = current.clone();
+        merge(&mut merged, &status);
+        if merged == current {
+            return Ok(());
+        }
+        let patch = serde_json::json!({ "status": status });
+        let written = dynamic_api(self.client(), primary.as_ref())
+            .patch_status(
+                &primary.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await
+            .map_err(|source| Error::Write {
+                verb: "patch the status of",
+                child: child.clone(),
+                source,
+            })?;
+        let meta = written.metadata.into_request_partial::<P>();
+        if let Some(version) = Version::of(&meta) {
+            self.expect(version);
+        }
+        Ok(())
+    }
+}
+
+/// Applies the JSON merge patch `patch` to `target` (RFC 7386).
+fn merge(target: &mut Value, patch: &Value) {
+    let Value::Object(fields) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    let Value::Object(target) = target else {
+        unreachable!("made an object above")
+    };
+    for (field, value) in fields {
+        if value.is_null() {
+            target.remove(field);
+        } else {
+            merge(target.entry(field.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_merge_patch_replaces_scalars_and_lists_removes_nulls_and_keeps_the_rest() {
+        let mut status = json!({ "phase": "Pending", "ready": 1, "conditions": [{"type": "A"}] });
+        merge(
+            &mut status,
+            &json!({ "phase": "Running", "ready": null, "conditions": [] }),
+        );
+        assert_eq!(status, json!({ "phase": "Running", "conditions": [] }));
+    }
+
+    #[test]
+    fn a_patch_of_what_is_stored_changes_nothing() {
+        let stored = json!({ "observedGeneration": 2, "conditions": [{"type": "Ready"}] });
+        let mut merged = stored.clone();
+        merge(&mut merged, &json!({ "observedGeneration": 2 }));
+        assert_eq!(merged, stored);
+        let mut empty = Value::Null;
+        merge(&mut empty, &json!({ "observedGeneration": 2 }));
+        assert_eq!(empty, json!({ "observedGeneration": 2 }));
+    }
+}
