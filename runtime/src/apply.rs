@@ -165,21 +165,30 @@ impl<P: SecondaryAware> Context<P> {
         let cache = self.caches.kind::<P, K>().expect("`P: Declares<K, Full>`");
         for child in cache.children(primary) {
             if !wanted.contains(&key(child.as_ref())) && controls(primary.as_ref(), child.meta()) {
-                self.prune(child.as_ref()).await?;
+                let (name, primary) = (display(child.as_ref()), display(primary.as_ref()));
+                if self.writes.prune_dry_run {
+                    tracing::info!(child = %name, %primary, "would prune: no longer desired (dry run)");
+                } else {
+                    tracing::info!(child = %name, %primary, "pruning: no longer desired");
+                    self.delete(child.as_ref()).await?;
+                }
             }
         }
         Ok(applied)
     }
 
-    /// Deletes `child`, on the condition that it is still the object (uid) and version cached.
-    async fn prune<K: SecondaryResource>(&self, child: &K) -> Result<(), Error> {
-        let primary = display(self.primary().as_ref());
-        let name = display(child);
-        if self.writes.prune_dry_run {
-            tracing::info!(child = %name, %primary, "would prune: no longer desired (dry run)");
+    /// Deletes `child` if this run's primary controls it, on the condition that it is still the
+    /// object (uid) and version it was cached as: a child gone already, or changed since, is
+    /// left alone, and its watch event wakes the primary to decide again. The deletion's own
+    /// watch event does not wake the primary.
+    pub async fn delete<K>(&self, child: &K) -> Result<(), Error>
+    where
+        P: Declares<K, Full>,
+        K: SecondaryResource,
+    {
+        if !controls(self.primary().as_ref(), child.meta()) {
             return Ok(());
         }
-        tracing::info!(child = %name, %primary, "pruning: no longer desired");
         let params = DeleteParams {
             preconditions: Some(Preconditions {
                 uid: child.uid(),
@@ -188,13 +197,17 @@ impl<P: SecondaryAware> Context<P> {
             ..DeleteParams::background()
         };
         let api = api::<K>(self.client().clone(), child.namespace().as_deref());
-        match api.delete(&child.name_any(), &params).await {
+        self.expectations.expect_deletion(child);
+        let result = api.delete(&child.name_any(), &params).await;
+        if result.is_err() {
+            self.expectations.cancel_deletion(child);
+        }
+        match result {
             Ok(_) => Ok(()),
-            // Gone already, or changed since it was cached: its watch event wakes the primary.
             Err(kube::Error::Api(status)) if matches!(status.code, 404 | 409) => Ok(()),
             Err(source) => Err(Error::Write {
                 verb: "delete",
-                child: name,
+                child: display(child),
                 source,
             }),
         }

@@ -49,7 +49,7 @@ pub struct Context<P: SecondaryAware> {
     pub(crate) writes: Arc<Writes>,
     /// The versions of the primary and children this run's handlers were given.
     given: Arc<HashSet<Version>>,
-    expectations: Arc<Expectations>,
+    pub(crate) expectations: Arc<Expectations>,
     metrics: Arc<Metrics>,
     /// This run's writes, when the primary's status lists its secondaries.
     #[cfg(feature = "status-summary")]
@@ -138,6 +138,12 @@ impl<P: SecondaryAware> Context<P> {
     /// The client the controller was built with.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The server-side apply field manager of this controller's writes
+    /// ([`Controller::field_manager`](crate::Controller::field_manager)).
+    pub fn field_manager(&self) -> &str {
+        &self.writes.field_manager
     }
 
     /// The controller's counters.

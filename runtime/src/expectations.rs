@@ -60,12 +60,21 @@ pub(crate) fn kind_of<K: Resource<DynamicType = ()>>() -> (String, String) {
     (K::group(&()).into_owned(), K::kind(&()).into_owned())
 }
 
-/// Pending echoes, keyed by object, holding the resourceVersion we wrote.
+/// The echo a write of ours will have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Echo {
+    /// The event carrying the resourceVersion the write returned.
+    Version(String),
+    /// The deletion of the object with this uid, expected from before the request is sent.
+    Deletion(Option<String>),
+}
+
+/// Pending echoes, keyed by object.
 #[derive(Default)]
 pub(crate) struct Expectations {
     /// The kinds whose events we see; a write of any other kind has no echo to wait for.
     watched: HashSet<(String, String)>,
-    pending: Mutex<HashMap<ObjectKey, String>>,
+    pending: Mutex<HashMap<ObjectKey, Echo>>,
 }
 
 impl Expectations {
@@ -77,17 +86,56 @@ impl Expectations {
         }
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectKey, String>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectKey, Echo>) -> R) -> R {
         f(&mut self.pending.lock().expect("expectations lock poisoned"))
     }
 
     /// Remembers the version of an object we wrote, unless the write changed nothing
     /// (`unchanged`: it returned the version the handler was given) or the kind is not watched.
     pub(crate) fn expect(&self, written: Version, unchanged: bool) {
-        let watched = self.watched.iter().any(|kind| written.key.is_of(kind));
-        if watched && !unchanged {
-            self.with(|pending| pending.insert(written.key, written.resource_version));
+        if self.is_watched(&written.key) && !unchanged {
+            let echo = Echo::Version(written.resource_version);
+            self.with(|pending| pending.insert(written.key, echo));
         }
+    }
+
+    /// Remembers that we are about to delete `obj`, so its deletion event does not wake the
+    /// primary. Recorded before the request, since the event may arrive before the response.
+    pub(crate) fn expect_deletion<K: Resource<DynamicType = ()>>(&self, obj: &K) {
+        if let Some(key) = ObjectKey::of(obj).filter(|key| self.is_watched(key)) {
+            let echo = Echo::Deletion(obj.meta().uid.clone());
+            self.with(|pending| pending.insert(key, echo));
+        }
+    }
+
+    /// Drops the deletion expected of `obj` when the request did not delete it.
+    pub(crate) fn cancel_deletion<K: Resource<DynamicType = ()>>(&self, obj: &K) {
+        if let Some(key) = ObjectKey::of(obj) {
+            self.with(|pending| {
+                if matches!(pending.get(&key), Some(Echo::Deletion(_))) {
+                    pending.remove(&key);
+                }
+            });
+        }
+    }
+
+    /// Whether the deletion of `seen` is one we made, consuming the expectation when it is.
+    pub(crate) fn is_own_deletion<K: Resource<DynamicType = ()>>(&self, seen: &K) -> bool {
+        let Some(key) = ObjectKey::of(seen) else {
+            return false;
+        };
+        let echo = Echo::Deletion(seen.meta().uid.clone());
+        self.with(|pending| {
+            let ours = pending.get(&key) == Some(&echo);
+            if ours {
+                pending.remove(&key);
+            }
+            ours
+        })
+    }
+
+    fn is_watched(&self, key: &ObjectKey) -> bool {
+        self.watched.iter().any(|kind| key.is_of(kind))
     }
 
     /// Whether `seen` is the echo of our own write, consuming the expectation when it is.
@@ -102,7 +150,8 @@ impl Expectations {
     /// our write's response arrived is recognised when the primary's next run drains it.
     pub(crate) fn is_echo(&self, version: &Version) -> bool {
         self.with(|pending| {
-            if pending.get(&version.key) == Some(&version.resource_version) {
+            let echo = Echo::Version(version.resource_version.clone());
+            if pending.get(&version.key) == Some(&echo) {
                 pending.remove(&version.key);
                 true
             } else {
@@ -175,6 +224,26 @@ mod tests {
         assert!(!expectations.is_echo(&seen), "nothing expected yet");
         expect(&expectations, &service("db", "7"));
         assert!(expectations.is_echo(&seen));
+    }
+
+    #[test]
+    fn our_deletion_is_recognised_once_and_only_for_the_object_we_deleted() {
+        let expectations = expectations();
+        let mut ours = service("db", "7");
+        ours.metadata.uid = Some("u1".into());
+        expectations.expect_deletion(&ours);
+        let mut recreated = service("db", "9");
+        recreated.metadata.uid = Some("u2".into());
+        assert!(
+            !expectations.is_own_deletion(&recreated),
+            "another object of that name"
+        );
+        assert!(expectations.is_own_deletion(&ours));
+        assert!(!expectations.is_own_deletion(&ours), "consumed");
+        expectations.expect_deletion(&ours);
+        expectations.cancel_deletion(&ours);
+        assert!(!expectations.is_own_deletion(&ours), "the request failed");
+        assert_eq!(expectations.len(), 0);
     }
 
     #[test]

@@ -48,9 +48,10 @@ where
             _ => {}
         }
     }
-    let Some(owner) = primary.controller_owner_ref(&()) else {
+    let Some(mut owner) = primary.controller_owner_ref(&()) else {
         return Err(not_ownable(desired, "the primary has no uid yet".into()));
     };
+    owner.block_owner_deletion = Some(true);
     check_controller(primary, desired.meta(), &display(desired))?;
     let references = desired.meta_mut().owner_references.get_or_insert_default();
     references.retain(|reference| reference.uid != owner.uid);

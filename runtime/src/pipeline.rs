@@ -180,12 +180,14 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
     fn deleted(&mut self, obj: &C) -> Seen<P> {
         let child = ObjectRef::from_obj(obj);
         self.last.remove(&child);
+        let own_deletion = self.expectations.is_own_deletion(obj);
         self.expectations.forget(&child);
         let owner = self
             .index
             .remove(&child)
             .or_else(|| self.mapping.owner_of::<P, C>(obj));
         match owner {
+            Some(_) if own_deletion => Seen::nothing(Some(EventOutcome::OwnEcho)),
             Some(owner) => Seen::due(vec![self.due(owner, obj, ChangeOp::Deleted)]),
             None => Seen::nothing(Some(EventOutcome::NoOwner)),
         }

@@ -303,3 +303,23 @@ fn a_spec_change_is_never_taken_for_the_echo_of_our_status_write() {
     let changes = p.on_event(&event);
     assert!(changes[0].is_own_echo(&event, &expectations));
 }
+
+#[test]
+fn our_own_deletion_does_not_wake_but_someone_elses_does() {
+    let db = primary("db", "u1");
+    let mut f = Fixture::new();
+    let mut cfg = child("cfg", &db, "1");
+    cfg.metadata.uid = Some("c1".into());
+    f.feed(Event::Apply(cfg.clone()));
+    f.pipeline.expectations.expect_deletion(&cfg);
+    let ours = f.feed(Event::Delete(cfg.clone()));
+    assert!(ours.due.is_empty());
+    assert_eq!(ours.outcome, Some(EventOutcome::OwnEcho));
+    assert_eq!(f.children_of(&db), 0, "the index follows the deletion");
+    f.feed(Event::Apply(cfg.clone()));
+    assert_eq!(
+        f.ops(Event::Delete(cfg)),
+        vec![deleted("db", "cfg")],
+        "nothing expected: someone else's deletion"
+    );
+}

@@ -18,6 +18,9 @@ use crate::set::WatchSet;
 const PRIMARY_VERBS: &[&str] = &["get", "list", "watch", "patch", "update"];
 /// Verbs on the primary's status subresource.
 const STATUS_VERBS: &[&str] = &["get", "patch", "update"];
+/// Verbs on the primary's finalizers: the `OwnerReferencesPermissionEnforcement` admission
+/// plugin asks for them before a child may carry `blockOwnerDeletion: true`.
+const FINALIZERS_VERBS: &[&str] = &["update"];
 /// Verbs on each secondary kind: watch it and write it.
 const SECONDARY_VERBS: &[&str] = &[
     "get", "list", "watch", "create", "patch", "update", "delete",
@@ -53,6 +56,11 @@ pub fn policy_rules<P: SecondaryAware>() -> Vec<PolicyRule> {
     let mut rules = vec![
         rule(primary, primary.plural.clone(), PRIMARY_VERBS),
         rule(primary, format!("{}/status", primary.plural), STATUS_VERBS),
+        rule(
+            primary,
+            format!("{}/finalizers", primary.plural),
+            FINALIZERS_VERBS,
+        ),
     ];
     rules.extend(
         resources[1..]
@@ -79,8 +87,9 @@ pub fn policy_rules<P: SecondaryAware>() -> Vec<PolicyRule> {
 /// let rules = role.rules.unwrap();
 /// assert_eq!(rules[0].resources, Some(vec!["databases".to_string()]));
 /// assert_eq!(rules[1].resources, Some(vec!["databases/status".to_string()]));
-/// assert_eq!(rules[2].api_groups, Some(vec!["apps".to_string()]));
-/// assert!(rules[3].verbs.contains(&"watch".to_string()));
+/// assert_eq!(rules[2].resources, Some(vec!["databases/finalizers".to_string()]));
+/// assert_eq!(rules[3].api_groups, Some(vec!["apps".to_string()]));
+/// assert!(rules[4].verbs.contains(&"watch".to_string()));
 /// ```
 pub fn cluster_role<P: SecondaryAware>(name: &str) -> ClusterRole {
     ClusterRole {
