@@ -84,6 +84,7 @@ mod driver;
 mod error;
 mod expectations;
 mod ledger;
+pub mod matcher;
 pub mod metrics;
 mod pipeline;
 mod plan;
