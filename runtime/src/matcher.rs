@@ -1,17 +1,377 @@
-//! Placeholder until the matcher lands.
+//! Whether a cached object has drifted from the object an operator wants, judged only on the
+//! fields the operator's field manager owns through server-side apply.
+//!
+//! The matcher of java-operator-sdk (`SSABasedGenericKubernetesResourceMatcher`), as one walk of
+//! three trees at once: the manager's field set (the `fieldsV1` of its `Apply` entry in
+//! `metadata.managedFields`), the desired value and the cached value. Fields the API server
+//! defaults and fields other managers own are never compared, keyed lists (containers, ports, env)
+//! pair their elements by key whatever their order, and resource quantities compare as amounts.
+//!
+//! The cached object must keep its `managedFields`: see
+//! [`Controller::keep_managed_fields`](crate::Controller::keep_managed_fields).
+//!
+//! ```
+//! use serde_json::json;
+//!
+//! let desired = json!({ "metadata": { "name": "db" }, "data": { "mode": "replica" } });
+//! let cached = json!({
+//!     "metadata": {
+//!         "name": "db",
+//!         "managedFields": [{
+//!             "manager": "database-controller",
+//!             "operation": "Apply",
+//!             "fieldsType": "FieldsV1",
+//!             "fieldsV1": { "f:data": { "f:mode": {} } },
+//!         }],
+//!     },
+//!     "data": { "mode": "primary" },
+//! });
+//! let drift = kube_secondary::matcher::drift(&desired, &cached, "database-controller");
+//! assert_eq!(drift.unwrap().to_string(), "data.mode: value differs");
+//! ```
 
-/// Where and how a cached object differs from the desired one.
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+#[path = "matcher_lists.rs"]
+mod lists;
+#[path = "matcher_quantity.rs"]
+mod quantity;
+
+/// Where and how a cached object differs from the desired one (for one debug log line).
+///
+/// It names no values: they may be the data of a Secret or a ConfigMap.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Drift(String);
+pub struct Drift {
+    /// The field, like `spec.template.spec.containers[name=db].image`: list elements by key
+    /// (`[name=db]`), set members by value (`[=a]`) or by index (`[0]`), and field names with a dot
+    /// quoted (`metadata.labels["app.kubernetes.io/name"]`). Empty for the whole object.
+    pub path: String,
+    /// How it differs.
+    pub kind: DriftKind,
+}
 
-impl std::fmt::Display for Drift {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+/// How a cached object differs from the desired one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DriftKind {
+    /// The manager has no `Apply` entry on the object: it never applied it.
+    NoApplyEntry,
+    /// The manager owns the field and the cached value is not the desired one.
+    ValueDiffers,
+    /// The desired object sets a field the manager does not own: new in the desired object, or
+    /// taken over or removed by another manager.
+    NotOwned,
+    /// The manager owns a field the desired object no longer has: an apply would remove it.
+    NoLongerWanted,
+    /// The cached value or the field set does not have the shape the other implies.
+    UnexpectedShape,
+}
+
+impl Drift {
+    fn at(path: String, kind: DriftKind) -> Self {
+        Drift { path, kind }
     }
 }
 
-/// `drift` for typed objects.
-pub fn drift_of<K: serde::Serialize>(desired: &K, cached: &K, manager: &str) -> Option<Drift> {
-    let _ = (desired, cached, manager);
-    Some(Drift("placeholder".into()))
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            DriftKind::NoApplyEntry => "no server-side apply entry of this field manager",
+            DriftKind::ValueDiffers => "value differs",
+            DriftKind::NotOwned => "desired but not owned by this field manager",
+            DriftKind::NoLongerWanted => "owned by this field manager but no longer desired",
+            DriftKind::UnexpectedShape => "unexpected shape",
+        };
+        match self.path.as_str() {
+            "" => f.write_str(what),
+            path => write!(f, "{path}: {what}"),
+        }
+    }
 }
+
+/// `None` when `cached`, pruned to the fields `manager` owns through server-side apply, equals
+/// `desired`.
+///
+/// Top-level `apiVersion`, `kind` and `status` are not compared, nor any part of `metadata` but
+/// `labels`, `annotations`, `ownerReferences` and `finalizers`.
+pub fn drift(desired: &Value, cached: &Value, manager: &str) -> Option<Drift> {
+    let Some(entry) = apply_entry(cached, manager) else {
+        return Some(Drift::at(String::new(), DriftKind::NoApplyEntry));
+    };
+    let nothing = Value::Object(Map::new());
+    let set = entry.get("fieldsV1").unwrap_or(&nothing);
+    compare_object(set, desired, cached).err()
+}
+
+/// [`drift`] for typed objects (serialises both).
+pub fn drift_of<K: serde::Serialize>(desired: &K, cached: &K, manager: &str) -> Option<Drift> {
+    match (serde_json::to_value(desired), serde_json::to_value(cached)) {
+        (Ok(desired), Ok(cached)) => drift(&desired, &cached, manager),
+        _ => Some(Drift::at(String::new(), DriftKind::UnexpectedShape)),
+    }
+}
+
+/// The entry of `manager`'s server-side applies to the object itself (not to a subresource).
+fn apply_entry<'a>(cached: &'a Value, manager: &str) -> Option<&'a Value> {
+    let text = |entry: &'a Value, name: &str| entry.get(name).and_then(Value::as_str);
+    let entries = cached.pointer("/metadata/managedFields")?.as_array()?;
+    entries.iter().find(|entry| {
+        text(entry, "manager") == Some(manager)
+            && text(entry, "operation") == Some("Apply")
+            && text(entry, "subresource").unwrap_or("").is_empty()
+    })
+}
+
+/// The outcome of comparing one node: `Err` at the first drift.
+type Walk = Result<(), Drift>;
+
+/// A field's name and its parent's, which decide whether its values are quantities.
+#[derive(Clone, Copy)]
+struct Name<'a> {
+    parent: &'a str,
+    own: &'a str,
+}
+
+impl<'a> Name<'a> {
+    fn child(self, own: &'a str) -> Self {
+        Name {
+            parent: self.own,
+            own,
+        }
+    }
+}
+
+/// The top level but `apiVersion`, `kind`, `status` and `metadata`, then the parts of `metadata`
+/// an operator sets; the rest of `metadata` is identity or written by the server.
+fn compare_object(set: &Value, desired: &Value, cached: &Value) -> Walk {
+    let set = set.as_object().ok_or_else(|| shape(""))?;
+    let root = Name {
+        parent: "",
+        own: "",
+    };
+    let compared = |name: &str| !matches!(name, "apiVersion" | "kind" | "status" | "metadata");
+    fields("", set, Some(desired), Some(cached), root, &compared)?;
+
+    let nothing = Map::new();
+    let metadata_set = match set.get("f:metadata") {
+        None => &nothing,
+        Some(metadata) => metadata.as_object().ok_or_else(|| shape("metadata"))?,
+    };
+    let compared = |name: &str| {
+        matches!(
+            name,
+            "labels" | "annotations" | "ownerReferences" | "finalizers"
+        )
+    };
+    fields(
+        "metadata",
+        metadata_set,
+        desired.get("metadata"),
+        cached.get("metadata"),
+        root.child("metadata"),
+        &compared,
+    )
+}
+
+/// Compares the value at `path` with the part of the field set that describes it. A part with no
+/// `f:`, `k:`, `v:` or `i:` children (only `.`, or nothing) is owned whole.
+fn node(
+    path: &str,
+    set: &Value,
+    desired: Option<&Value>,
+    cached: Option<&Value>,
+    name: Name,
+) -> Walk {
+    let set = set.as_object().ok_or_else(|| shape(path))?;
+    let desired = desired.filter(|value| !value.is_null());
+    let cached = cached.filter(|value| !value.is_null());
+    let mut prefixes = set.keys().filter(|key| *key != ".").map(|key| key.get(..2));
+    let Some(prefix) = prefixes.next() else {
+        return leaf(path, desired, cached, name);
+    };
+    if prefixes.any(|other| other != prefix) {
+        return Err(shape(path));
+    }
+    match prefix {
+        Some("f:") => fields(path, set, desired, cached, name, &|_| true),
+        Some("k:") => lists::keyed(path, set, desired, cached, name),
+        Some("v:") => lists::values(path, set, desired, cached),
+        Some("i:") => lists::indexed(path, set, desired, cached, name),
+        _ => Err(shape(path)),
+    }
+}
+
+/// A map or struct the manager owns field by field (`f:` children); `compared` picks the fields
+/// that count.
+fn fields(
+    path: &str,
+    set: &Map<String, Value>,
+    desired: Option<&Value>,
+    cached: Option<&Value>,
+    name: Name,
+    compared: &dyn Fn(&str) -> bool,
+) -> Walk {
+    let desired = object(path, desired)?;
+    let cached = object(path, cached)?;
+    for (key, child) in set {
+        let Some(field) = key.strip_prefix("f:").filter(|field| compared(field)) else {
+            continue;
+        };
+        let desired = desired.and_then(|map| map.get(field));
+        let cached = cached.and_then(|map| map.get(field));
+        node(
+            &join(path, field),
+            child,
+            desired,
+            cached,
+            name.child(field),
+        )?;
+    }
+    for (field, value) in desired.into_iter().flatten() {
+        if compared(field) && !set.contains_key(&format!("f:{field}")) && !is_empty(value) {
+            return Err(Drift::at(join(path, field), DriftKind::NotOwned));
+        }
+    }
+    Ok(())
+}
+
+/// A value the manager owns whole: an atomic struct or list, or a scalar.
+fn leaf(path: &str, desired: Option<&Value>, cached: Option<&Value>, name: Name) -> Walk {
+    match (desired, cached) {
+        (None, Some(cached)) if !is_unset(cached) => {
+            Err(Drift::at(path.to_owned(), DriftKind::NoLongerWanted))
+        }
+        (None, _) => Ok(()),
+        (Some(_), _) if same(desired, cached, name) => Ok(()),
+        (Some(_), _) => Err(Drift::at(path.to_owned(), DriftKind::ValueDiffers)),
+    }
+}
+
+/// Equality of values owned whole. The cached object may have keys the desired one lacks (the
+/// server's defaults inside an atomic struct); absent, null, empty and Go's zero values (`""`,
+/// `false`, `0`, which the API server omits) are the same; quantities compare as amounts.
+fn same(desired: Option<&Value>, cached: Option<&Value>, name: Name) -> bool {
+    let desired = desired.filter(|value| !value.is_null());
+    let cached = cached.filter(|value| !value.is_null());
+    match (desired, cached) {
+        (None, None) => true,
+        (Some(value), None) | (None, Some(value)) => is_unset(value),
+        (Some(Value::Object(desired)), Some(Value::Object(cached))) => desired
+            .iter()
+            .all(|(key, value)| same(Some(value), cached.get(key), name.child(key))),
+        (Some(Value::Array(desired)), Some(Value::Array(cached))) => {
+            desired.len() == cached.len()
+                && desired
+                    .iter()
+                    .zip(cached)
+                    .all(|(desired, cached)| same(Some(desired), Some(cached), name))
+        }
+        (Some(desired), Some(cached)) => {
+            same_json(desired, cached) || (is_quantity(name) && same_quantity(desired, cached))
+        }
+    }
+}
+
+/// Whether values under this name are resource quantities: the entries of the quantity maps of
+/// the core API (`resources.limits`, `resources.requests`, pod `overhead`, quota `hard`, volume
+/// `capacity`) and the fields `storage` and `sizeLimit`.
+fn is_quantity(name: Name) -> bool {
+    matches!(
+        name.parent,
+        "limits" | "requests" | "overhead" | "hard" | "capacity"
+    ) || matches!(name.own, "storage" | "sizeLimit")
+}
+
+/// Both values parse as quantities and are the same amount.
+fn same_quantity(desired: &Value, cached: &Value) -> bool {
+    let amount = |value: &Value| match value {
+        Value::String(text) => quantity::parse(text),
+        Value::Number(number) => quantity::parse(&number.to_string()),
+        _ => None,
+    };
+    matches!((amount(desired), amount(cached)), (Some(a), Some(b)) if a == b)
+}
+
+/// JSON equality where numbers compare by value (`1` and `1.0`).
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x == y || matches!((x.as_f64(), y.as_f64()), (Some(x), Some(y)) if x == y)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Null, `{}`, `[]`, or a map of such: setting it asks for nothing.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.values().all(is_empty),
+        _ => false,
+    }
+}
+
+/// Empty, or Go's zero value, which the API server leaves out of the objects it returns.
+fn is_unset(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.is_empty(),
+        Value::Bool(flag) => !flag,
+        Value::Number(number) => number.as_f64() == Some(0.0),
+        Value::Object(map) => map.values().all(is_unset),
+        _ => is_empty(value),
+    }
+}
+
+/// The value as a map (`None` when absent); anything else but a map is drift.
+fn object<'a>(
+    path: &str,
+    value: Option<&'a Value>,
+) -> Result<Option<&'a Map<String, Value>>, Drift> {
+    value
+        .map(|value| value.as_object().ok_or_else(|| shape(path)))
+        .transpose()
+}
+
+fn shape(path: &str) -> Drift {
+    Drift::at(path.to_owned(), DriftKind::UnexpectedShape)
+}
+
+/// `path.field`, with a field name that holds a dot quoted.
+fn join(path: &str, field: &str) -> String {
+    let field = if field.contains(['.', '[', ']']) || field.is_empty() {
+        format!("[{field:?}]")
+    } else {
+        field.to_owned()
+    };
+    match (path, field.starts_with('[')) {
+        ("", _) | (_, true) => format!("{path}{field}"),
+        _ => format!("{path}.{field}"),
+    }
+}
+
+#[cfg(test)]
+#[path = "matcher_fixtures/mod.rs"]
+mod fixtures;
+
+#[cfg(test)]
+#[path = "matcher_tests.rs"]
+mod tests;
+
+#[cfg(test)]
+#[path = "matcher_desired_tests.rs"]
+mod desired_tests;
+
+#[cfg(test)]
+#[path = "matcher_shape_tests.rs"]
+mod shape_tests;
