@@ -256,7 +256,7 @@ fn checks(model: &Model) -> TokenStream {
 /// `PartialObjectMeta` that is not one.
 fn children(krate: &syn::Path, kind: &Kind) -> TokenStream {
     let (ty, field) = (&kind.ty, &kind.field);
-    if !kind.metadata_only {
+    if !kind.metadata_only() {
         return quote_spanned!(ty.span()=> #field: caches.of::<Self, #ty>(primary));
     }
     let call = quote_spanned!(ty.span()=> metadata::<Self, #ty>(caches, primary));
@@ -282,7 +282,7 @@ fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
     let checks = checks(model);
     let adds = model.kinds.iter().map(|kind| {
         let (ty, field) = (&kind.ty, &kind.field);
-        if !kind.metadata_only {
+        if !kind.metadata_only() {
             return quote_spanned!(ty.span()=> summary.add(&secondaries.#field););
         }
         let call = quote_spanned!(ty.span()=> metadata::<#ty>(&mut summary, &secondaries.#field););

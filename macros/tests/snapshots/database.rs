@@ -108,15 +108,30 @@ const _: () = {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                >(
+                    set: &mut ::kube_secondary::__private::WatchSet<P>,
+                    kind: P::Kind,
+                    drift: fn(&K, &K) -> bool,
+                ) {
                     set.add(
                         ::kube_secondary::__private::watch_full::<P, K>(kind)
                             .predicate(
                                 ::kube_secondary::__private::predicates::generation,
-                            ),
+                            )
+                            .drift(drift),
                     );
                 }
-                add::<Self, Deployment>(set, DatabaseSecondaryKind::Deployment);
+                add::<
+                    Self,
+                    Deployment,
+                >(
+                    set,
+                    DatabaseSecondaryKind::Deployment,
+                    ::kube_secondary::__private::user_drift::<
+                        Deployment,
+                        fn(&Deployment, &Deployment) -> bool,
+                    >(rules::deployment_drifted),
+                );
             }
             ::kube_secondary::__private::assert_secondary_resource::<Service>();
             ::kube_secondary::__private::assert_can_own::<Self, Service>();
