@@ -82,15 +82,6 @@ const _: () = {
     }
 };
 const _: () = {
-    #[allow(dead_code)]
-    trait EachKindDeclaredOnce<Cached> {}
-    impl EachKindDeclaredOnce<Deployment> for () {}
-    impl EachKindDeclaredOnce<Service> for () {}
-    impl EachKindDeclaredOnce<::kube_secondary::__private::PartialObjectMeta<Secret>>
-    for () {}
-    impl EachKindDeclaredOnce<ConfigMap> for () {}
-    impl EachKindDeclaredOnce<Pod> for () {}
-    impl EachKindDeclaredOnce<PersistentVolumeClaim> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for Database {
         type Secondaries = DatabaseSecondaries;
@@ -263,4 +254,32 @@ const _: () = {
             }
         }
     }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Deployment,
+        ::kube_secondary::__private::Full,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Service,
+        ::kube_secondary::__private::Full,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Secret,
+        ::kube_secondary::__private::MetadataOnly,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        ConfigMap,
+        ::kube_secondary::__private::Full,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<Pod, ::kube_secondary::__private::Full>
+    for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        PersistentVolumeClaim,
+        ::kube_secondary::__private::Full,
+    > for Database {}
 };
