@@ -1,7 +1,7 @@
 //! darling receivers: the derive input, `#[secondaries(...)]`, `#[secondary(...)]`, and the
 //! `kind` of kube's `#[kube(...)]`. Each value is parsed here into its typed form (durations,
-//! crate path, predicates, mapping, selector, field), with the checks that concern that one
-//! attribute; `validate.rs` judges how the attributes fit together.
+//! crate path, predicates, mapping, selector, field, drift rule), with the checks that concern
+//! that one attribute; `validate.rs` judges how the attributes fit together.
 
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 
 use crate::keys::{Key, flag, keyed, string, value};
 pub use crate::kube_attr::KubePrimary;
-use crate::model::{Mapping, Predicate};
+use crate::model::{Form, Mapping, Predicate};
 use crate::value as parse;
 
 /// The derive input. Every attribute is forwarded raw, so that a mistake in one of them does not
@@ -154,6 +154,7 @@ enum SecondaryKey {
     Map,
     Selector,
     Field,
+    Drift,
 }
 
 impl Key for SecondaryKey {
@@ -163,6 +164,7 @@ impl Key for SecondaryKey {
         Self::Map,
         Self::Selector,
         Self::Field,
+        Self::Drift,
     ];
 
     fn name(self) -> &'static str {
@@ -172,6 +174,7 @@ impl Key for SecondaryKey {
             Self::Map => "map",
             Self::Selector => "selector",
             Self::Field => "field",
+            Self::Drift => "drift",
         }
     }
 }
@@ -182,8 +185,8 @@ pub struct SecondaryAttr {
     pub kind: syn::Path,
     /// `predicate = generation | labels | path::to_fn`; empty means the runtime's default.
     pub predicates: Vec<Predicate>,
-    /// `metadata_only`.
-    pub metadata_only: bool,
+    /// `metadata_only`, or the whole object with `drift = path::to_fn` if written.
+    pub form: Form,
     /// `map = owner | label("key") | annotation("key")`; `owner` unless written.
     pub mapping: Mapping,
     /// `selector = "app=db"`, checked against the label selector grammar.
@@ -233,6 +236,8 @@ impl SecondaryAttr {
         let rest = &items[usize::from(kind.is_some())..];
         let mut predicates = Vec::new();
         let mut metadata_only = false;
+        // The key as written, for the error when it meets `metadata_only`, and the function.
+        let mut drift: Option<(&syn::Path, syn::Path)> = None;
         let mut mapping = Mapping::Owner;
         let mut selector = None;
         let mut field = None;
@@ -257,8 +262,30 @@ impl SecondaryAttr {
                 SecondaryKey::Field => {
                     field = errors.handle(value(meta, "secondary", name).and_then(parse::field));
                 }
+                SecondaryKey::Drift => {
+                    let parsed = value(meta, "secondary", name).and_then(parse::drift);
+                    drift = errors
+                        .handle(parsed)
+                        .map(|function| (meta.path(), function));
+                }
             }
         }
+        let form = match (metadata_only, drift) {
+            (false, drift) => Form::Full {
+                drift: drift.map(|(_, function)| function),
+            },
+            (true, None) => Form::MetadataOnly,
+            (true, Some((key, _))) => {
+                errors.push(
+                    Error::custom(
+                        "`drift` in `#[secondary(...)]` needs the whole object, but `metadata_only` caches only its metadata (a metadata-only kind is created, never applied); remove `metadata_only` or `drift`",
+                    )
+                    .with_span(key),
+                );
+                // Read on as metadata only, the cached type the user's code sees.
+                Form::MetadataOnly
+            }
+        };
         let Some(kind) = kind else {
             errors.push(
                 Error::custom(
@@ -271,7 +298,7 @@ impl SecondaryAttr {
         Some(Self {
             kind,
             predicates,
-            metadata_only,
+            form,
             mapping,
             selector,
             field,

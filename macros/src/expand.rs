@@ -34,12 +34,12 @@ pub fn derive(input: TokenStream) -> TokenStream {
 pub fn expand(model: &Model) -> TokenStream {
     let types = types(&model.items, &model.kinds.iter().collect::<Vec<_>>());
     let aware = aware_impl(model);
-    let once = one_cache_per_type(model);
+    let declares = declares(&model.items, &model.kinds.iter().collect::<Vec<_>>());
     quote! {
         #types
         const _: () = {
-            #once
             #aware
+            #declares
         };
     }
 }
@@ -116,19 +116,30 @@ pub fn types(items: &Items, kinds: &[&Kind]) -> TokenStream {
     }
 }
 
-/// A kind's cache is found by its cached type, so each cached type is declared once. The derive
-/// rejects a type written twice; this catches one type written two ways (`Deployment` and
-/// `apps::v1::Deployment`, with `field = ...`) as conflicting impls, at the second type.
-fn one_cache_per_type(model: &Model) -> TokenStream {
-    let impls = model.kinds.iter().map(|kind| {
-        let cached = cached_type(&model.items.krate, kind);
-        quote_spanned!(kind.ty.span()=> impl EachKindDeclaredOnce<#cached> for () {})
-    });
-    quote! {
-        #[allow(dead_code)]
-        trait EachKindDeclaredOnce<Cached> {}
-        #(#impls)*
-    }
+/// `impl Declares<Kind, Full> for Database` (or `MetadataOnly`) per kind, spanned on the kind's
+/// type: what lets `Context::apply` and `Context::create_if_absent` accept a `Kind`. A kind's
+/// cache is found by its cached type, so each type is declared once per form; the derive rejects a
+/// type written twice, and one type written two ways (`Deployment` and `apps::v1::Deployment`,
+/// with `field = ...`) is a conflicting implementation, at the second type.
+fn declares(items: &Items, kinds: &[&Kind]) -> TokenStream {
+    let Items { primary, krate, .. } = items;
+    kinds
+        .iter()
+        .map(|kind| {
+            let ty = &kind.ty;
+            let form = if kind.metadata_only() {
+                quote!(MetadataOnly)
+            } else {
+                quote!(Full)
+            };
+            // rustc points at the impl header, from `impl` to the primary: all on the kind.
+            let primary = respan(quote!(#primary), ty.span());
+            quote_spanned! {ty.span()=>
+                #[automatically_derived]
+                impl #krate::__private::Declares<#ty, #krate::__private::#form> for #primary {}
+            }
+        })
+        .collect()
 }
 
 /// `impl SecondaryAware for Database` around `body`: the one header of the expansion and the
@@ -198,9 +209,10 @@ fn aware_impl(model: &Model) -> TokenStream {
     )
 }
 
-/// The fallback's impl: unreachable bodies, so that code naming the primary's `SecondaryAware`
-/// impl compiles beside the errors.
-pub fn unreachable_aware_impl(items: &Items) -> TokenStream {
+/// The fallback's impls: `SecondaryAware` with unreachable bodies, and `Declares` for `kinds`, so
+/// that code naming the primary's `SecondaryAware` impl or writing its children compiles beside
+/// the errors.
+pub fn unreachable_aware_impl(items: &Items, kinds: &[&Kind]) -> TokenStream {
     let Items {
         krate, secondaries, ..
     } = items;
@@ -218,9 +230,11 @@ pub fn unreachable_aware_impl(items: &Items) -> TokenStream {
         }
     };
     let aware = aware_impl_with(items, body);
+    let declares = declares(items, kinds);
     quote! {
         const _: () = {
             #aware
+            #declares
         };
     }
 }
@@ -256,7 +270,7 @@ fn checks(model: &Model) -> TokenStream {
 /// `PartialObjectMeta` that is not one.
 fn children(krate: &syn::Path, kind: &Kind) -> TokenStream {
     let (ty, field) = (&kind.ty, &kind.field);
-    if !kind.metadata_only {
+    if !kind.metadata_only() {
         return quote_spanned!(ty.span()=> #field: caches.of::<Self, #ty>(primary));
     }
     let call = quote_spanned!(ty.span()=> metadata::<Self, #ty>(caches, primary));
@@ -282,7 +296,7 @@ fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
     let checks = checks(model);
     let adds = model.kinds.iter().map(|kind| {
         let (ty, field) = (&kind.ty, &kind.field);
-        if !kind.metadata_only {
+        if !kind.metadata_only() {
             return quote_spanned!(ty.span()=> summary.add(&secondaries.#field););
         }
         let call = quote_spanned!(ty.span()=> metadata::<#ty>(&mut summary, &secondaries.#field););

@@ -34,7 +34,7 @@ fn database() {
         "database",
         quote::quote! {
             #[kube(group = "demo.example.com", version = "v1", kind = "Database", namespaced, status = "DatabaseStatus")]
-            #[secondary(Deployment, predicate = generation)]
+            #[secondary(Deployment, predicate = generation, drift = rules::deployment_drifted)]
             #[secondary(Service)]
             #[secondary(Secret, metadata_only)]
             #[secondary(ConfigMap, predicate = labels | annotations)]

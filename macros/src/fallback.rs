@@ -1,6 +1,7 @@
 //! What is emitted beside errors: the cache struct and kind enum of every kind that could be read,
-//! and a `SecondaryAware` impl with unreachable bodies, so that code using them (field reads,
-//! `match` on kinds, `Controller::new::<Database>`) compiles and only the real mistakes are shown.
+//! a `SecondaryAware` impl with unreachable bodies and the `Declares` impls of those kinds, so that
+//! code using them (field reads, `match` on kinds, `Controller::new::<Database>`, `ctx.apply(...)`)
+//! compiles and only the real mistakes are shown.
 
 use proc_macro2::TokenStream;
 
@@ -34,7 +35,14 @@ pub fn expand(errors: darling::Error, stub: &Stub) -> TokenStream {
     // Kinds left out above are still named, so their imports do not become "unused" warnings.
     tokens.extend(expand::mention(&stub.kinds));
     if stub.aware {
-        tokens.extend(expand::unreachable_aware_impl(&stub.items));
+        // A type written twice is already an error; the stub declares the first.
+        let mut declared: Vec<&Kind> = Vec::new();
+        for kind in &stub.kinds {
+            if !declared.iter().any(|earlier| earlier.ty == kind.ty) {
+                declared.push(kind);
+            }
+        }
+        tokens.extend(expand::unreachable_aware_impl(&stub.items, &declared));
     }
     tokens
 }

@@ -160,6 +160,37 @@ mod value;
 /// let _ = (ReplSetSecondaries::default().members, ReplSetSecondaryKind::Members);
 /// ```
 ///
+/// ## `#[secondary(Kind, drift = ...)]`
+/// The path of a function `fn(&Kind, &Kind) -> bool` that decides, for `Context::apply`, whether
+/// the cached child has drifted from the desired one (given first) and needs a write. It replaces
+/// the default comparison: a field this controller set through server-side apply that someone
+/// changed or removed. Not with `metadata_only`: a metadata-only kind is created
+/// (`Context::create_if_absent`), never applied.
+///
+/// ```
+/// # use k8s_openapi::api::apps::v1::Deployment;
+/// # use kube::CustomResource; use kube_secondary::SecondaryAware;
+/// # use schemars::JsonSchema; use serde::{Deserialize, Serialize};
+/// mod rules {
+///     use k8s_openapi::api::apps::v1::Deployment;
+///
+///     /// Only the images are the operator's to keep; other edits (an autoscaler's replica
+///     /// count) stay.
+///     pub fn deployment_drifted(desired: &Deployment, cached: &Deployment) -> bool {
+///         let images = |deployment: &Deployment| {
+///             let pod = deployment.spec.template.spec.as_ref()?;
+///             Some(pod.containers.iter().map(|c| c.image.clone()).collect::<Vec<_>>())
+///         };
+///         images(desired) != images(cached)
+///     }
+/// }
+///
+/// #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+/// #[kube(group = "demo.example.com", version = "v1", kind = "App", namespaced)]
+/// #[secondary(Deployment, drift = rules::deployment_drifted)]
+/// pub struct AppSpec {}
+/// ```
+///
 /// # `#[secondaries(...)]`
 /// ## `#[secondaries(resync = "...")]`
 /// The fallback full reconcile of each primary when nothing else woke it; default `"30m"`.

@@ -38,7 +38,8 @@ pub struct Kind {
     pub variant: syn::Ident,
     /// The field of the typed cache struct.
     pub field: syn::Ident,
-    pub metadata_only: bool,
+    /// Cached whole (with its drift rule, if any) or as metadata only.
+    pub form: Form,
     /// Predicates combined with `|`; empty means the runtime's default.
     pub predicates: Vec<Predicate>,
     pub mapping: Mapping,
@@ -50,6 +51,20 @@ impl Kind {
     pub fn type_name(&self) -> String {
         crate::names::path_text(&self.ty)
     }
+
+    /// `metadata_only`: the cache holds `PartialObjectMeta<Kind>`.
+    pub fn metadata_only(&self) -> bool {
+        matches!(self.form, Form::MetadataOnly)
+    }
+}
+
+/// How a kind is cached. A drift rule compares whole objects, so only a kind cached whole has one.
+pub enum Form {
+    /// The whole object; `drift = path` names a user function `fn(&Kind, &Kind) -> bool` that
+    /// replaces `Context::apply`'s comparison.
+    Full { drift: Option<syn::Path> },
+    /// `metadata_only`.
+    MetadataOnly,
 }
 
 /// One predicate of `predicate = a | b`.

@@ -132,7 +132,7 @@ fn kind(attr: SecondaryAttr) -> Kind {
         ty: attr.kind,
         variant,
         field,
-        metadata_only: attr.metadata_only,
+        form: attr.form,
         predicates: attr.predicates,
         mapping: attr.mapping,
         selector: attr.selector,

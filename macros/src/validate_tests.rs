@@ -20,7 +20,7 @@ fn a_valid_declaration_has_no_errors() {
     let input = syn::parse_quote! {
         #[kube(group = "g", version = "v1", kind = "Database", namespaced, printcolumn = r#"{"name":"x"}"#)]
         #[secondaries(resync = "1h", periodic = "30s", crate = "::kube_secondary")]
-        #[secondary(Deployment, predicate = generation | labels | my::hash)]
+        #[secondary(Deployment, predicate = generation | labels | my::hash, drift = my::drifted)]
         #[secondary(Secret, metadata_only)]
         #[secondary(Pod, map = label("app"), selector = "app=db", field = pods)]
         #[secondary(ConfigMap, map = annotation("owner"), predicate = (labels | annotations))]
@@ -158,4 +158,35 @@ fn a_key_written_first_is_not_a_kind() {
     };
     // The first has no kind; the second is fine.
     assert_eq!(errors(input), 1);
+}
+
+#[test]
+fn drift_is_the_path_of_a_function() {
+    let valid = syn::parse_quote! {
+        #[secondary(Deployment, drift = rules::deployment_drifted)]
+        #[secondary(Service, drift = service_drifted)]
+        struct Database {}
+    };
+    assert_eq!(errors(valid), 0);
+    let mistakes = syn::parse_quote! {
+        #[secondary(Deployment, drift)]
+        #[secondary(Service, drift = |desired, cached| desired != cached)]
+        #[secondary(ConfigMap, drift = "rules::drifted")]
+        #[secondary(Pod, drift = a, drift = b)]
+        #[secondary(Secret, drfit = rules::drifted)]
+        struct Database {}
+    };
+    // No value, a closure, a string, set twice, misspelled.
+    assert_eq!(errors(mistakes), 5);
+}
+
+#[test]
+fn drift_needs_the_whole_object() {
+    let input = syn::parse_quote! {
+        #[secondary(Secret, metadata_only, drift = rules::secret_drifted)]
+        #[secondary(ConfigMap, drift = rules::config_map_drifted, metadata_only)]
+        struct Database {}
+    };
+    // Once per attribute, in either order.
+    assert_eq!(errors(input), 2);
 }

@@ -1,5 +1,6 @@
 //! One attribute value parsed into its typed form, with the checks that concern it alone:
-//! durations, the crate path, predicates, the mapping, the selector and the field name.
+//! durations, the crate path, predicates, the mapping, the selector, the field name and the drift
+//! rule.
 
 use std::time::Duration;
 
@@ -136,6 +137,17 @@ pub fn field(expr: &syn::Expr) -> darling::Result<syn::Ident> {
         }
         other => Err(Error::custom(
             "expected a field name, e.g. `field = members` in `#[secondary(...)]`",
+        )
+        .with_span(other)),
+    }
+}
+
+/// The path of a user function `fn(&Kind, &Kind) -> bool`.
+pub fn drift(expr: &syn::Expr) -> darling::Result<syn::Path> {
+    match expr {
+        syn::Expr::Path(path) if path.qself.is_none() => Ok(path.path.clone()),
+        other => Err(Error::custom(
+            "expected the path of a function `fn(&Kind, &Kind) -> bool` in `#[secondary(drift = ...)]`, e.g. `drift = my_module::deployment_drifted`",
         )
         .with_span(other)),
     }

@@ -59,6 +59,20 @@ pub fn user_predicate<C, F: PredicateFn<C>>(predicate: F) -> F {
     predicate
 }
 
+/// A user function usable as `#[secondary(drift = path)]` for cached objects of type `C`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a drift rule for `{C}`",
+    label = "expected a function `fn(&{C}, &{C}) -> bool`",
+    note = "a drift rule gets the desired child and the cached one and returns whether the cached one needs a write"
+)]
+pub trait DriftFn<C>: Fn(&C, &C) -> bool + Send + Sync + 'static {}
+impl<C, F: Fn(&C, &C) -> bool + Send + Sync + 'static> DriftFn<C> for F {}
+
+/// Checks a user drift rule's signature; the derive spans the call on the user's path.
+pub fn user_drift<C, F: DriftFn<C>>(drifted: F) -> F {
+    drifted
+}
+
 /// The crate was built with the `status-summary` feature.
 #[diagnostic::on_unimplemented(
     message = "`#[secondaries(status_summary)]` needs the `status-summary` feature of `kube-secondary`",

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::model::{Items, Kind, Mapping, Model, Predicate};
+use crate::model::{Form, Items, Kind, Mapping, Model, Predicate};
 
 /// The declaration of one kind: its checks, spanned on its type, then a function generic in the
 /// kind that adds its watch with every option. The options are checked once, for any secondary
@@ -16,7 +16,7 @@ pub(super) fn watch(model: &Model, kind: &Kind) -> TokenStream {
     } = &model.items;
     let (ty, variant) = (&kind.ty, &kind.variant);
     let (cached, generic) = (cached_type(krate, kind), generic_cached_type(krate, kind));
-    let constructor = if kind.metadata_only {
+    let constructor = if kind.metadata_only() {
         quote!(watch_metadata)
     } else {
         quote!(watch_full)
@@ -50,6 +50,17 @@ pub(super) fn watch(model: &Model, kind: &Kind) -> TokenStream {
         .selector
         .as_ref()
         .map(|selector| quote!(.selector(#selector)));
+    // A drift rule is passed in the same way, as `fn(&K, &K) -> bool`.
+    let drift = match &kind.form {
+        Form::Full { drift: Some(path) } => {
+            params.push(quote!(drift: fn(&K, &K) -> bool));
+            args.push(quote_spanned! {path.span()=>
+                #krate::__private::user_drift::<#ty, fn(&#ty, &#ty) -> bool>(#path)
+            });
+            Some(quote!(.drift(drift)))
+        }
+        Form::Full { drift: None } | Form::MetadataOnly => None,
+    };
     let checks = quote_spanned! {ty.span()=>
         #krate::__private::assert_secondary_resource::<#ty>();
         #krate::__private::assert_can_own::<Self, #ty>();
@@ -65,7 +76,7 @@ pub(super) fn watch(model: &Model, kind: &Kind) -> TokenStream {
             ) {
                 set.add(
                     #krate::__private::#constructor::<P, K>(kind)
-                        #(#predicates)* #mapping #selector
+                        #(#predicates)* #mapping #selector #drift
                 );
             }
             #call
@@ -76,7 +87,7 @@ pub(super) fn watch(model: &Model, kind: &Kind) -> TokenStream {
 /// The cached type of a kind: the object, or only its metadata.
 pub(super) fn cached_type(krate: &syn::Path, kind: &Kind) -> TokenStream {
     let ty = &kind.ty;
-    if kind.metadata_only {
+    if kind.metadata_only() {
         quote!(#krate::__private::PartialObjectMeta<#ty>)
     } else {
         quote!(#ty)
@@ -85,7 +96,7 @@ pub(super) fn cached_type(krate: &syn::Path, kind: &Kind) -> TokenStream {
 
 /// The cached type of a kind inside a function generic in it, `K`.
 fn generic_cached_type(krate: &syn::Path, kind: &Kind) -> TokenStream {
-    if kind.metadata_only {
+    if kind.metadata_only() {
         quote!(#krate::__private::PartialObjectMeta<K>)
     } else {
         quote!(K)

@@ -82,15 +82,6 @@ const _: () = {
     }
 };
 const _: () = {
-    #[allow(dead_code)]
-    trait EachKindDeclaredOnce<Cached> {}
-    impl EachKindDeclaredOnce<Deployment> for () {}
-    impl EachKindDeclaredOnce<Service> for () {}
-    impl EachKindDeclaredOnce<::kube_secondary::__private::PartialObjectMeta<Secret>>
-    for () {}
-    impl EachKindDeclaredOnce<ConfigMap> for () {}
-    impl EachKindDeclaredOnce<Pod> for () {}
-    impl EachKindDeclaredOnce<PersistentVolumeClaim> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for Database {
         type Secondaries = DatabaseSecondaries;
@@ -108,15 +99,30 @@ const _: () = {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
+                >(
+                    set: &mut ::kube_secondary::__private::WatchSet<P>,
+                    kind: P::Kind,
+                    drift: fn(&K, &K) -> bool,
+                ) {
                     set.add(
                         ::kube_secondary::__private::watch_full::<P, K>(kind)
                             .predicate(
                                 ::kube_secondary::__private::predicates::generation,
-                            ),
+                            )
+                            .drift(drift),
                     );
                 }
-                add::<Self, Deployment>(set, DatabaseSecondaryKind::Deployment);
+                add::<
+                    Self,
+                    Deployment,
+                >(
+                    set,
+                    DatabaseSecondaryKind::Deployment,
+                    ::kube_secondary::__private::user_drift::<
+                        Deployment,
+                        fn(&Deployment, &Deployment) -> bool,
+                    >(rules::deployment_drifted),
+                );
             }
             ::kube_secondary::__private::assert_secondary_resource::<Service>();
             ::kube_secondary::__private::assert_can_own::<Self, Service>();
@@ -248,4 +254,32 @@ const _: () = {
             }
         }
     }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Deployment,
+        ::kube_secondary::__private::Full,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Service,
+        ::kube_secondary::__private::Full,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Secret,
+        ::kube_secondary::__private::MetadataOnly,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        ConfigMap,
+        ::kube_secondary::__private::Full,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<Pod, ::kube_secondary::__private::Full>
+    for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        PersistentVolumeClaim,
+        ::kube_secondary::__private::Full,
+    > for Database {}
 };

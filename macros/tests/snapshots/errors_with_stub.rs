@@ -83,4 +83,17 @@ const _: () = {
             ::core::unreachable!()
         }
     }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Deployment,
+        ::kube_secondary::__private::Full,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Service,
+        ::kube_secondary::__private::Full,
+    > for Database {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<Pod, ::kube_secondary::__private::Full>
+    for Database {}
 };

@@ -46,9 +46,6 @@ const _: () = {
     }
 };
 const _: () = {
-    #[allow(dead_code)]
-    trait EachKindDeclaredOnce<Cached> {}
-    impl EachKindDeclaredOnce<Deployment> for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for CacheResource {
         type Secondaries = CacheResourceSecondaries;
@@ -82,4 +79,9 @@ const _: () = {
             }
         }
     }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Deployment,
+        ::kube_secondary::__private::Full,
+    > for CacheResource {}
 };

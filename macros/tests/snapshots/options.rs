@@ -56,12 +56,6 @@ const _: () = {
     }
 };
 const _: () = {
-    #[allow(dead_code)]
-    trait EachKindDeclaredOnce<Cached> {}
-    impl EachKindDeclaredOnce<k8s_openapi::api::batch::v1::Job> for () {}
-    impl EachKindDeclaredOnce<
-        crate::reexports::kube_secondary::__private::PartialObjectMeta<Secret>,
-    > for () {}
     #[automatically_derived]
     impl crate::reexports::kube_secondary::__private::SecondaryAware for Backup {
         type Secondaries = BackupSecondaries;
@@ -189,4 +183,14 @@ const _: () = {
             }
         }
     }
+    #[automatically_derived]
+    impl crate::reexports::kube_secondary::__private::Declares<
+        k8s_openapi::api::batch::v1::Job,
+        crate::reexports::kube_secondary::__private::Full,
+    > for Backup {}
+    #[automatically_derived]
+    impl crate::reexports::kube_secondary::__private::Declares<
+        Secret,
+        crate::reexports::kube_secondary::__private::MetadataOnly,
+    > for Backup {}
 };

@@ -53,11 +53,6 @@ const _: () = {
     }
 };
 const _: () = {
-    #[allow(dead_code)]
-    trait EachKindDeclaredOnce<Cached> {}
-    impl EachKindDeclaredOnce<Deployment> for () {}
-    impl EachKindDeclaredOnce<::kube_secondary::__private::PartialObjectMeta<Secret>>
-    for () {}
     #[automatically_derived]
     impl ::kube_secondary::__private::SecondaryAware for App {
         type Secondaries = AppSecondaries;
@@ -148,4 +143,14 @@ const _: () = {
             summary
         }
     }
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Deployment,
+        ::kube_secondary::__private::Full,
+    > for App {}
+    #[automatically_derived]
+    impl ::kube_secondary::__private::Declares<
+        Secret,
+        ::kube_secondary::__private::MetadataOnly,
+    > for App {}
 };
