@@ -5,6 +5,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::core::PartialObjectMeta;
 use kube::core::PartialObjectMetaExt;
@@ -13,7 +15,7 @@ use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::aware::{Declares, Full, SecondaryAware, SecondaryResource};
+use crate::aware::{Full, SecondaryAware, SecondaryOf, SecondaryResource};
 use crate::context::Context;
 use crate::error::Error;
 use crate::expectations::Version;
@@ -105,11 +107,13 @@ impl<P: SecondaryAware> Context<P> {
     /// ```
     pub async fn apply<K>(&self, desired: K) -> Result<Arc<K>, Error>
     where
-        P: Declares<K, Full>,
-        K: SecondaryResource + Serialize,
+        K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
     {
         let primary = self.primary();
-        let cache = self.caches.kind::<P, K>().expect("`P: Declares<K, Full>`");
+        let cache = self
+            .caches
+            .kind::<P, K>()
+            .expect("`K: SecondaryOf<P, Full>`");
         let mut desired = desired;
         adopt(primary.as_ref(), &mut desired, &cache.mapping)?;
         let child = display(&desired);
@@ -148,13 +152,24 @@ impl<P: SecondaryAware> Context<P> {
     /// spec shrank, a feature was turned off). Children the primary does not control are never
     /// touched. Each prune is logged at `info` ("pruning …"); with
     /// [`Controller::dry_run_prune`](crate::Controller::dry_run_prune) only logged ("would prune …").
-    pub async fn apply_all<K>(
+    ///
+    /// `desired` is collected before the first request, and the returned future does not name
+    /// its type, so a lazy iterator borrowing the primary (`db.spec.books.iter().map(|b| …)`)
+    /// keeps the handler's future `Send`.
+    pub fn apply_all<K>(
         &self,
         desired: impl IntoIterator<Item = K>,
-    ) -> Result<Vec<Arc<K>>, Error>
+    ) -> BoxFuture<'_, Result<Vec<Arc<K>>, Error>>
     where
-        P: Declares<K, Full>,
-        K: SecondaryResource + Serialize,
+        K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
+    {
+        let desired: Vec<K> = desired.into_iter().collect();
+        self.apply_set(desired).boxed()
+    }
+
+    async fn apply_set<K>(&self, desired: Vec<K>) -> Result<Vec<Arc<K>>, Error>
+    where
+        K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
     {
         let mut applied = Vec::new();
         for child in desired {
@@ -162,7 +177,10 @@ impl<P: SecondaryAware> Context<P> {
         }
         let wanted: HashSet<ObjectRef<K>> = applied.iter().map(|c| key(c.as_ref())).collect();
         let primary = self.primary();
-        let cache = self.caches.kind::<P, K>().expect("`P: Declares<K, Full>`");
+        let cache = self
+            .caches
+            .kind::<P, K>()
+            .expect("`K: SecondaryOf<P, Full>`");
         for child in cache.children(primary) {
             if !wanted.contains(&key(child.as_ref())) && controls(primary.as_ref(), child.meta()) {
                 let (name, primary) = (display(child.as_ref()), display(primary.as_ref()));
@@ -183,8 +201,7 @@ impl<P: SecondaryAware> Context<P> {
     /// watch event does not wake the primary.
     pub async fn delete<K>(&self, child: &K) -> Result<(), Error>
     where
-        P: Declares<K, Full>,
-        K: SecondaryResource,
+        K: SecondaryOf<P, Full> + SecondaryResource,
     {
         if !controls(self.primary().as_ref(), child.meta()) {
             return Ok(());
@@ -221,8 +238,7 @@ impl<P: SecondaryAware> Context<P> {
     /// Refuses ([`Error::ControlledByAnother`]) when the existing object is another's child.
     pub async fn create_if_absent<K, F>(&self, desired: K) -> Result<bool, Error>
     where
-        P: Declares<K, F>,
-        K: SecondaryResource + Serialize,
+        K: SecondaryOf<P, F> + SecondaryResource + Serialize,
     {
         let primary = self.primary();
         let (mapping, existing) = self.cached_meta::<K>(&desired);
@@ -270,7 +286,7 @@ impl<P: SecondaryAware> Context<P> {
         let cache = self
             .caches
             .kind::<P, PartialObjectMeta<K>>()
-            .expect("`P: Declares<K, _>`");
+            .expect("`K: SecondaryOf<P, _>`");
         let mut at = ObjectRef::<PartialObjectMeta<K>>::new(&name);
         at.namespace = namespace;
         let meta = cache.store.get(&at).map(|obj| obj.metadata.clone());

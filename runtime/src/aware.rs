@@ -190,17 +190,25 @@ impl<K> SecondaryResource for K where
 {
 }
 
-/// `Self` declares `K` as a secondary kind cached in form `F` ([`Full`] or [`MetadataOnly`]):
-/// what lets [`Context::apply`](crate::Context::apply) and
-/// [`Context::create_if_absent`](crate::Context::create_if_absent) accept a `K`. The derive
-/// implements it once per `#[secondary(...)]`; a kind declared twice in one form is a
-/// conflicting implementation.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` declares no secondary `{K}` that can be written this way",
-    label = "not declared with `#[secondary(...)]` on `{Self}`",
-    note = "add `#[secondary({K})]` to the struct that derives `SecondaryAware` for `{Self}`; `Context::apply` compares with the cached child, so it needs the kind cached in full (not `metadata_only`), while `Context::create_if_absent` takes either"
-)]
+/// `Self` declares `K` as a secondary kind cached in form `F` ([`Full`] or [`MetadataOnly`]).
+/// The derive implements it once per `#[secondary(...)]`; a kind declared twice in one form is
+/// a conflicting implementation.
 pub trait Declares<K, F>: SecondaryAware {}
+
+/// `Self` is a secondary kind of `P` cached in form `F`: what lets
+/// [`Context::apply`](crate::Context::apply) and
+/// [`Context::create_if_absent`](crate::Context::create_if_absent) accept a `Self`. Implemented
+/// for every kind `P` [`Declares`]. The bound sits on the child's type, so that rustc checks the
+/// argument against it rather than guessing the child's type from `P`'s only declared kind.
+#[diagnostic::on_unimplemented(
+    message = "`{P}` declares no secondary `{Self}` that can be written this way",
+    label = "not declared with `#[secondary(...)]` on `{P}`",
+    note = "add `#[secondary({Self})]` to the struct that derives `SecondaryAware` for `{P}`; `Context::apply` compares with the cached child, so it needs the kind cached in full (not `metadata_only`), while `Context::create_if_absent` takes either"
+)]
+pub trait SecondaryOf<P, F> {}
+
+#[diagnostic::do_not_recommend]
+impl<K, F, P: Declares<K, F>> SecondaryOf<P, F> for K {}
 
 /// The form of a kind declared without `metadata_only`: whole objects are cached.
 #[derive(Clone, Copy, Debug)]

@@ -6,6 +6,12 @@
 //! the cheap [`Reconciler::reconcile_secondaries`] instead of a full reconcile, and a long
 //! fallback resync replaces the polling timer.
 //!
+//! Handlers write children as data: [`Context::apply`] makes a desired child the primary's,
+//! compares it with the cached copy on the fields the controller owns ([`matcher`]) and writes
+//! only what drifted; [`Context::apply_all`] also prunes what is no longer desired;
+//! [`Context::create_if_absent`] and [`Context::patch_status`] complete the set. None of their
+//! writes wakes the primary again.
+//!
 //! Built on kube-runtime: its watcher, reflector stores, predicates and its applier's scheduler.
 //!
 //! ```no_run
@@ -106,7 +112,9 @@ mod watch;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use aware::{Declares, Full, MetadataOnly, Options, SecondaryAware, SecondaryKind};
+pub use aware::{
+    Declares, Full, MetadataOnly, Options, SecondaryAware, SecondaryKind, SecondaryOf,
+};
 pub use changes::{Change, ChangeOp, Changes};
 pub use context::Context;
 pub use controller::Controller;

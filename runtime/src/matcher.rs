@@ -7,8 +7,9 @@
 //! defaults and fields other managers own are never compared, keyed lists (containers, ports, env)
 //! pair their elements by key whatever their order, and resource quantities compare as amounts.
 //!
-//! The cached object must keep its `managedFields`: see
-//! [`Controller::keep_managed_fields`](crate::Controller::keep_managed_fields).
+//! [`Context::apply`](crate::Context::apply) calls it before every write; the caches keep the
+//! `managedFields` entries of the controller's [field manager](crate::Controller::field_manager)
+//! for it and drop the others.
 //!
 //! ```
 //! use serde_json::json;

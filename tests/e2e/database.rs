@@ -95,7 +95,7 @@ async fn create_and_converge(client: &Client, namespace: &str) -> Database {
 #[tokio::test]
 async fn creates_children_owned_by_the_primary() {
     let (client, ns) = setup::<Database>("db-create").await;
-    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
     let db = create_and_converge(&client, ns.name()).await;
     assert_children_owned(&client, ns.name(), &db).await;
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
@@ -112,7 +112,7 @@ async fn creates_children_owned_by_the_primary() {
 #[tokio::test]
 async fn repairs_each_kind_of_drift_through_reconcile_secondaries() {
     let (client, ns) = setup::<Database>("db-drift").await;
-    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
     create_and_converge(&client, ns.name()).await;
     let before = operator.settled().await;
 
@@ -184,7 +184,7 @@ async fn repairs_each_kind_of_drift_through_reconcile_secondaries() {
 #[tokio::test]
 async fn status_only_child_updates_and_idle_time_wake_nothing() {
     let (client, ns) = setup::<Database>("db-idle").await;
-    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
     create_and_converge(&client, ns.name()).await;
     let before = operator.settled().await;
 
@@ -215,7 +215,7 @@ async fn status_only_child_updates_and_idle_time_wake_nothing() {
 #[tokio::test]
 async fn invalid_spec_becomes_a_status_condition() {
     let (client, ns) = setup::<Database>("db-invalid").await;
-    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
     let mut bad = database("db");
     bad.spec.port = 70000;
@@ -244,7 +244,7 @@ async fn invalid_spec_becomes_a_status_condition() {
 #[tokio::test]
 async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
     let (client, ns) = setup::<Database>("db-gc").await;
-    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
     create_and_converge(&client, ns.name()).await;
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
     dbs.delete("db", &DeleteParams::default())
@@ -263,7 +263,7 @@ async fn deleting_the_primary_lets_the_garbage_collector_remove_children() {
 #[tokio::test]
 async fn a_restarted_operator_converges_without_duplicates() {
     let (client, ns) = setup::<Database>("db-restart").await;
-    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
     create_and_converge(&client, ns.name()).await;
     operator.stop().await;
 
@@ -272,7 +272,7 @@ async fn a_restarted_operator_converges_without_duplicates() {
         .delete("db", &DeleteParams::default())
         .await
         .expect("delete Service while the operator is down");
-    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator::default());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
     wait_for("the Service to be recreated after the restart", || async {
         exists(&services, "db").await
     })
@@ -304,7 +304,7 @@ async fn a_missing_permission_is_named_at_start_up() {
     let nobody = Client::try_from(config).expect("client");
     let result = Controller::<Database>::new(nobody)
         .namespace(ns.name())
-        .run(DatabaseOperator::default())
+        .run(DatabaseOperator)
         .await;
     let Err(kube_secondary::Error::MissingPermissions(missing)) = result else {
         panic!("expected missing permissions, got {result:?}");

@@ -4,6 +4,7 @@
 //! `cargo xtask cluster up`, `export KUBECONFIG=…`, `cargo test -p kube-secondary-tests --features e2e`.
 //! Each test works in a namespace of its own and deletes it at the end.
 
+mod children;
 mod cluster;
 mod cronjob;
 mod database;

@@ -56,7 +56,7 @@ async fn scenario(client: Client) -> anyhow::Result<()> {
             let _ = stopped.await;
         });
     let metrics = controller.metrics();
-    let operator = tokio::spawn(controller.run(DatabaseOperator::default()));
+    let operator = tokio::spawn(controller.run(DatabaseOperator));
 
     println!("2. creating Database `orders`");
     let dbs: Api<Database> = Api::namespaced(client.clone(), NAMESPACE);

@@ -3,7 +3,8 @@
 //! - `cluster up|down|status|env`: a real Kubernetes control plane built from Go modules, on loopback;
 //! - `test`: everything CI runs (format, lints, unit, compile and end-to-end tests);
 //! - `demo`: the `database` operator repairing drift, with its wake-up counts;
-//! - `bench [--quick] …`: the wake-up benchmark against the running cluster.
+//! - `bench [--quick] …`: the wake-up benchmark against the running cluster;
+//! - `loc`: the `database` operator's lines with kube-secondary and by hand.
 
 use clap::{Parser, Subcommand};
 
@@ -12,6 +13,7 @@ mod certs;
 mod cluster;
 mod demo;
 mod kubeconfig;
+mod loc;
 mod paths;
 mod process;
 mod progress;
@@ -44,6 +46,8 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Lines of operator logic of the `database` job: kube-secondary against kube-rs by hand.
+    Loc,
 }
 
 #[derive(Subcommand)]
@@ -85,6 +89,7 @@ fn main() {
         Command::Test => test::run(),
         Command::Demo => demo::run(),
         Command::Bench { args } => test::bench(&args),
+        Command::Loc => loc::run(),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

@@ -4,32 +4,16 @@
 //! them: a 5-second timer (no child watches), or kube-runtime's `Controller::owns` for each kind.
 
 pub mod by_hand;
+mod reconcile;
 pub mod timer;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use kube::Client;
 
-use crate::database::{Database, desired};
-use crate::support::Writer;
+pub use reconcile::reconcile_all;
 
-/// The full reconcile of both baselines: apply every child, create the Secret if missing, and
-/// write the status if it changed.
-pub async fn reconcile_all(client: &Client, manager: &str, db: &Database) -> kube::Result<()> {
-    let writer = Writer::new(client.clone(), manager);
-    if db.spec.invalid().is_none() {
-        writer.apply(&desired::deployment(db, manager)).await?;
-        writer.apply(&desired::service(db, manager)).await?;
-        writer.apply(&desired::config_map(db, manager)).await?;
-        writer
-            .create_if_missing(&desired::secret(db, manager))
-            .await?;
-    }
-    if let Some(status) = desired::status_update(db) {
-        writer.patch_status(db, status).await?;
-    }
-    Ok(())
-}
+use crate::database::Database;
 
 /// What a baseline shares with its reconcile function.
 pub struct Baseline {

@@ -67,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
             }
-            controller.run(DatabaseOperator::default()).await?;
+            controller.run(DatabaseOperator).await?;
             tracing::info!(wakeups = ?metrics.snapshot().wakeups, "stopped");
         }
         Mode::Timer | Mode::ByHand => {

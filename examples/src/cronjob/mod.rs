@@ -11,17 +11,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
-use kube::api::{DeleteParams, ObjectMeta};
-use kube::{Api, CustomResource, Resource, ResourceExt};
-use kube_secondary::{Action, Changes, Context, Reconciler, SecondaryAware};
+use kube::api::ObjectMeta;
+use kube::{CustomResource, Resource, ResourceExt};
+use kube_secondary::{Action, Changes, Context, Error, Reconciler, SecondaryAware};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::support::Writer;
-
 /// The annotation holding the time a Job was scheduled for.
 pub const SCHEDULED_AT: &str = "batch.demo.kube-secondary.dev/scheduled-at";
-const MANAGER: &str = "cronjob-operator";
 
 /// Runs a Job on a cron schedule.
 #[derive(
@@ -61,10 +58,11 @@ pub struct CronJobStatus {
     #[serde(default)]
     pub active: Vec<String>,
     /// The last time a Job was started (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub last_schedule_time: Option<String>,
-    /// Why the schedule cannot be used, if it cannot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why the schedule cannot be used, if it cannot; written as `null` when it can, which the
+    /// status merge patch reads as "remove".
+    #[serde(default)]
     pub schedule_error: Option<String>,
 }
 
@@ -111,14 +109,11 @@ impl CronJobOperator {
         started: Option<DateTime<Utc>>,
         error: Option<String>,
         ctx: &Context<CronJob>,
-    ) -> kube::Result<()> {
+    ) -> Result<(), Error> {
         let mut done: Vec<&Arc<Job>> = jobs.iter().filter(|job| finished(job)).collect();
         done.sort_by_key(|job| std::cmp::Reverse(scheduled_at(job)));
-        let api: Api<Job> =
-            Api::namespaced(ctx.client().clone(), &cj.namespace().unwrap_or_default());
         for old in done.iter().skip(cj.spec.history_limit) {
-            api.delete(&old.name_any(), &DeleteParams::background())
-                .await?;
+            ctx.delete(old.as_ref()).await?;
         }
         let current = cj.status.clone().unwrap_or_default();
         let status = CronJobStatus {
@@ -132,27 +127,19 @@ impl CronJobOperator {
                 .or(current.last_schedule_time.clone()),
             schedule_error: error,
         };
-        if status != current {
-            Writer::new(ctx.client().clone(), MANAGER)
-                .patch_status(
-                    cj,
-                    serde_json::to_value(&status).expect("status serializes"),
-                )
-                .await?;
-        }
-        Ok(())
+        ctx.patch_status(&status).await
     }
 }
 
 impl Reconciler<CronJob> for CronJobOperator {
-    type Error = kube::Error;
+    type Error = Error;
 
     async fn reconcile(
         &self,
         cj: Arc<CronJob>,
         children: CronJobSecondaries,
         ctx: &Context<CronJob>,
-    ) -> kube::Result<Action> {
+    ) -> Result<Action, Error> {
         let schedule = match parse(&cj) {
             Ok(schedule) => schedule,
             Err(message) => {
@@ -182,23 +169,16 @@ impl Reconciler<CronJob> for CronJobOperator {
             let job = Job {
                 metadata: ObjectMeta {
                     name: Some(format!("{}-{}", cj.name_any(), at.timestamp())),
-                    namespace: cj.namespace(),
                     annotations: Some(BTreeMap::from([(
                         SCHEDULED_AT.to_string(),
                         at.to_rfc3339(),
                     )])),
-                    owner_references: cj.controller_owner_ref(&()).map(|owner| vec![owner]),
                     ..ObjectMeta::default()
                 },
                 spec: Some(cj.spec.job_template.clone()),
                 ..Job::default()
             };
-            if let Some(created) = Writer::new(ctx.client().clone(), MANAGER)
-                .create_if_missing(&job)
-                .await?
-            {
-                ctx.record_write(&created);
-            }
+            ctx.create_if_absent(job).await?;
             started = Some(at);
         }
         self.tidy(&cj, &children.jobs, started, None, ctx).await?;
@@ -216,7 +196,7 @@ impl Reconciler<CronJob> for CronJobOperator {
         children: CronJobSecondaries,
         _changes: &Changes<CronJobSecondaryKind>,
         ctx: &Context<CronJob>,
-    ) -> kube::Result<Action> {
+    ) -> Result<Action, Error> {
         self.tidy(&cj, &children.jobs, None, parse(&cj).err(), ctx)
             .await?;
         Ok(Action::await_change())

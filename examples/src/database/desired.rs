@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::api::ObjectMeta;
 use kube::{Resource, ResourceExt};
 
-use super::Database;
+use super::{Database, DatabaseStatus};
 
 /// The label that names a child's `Database`.
 pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
@@ -139,6 +139,22 @@ fn ready_condition(db: &Database, status: &str, reason: &str, message: String) -
         observed_generation: db.metadata.generation,
         last_transition_time: Time(k8s_openapi::jiff::Timestamp::now()),
     }
+}
+
+/// The status the operator reports: `Ready=False/InvalidSpec` for a spec that cannot be
+/// applied, else `Ready=True` with the observed generation. Other conditions are kept, and
+/// `Ready` keeps its transition time while its status holds, so an unchanged status is equal.
+pub fn status(db: &Database) -> DatabaseStatus {
+    let mut status = db.status.clone().unwrap_or_default();
+    let ready = match db.spec.invalid() {
+        Some(problem) => ready_condition(db, "False", "InvalidSpec", problem),
+        None => {
+            status.observed_generation = db.metadata.generation;
+            ready_condition(db, "True", "Applied", "all children applied".into())
+        }
+    };
+    kube_secondary::condition::set(&mut status.conditions, ready);
+    status
 }
 
 /// The status to write, if it differs from the current one: `Ready=False/InvalidSpec` for a spec

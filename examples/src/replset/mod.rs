@@ -16,15 +16,14 @@ use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec}
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::api::ObjectMeta;
-use kube::{CustomResource, Resource, ResourceExt};
-use kube_secondary::{Action, Changes, Context, Reconciler, SecondaryAware};
+use kube::{CustomResource, ResourceExt};
+use kube_secondary::{Action, Context, Error, Reconciler, SecondaryAware};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::database::desired::{INSTANCE_LABEL, MANAGED_BY_LABEL};
-use crate::support::Writer;
 
-/// The field manager, also the `app.kubernetes.io/managed-by` value of every child and Pod.
+/// The `app.kubernetes.io/managed-by` value of every child and Pod.
 pub const MANAGER: &str = "replset-operator";
 
 /// A replica set of database members.
@@ -70,7 +69,6 @@ fn meta(rs: &ReplSet, name: String) -> ObjectMeta {
         name: Some(name),
         namespace: rs.namespace(),
         labels: Some(labels(rs)),
-        owner_references: rs.controller_owner_ref(&()).map(|owner| vec![owner]),
         ..ObjectMeta::default()
     }
 }
@@ -169,78 +167,27 @@ pub fn keyfile(rs: &ReplSet) -> Secret {
     }
 }
 
-/// Creates and repairs the children of every `ReplSet`, and counts its member Pods.
+/// Creates and repairs the children of every `ReplSet`, and counts its member Pods. Any child
+/// change runs the same code (the default `reconcile_secondaries`): children that match their
+/// cached copies cost no request.
 pub struct ReplSetOperator;
 
-impl ReplSetOperator {
-    async fn apply(
-        &self,
-        kind: ReplSetSecondaryKind,
-        rs: &ReplSet,
-        children: &ReplSetSecondaries,
-        ctx: &Context<ReplSet>,
-    ) -> kube::Result<()> {
-        let writer = Writer::new(ctx.client().clone(), MANAGER);
-        match kind {
-            ReplSetSecondaryKind::StatefulSet => {
-                ctx.record_write(&writer.apply(&stateful_set(rs)).await?)
-            }
-            ReplSetSecondaryKind::Service => {
-                ctx.record_write(&writer.apply(&service(rs, true)).await?);
-                ctx.record_write(&writer.apply(&service(rs, false)).await?);
-            }
-            ReplSetSecondaryKind::PodDisruptionBudget => {
-                ctx.record_write(&writer.apply(&pod_disruption_budget(rs)).await?)
-            }
-            ReplSetSecondaryKind::Secret => {
-                let name = format!("{}-keyfile", rs.name_any());
-                if !children
-                    .secrets
-                    .iter()
-                    .any(|secret| secret.name_any() == name)
-                    && let Some(created) = writer.create_if_missing(&keyfile(rs)).await?
-                {
-                    ctx.record_write(&created);
-                }
-            }
-            ReplSetSecondaryKind::Members => {
-                let members = children.members.len() as i32;
-                if rs.status.as_ref().map(|s| s.members) != Some(members) {
-                    writer
-                        .patch_status(rs, serde_json::json!({ "members": members }))
-                        .await?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 impl Reconciler<ReplSet> for ReplSetOperator {
-    type Error = kube::Error;
+    type Error = Error;
 
     async fn reconcile(
         &self,
         rs: Arc<ReplSet>,
         children: ReplSetSecondaries,
         ctx: &Context<ReplSet>,
-    ) -> kube::Result<Action> {
-        for kind in <ReplSetSecondaryKind as kube_secondary::SecondaryKind>::ALL {
-            self.apply(*kind, &rs, &children, ctx).await?;
-        }
-        Ok(Action::await_change())
-    }
-
-    async fn reconcile_secondaries(
-        &self,
-        rs: Arc<ReplSet>,
-        children: ReplSetSecondaries,
-        changes: &Changes<ReplSetSecondaryKind>,
-        ctx: &Context<ReplSet>,
-    ) -> kube::Result<Action> {
-        for kind in changes.kinds() {
-            self.apply(kind, &rs, &children, ctx).await?;
-        }
+    ) -> Result<Action, Error> {
+        ctx.apply(stateful_set(&rs)).await?;
+        ctx.apply_all([service(&rs, true), service(&rs, false)])
+            .await?;
+        ctx.apply(pod_disruption_budget(&rs)).await?;
+        ctx.create_if_absent(keyfile(&rs)).await?;
+        let members = children.members.len() as i32;
+        ctx.patch_status(&ReplSetStatus { members }).await?;
         Ok(Action::await_change())
     }
 }

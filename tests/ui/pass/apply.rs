@@ -67,17 +67,11 @@ impl Reconciler<Database> for Operator {
             ..Service::default()
         })
         .await?;
-        // Collected first: a lazy iterator over `db` held across the awaits of `apply_all` trips
-        // rustc's "implementation of `FnOnce` is not general enough" in a `Send` future.
-        let shards: Vec<ConfigMap> = db
-            .spec
-            .shards
-            .iter()
-            .map(|shard| ConfigMap {
-                metadata: named(format!("{}-{shard}", db.name_any())),
-                ..ConfigMap::default()
-            })
-            .collect();
+        // A lazy iterator borrowing `db`: the handler's future stays `Send`.
+        let shards = db.spec.shards.iter().map(|shard| ConfigMap {
+            metadata: named(format!("{}-{shard}", db.name_any())),
+            ..ConfigMap::default()
+        });
         let _: Vec<Arc<ConfigMap>> = ctx.apply_all(shards).await?;
         let created: bool = ctx
             .create_if_absent(Secret {

@@ -31,6 +31,7 @@ fn main() {
     let secrets: Vec<Arc<PartialObjectMeta<Secret>>> = children.secrets;
     assert!(secrets.is_empty());
     let _ = DatabaseSecondaryKind::Secret;
-    assert_eq!(kube_secondary::rbac::policy_rules::<Database>().len(), 3);
+    // The primary, its status and its finalizers, then one rule per kind.
+    assert_eq!(kube_secondary::rbac::policy_rules::<Database>().len(), 4);
     let _ = <Database as SecondaryAware>::options();
 }

@@ -40,11 +40,12 @@ fn main() {
     assert_eq!(options.resync, Duration::from_secs(30 * 60));
     assert_eq!(options.periodic, None);
 
-    // Runs `declare`: the primary's rules, then one per declared kind.
+    // Runs `declare`: the primary's rules (itself, its status, its finalizers), then one per
+    // declared kind.
     let rules = kube_secondary::rbac::policy_rules::<Database>();
-    assert_eq!(rules.len(), 3);
+    assert_eq!(rules.len(), 4);
     assert_eq!(
-        rules[2].resources.as_deref(),
+        rules[3].resources.as_deref(),
         Some(&["deployments".to_string()][..])
     );
 }

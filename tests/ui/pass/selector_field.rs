@@ -27,6 +27,7 @@ fn main() {
         DatabaseSecondaryKind::Members => {}
     }
     assert_eq!(DatabaseSecondaryKind::Members.name(), "Members");
-    assert_eq!(kube_secondary::rbac::policy_rules::<Database>().len(), 3);
+    // The primary, its status and its finalizers, then one rule per kind.
+    assert_eq!(kube_secondary::rbac::policy_rules::<Database>().len(), 4);
     let _ = <Database as SecondaryAware>::options();
 }

@@ -1,0 +1,360 @@
+//! Children as data: `Context::apply` writes only what drifted, never takes over another's
+//! child, and `apply_all` prunes what is no longer desired. Requests are counted by a layer in
+//! the operator's client, as the benchmark counts them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
+use kube::{Api, Client, CustomResource, Resource, ResourceExt};
+use kube_secondary::client::{RequestCounts, counting_client};
+use kube_secondary::{Action, Context, Error, Reconciler, SecondaryAware, Trigger};
+use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::support::{Running, setup, wait_for};
+
+/// A client whose requests are counted.
+async fn counted() -> (Client, Arc<RequestCounts>) {
+    let config = kube::Config::infer().await.expect("a kubeconfig");
+    counting_client(config).expect("a counting client")
+}
+
+/// Requests other than the watches' own lists and watches: what handlers sent.
+fn handler_requests(counts: &RequestCounts) -> BTreeMap<&'static str, u64> {
+    let mut by_verb = counts.snapshot();
+    by_verb.retain(|verb, _| !matches!(*verb, "list" | "watch"));
+    by_verb
+}
+
+fn database(name: &str) -> Database {
+    Database::new(
+        name,
+        DatabaseSpec {
+            image: "postgres:16".into(),
+            replicas: 0,
+            port: 5432,
+            config: BTreeMap::from([("max_connections".to_string(), "100".to_string())]),
+        },
+    )
+}
+
+async fn converged(api: &Api<Database>, name: &str) -> bool {
+    let db = api.get(name).await.expect("get the Database");
+    db.status.is_some_and(|status| {
+        status.observed_generation == db.metadata.generation
+            && status.conditions.iter().any(|c| c.reason == "Applied")
+    })
+}
+
+fn own_echoes(snapshot: &kube_secondary::MetricsSnapshot, kind: &str) -> u64 {
+    let outcomes = snapshot.outcomes.get(kind);
+    outcomes
+        .and_then(|o| o.get("own_echo"))
+        .copied()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn an_edit_of_someone_elses_field_costs_no_request_and_of_ours_one_repair() {
+    let (client, ns) = setup::<Database>("apply").await;
+    let databases: Api<Database> = Api::namespaced(client.clone(), ns.name());
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
+    // The operator's requests are counted; the test's own go through `client`.
+    let (counted_client, counts) = counted().await;
+    let operator = Running::start::<Database, _>(&counted_client, ns.name(), DatabaseOperator);
+    databases
+        .create(&PostParams::default(), &database("db"))
+        .await
+        .expect("create the Database");
+    wait_for("the Database to converge", || converged(&databases, "db")).await;
+    let before = operator.settled().await;
+    let sent = handler_requests(&counts);
+
+    // A label of another field manager on a child we own: it wakes the operator (the default
+    // predicate watches labels), which finds every child matching and sends nothing.
+    let theirs = serde_json::json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": { "name": "db", "labels": { "team": "storage" } },
+    });
+    let someone = PatchParams::apply("someone").force();
+    deployments
+        .patch("db", &someone, &Patch::Apply(&theirs))
+        .await
+        .expect("label the Deployment");
+    let woken = operator.settled().await;
+    assert!(
+        woken.wakeups(Trigger::Secondary) > before.wakeups(Trigger::Secondary),
+        "the label woke the operator: {woken:?}"
+    );
+    assert_eq!(
+        handler_requests(&counts),
+        sent,
+        "no request for another manager's field"
+    );
+
+    // A field we set, changed by someone else: one repairing apply, whose echo wakes nobody.
+    let ours = serde_json::json!({ "spec": { "replicas": 3 } });
+    deployments
+        .patch("db", &PatchParams::default(), &Patch::Merge(&ours))
+        .await
+        .expect("scale the Deployment");
+    wait_for("the repair", || async {
+        deployments.get("db").await.expect("get").spec.replicas == Some(0)
+    })
+    .await;
+    let repaired = operator.settled().await;
+    let mut expected = sent.clone();
+    *expected.entry("patch").or_default() += 1;
+    assert_eq!(
+        handler_requests(&counts),
+        expected,
+        "exactly one repairing patch"
+    );
+    assert!(
+        own_echoes(&repaired, "Deployment") > own_echoes(&woken, "Deployment"),
+        "the repair's echo was recognised: {repaired:?}"
+    );
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn converged_primaries_cost_no_request_on_a_restart_or_a_full_reconcile() {
+    const PRIMARIES: usize = 50;
+    let (client, ns) = setup::<Database>("converged").await;
+    let databases: Api<Database> = Api::namespaced(client.clone(), ns.name());
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
+    let first = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
+    for n in 0..PRIMARIES {
+        databases
+            .create(&PostParams::default(), &database(&format!("db-{n}")))
+            .await
+            .expect("create a Database");
+    }
+    for n in 0..PRIMARIES {
+        let name = format!("db-{n}");
+        wait_for("every Database to converge", || {
+            converged(&databases, &name)
+        })
+        .await;
+    }
+    first.settled().await;
+    first.stop().await;
+
+    // A restart: every primary's first run applies its four children and its status, and all
+    // of them match what the caches hold.
+    let (counted_client, counts) = counted().await;
+    let restarted = Running::start::<Database, _>(&counted_client, ns.name(), DatabaseOperator);
+    wait_for("a first run of every Database", || async {
+        restarted.snapshot().wakeups(Trigger::Primary) >= PRIMARIES as u64
+    })
+    .await;
+    let settled = restarted.settled().await;
+    assert_eq!(settled.wakeups(Trigger::Primary), PRIMARIES as u64);
+    assert_eq!(counts.writes(), 0, "{:?}", counts.snapshot());
+    let started = handler_requests(&counts);
+    assert!(
+        started.keys().all(|verb| *verb == "create"),
+        "only the start-up access reviews: {started:?}"
+    );
+
+    // A run of each with nothing to do: another field manager labels every Deployment, which
+    // wakes its Database (the default predicate watches labels); all children still match.
+    for n in 0..PRIMARIES {
+        let label = serde_json::json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": { "name": format!("db-{n}"), "labels": { "team": "storage" } },
+        });
+        deployments
+            .patch(
+                &format!("db-{n}"),
+                &PatchParams::apply("someone"),
+                &Patch::Apply(&label),
+            )
+            .await
+            .expect("label a Deployment");
+    }
+    wait_for("a second run of every Database", || async {
+        restarted.snapshot().wakeups(Trigger::Secondary) >= PRIMARIES as u64
+    })
+    .await;
+    restarted.settled().await;
+    assert_eq!(
+        handler_requests(&counts),
+        started,
+        "a run with nothing to do sends nothing"
+    );
+    restarted.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn a_child_another_object_controls_is_refused_on_the_primarys_condition_and_left_untouched() {
+    let (client, ns) = setup::<Database>("take-over").await;
+    let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
+    let owner = configs
+        .create(&PostParams::default(), &config_map("someone-else", None))
+        .await
+        .expect("create the other owner");
+    let owned = config_map("db-config", owner.controller_owner_ref(&()));
+    let taken = configs
+        .create(&PostParams::default(), &owned)
+        .await
+        .expect("create the ConfigMap another object controls");
+    let databases: Api<Database> = Api::namespaced(client.clone(), ns.name());
+    let operator = Running::start::<Database, _>(&client, ns.name(), DatabaseOperator);
+    databases
+        .create(&PostParams::default(), &database("db"))
+        .await
+        .expect("create the Database");
+    let failure = || async {
+        let db = databases.get("db").await.expect("get");
+        let failed = db
+            .status
+            .into_iter()
+            .flat_map(|s| s.conditions)
+            .find(|c| c.type_ == kube_secondary::condition::CONDITION && c.status == "True");
+        failed.map(|c| c.message)
+    };
+    wait_for("the ReconcileFailed condition", || async {
+        failure().await.is_some()
+    })
+    .await;
+    let message = failure().await.expect("the condition stays");
+    assert!(
+        message.contains("ConfigMap") && message.contains("someone-else"),
+        "the condition names the child and its controller: {message}"
+    );
+    let after = configs.get("db-config").await.expect("get");
+    assert_eq!(
+        after.resource_version(),
+        taken.resource_version(),
+        "untouched"
+    );
+    assert_eq!(after.owner_references(), taken.owner_references());
+    operator.stop().await;
+    ns.delete().await;
+}
+
+fn config_map(
+    name: &str,
+    owner: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>,
+) -> ConfigMap {
+    ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            owner_references: owner.map(|owner| vec![owner]),
+            ..ObjectMeta::default()
+        },
+        data: Some(BTreeMap::from([(
+            "owner".to_string(),
+            "theirs".to_string(),
+        )])),
+        ..ConfigMap::default()
+    }
+}
+
+/// A primary with one ConfigMap per book.
+#[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "e2e.kube-secondary.dev",
+    version = "v1",
+    kind = "Shelf",
+    namespaced
+)]
+#[secondary(ConfigMap)]
+pub struct ShelfSpec {
+    books: Vec<String>,
+}
+
+struct Shelve;
+
+impl Reconciler<Shelf> for Shelve {
+    type Error = Error;
+
+    async fn reconcile(
+        &self,
+        shelf: Arc<Shelf>,
+        _: ShelfSecondaries,
+        ctx: &Context<Shelf>,
+    ) -> Result<Action, Error> {
+        let books = shelf.spec.books.iter().map(|book| ConfigMap {
+            metadata: ObjectMeta {
+                name: Some(format!("{}-{book}", shelf.name_any())),
+                ..ObjectMeta::default()
+            },
+            data: Some(BTreeMap::from([("title".to_string(), book.clone())])),
+            ..ConfigMap::default()
+        });
+        ctx.apply_all(books).await?;
+        Ok(Action::await_change())
+    }
+}
+
+#[tokio::test]
+async fn apply_all_prunes_the_children_no_longer_desired_and_nothing_else() {
+    let (client, ns) = setup::<Shelf>("prune").await;
+    let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
+    let shelves: Api<Shelf> = Api::namespaced(client.clone(), ns.name());
+    // Not the shelf's: one without an owner, one with the shelf as a non-controlling owner.
+    configs
+        .create(&PostParams::default(), &config_map("shelf-loose", None))
+        .await
+        .expect("create a loose ConfigMap");
+    let operator = Running::start::<Shelf, _>(&client, ns.name(), Shelve);
+    let books = |books: &[&str]| ShelfSpec {
+        books: books.iter().map(|b| b.to_string()).collect(),
+    };
+    let shelf = shelves
+        .create(
+            &PostParams::default(),
+            &Shelf::new("shelf", books(&["a", "b", "c"])),
+        )
+        .await
+        .expect("create the Shelf");
+    let mut referenced = config_map("shelf-referenced", shelf.controller_owner_ref(&()));
+    for owner in referenced.metadata.owner_references.iter_mut().flatten() {
+        owner.controller = Some(false);
+    }
+    configs
+        .create(&PostParams::default(), &referenced)
+        .await
+        .expect("create a ConfigMap the shelf owns without controlling it");
+    let names = || async {
+        let mut names: Vec<String> = configs
+            .list(&Default::default())
+            .await
+            .expect("list")
+            .items
+            .iter()
+            .map(ResourceExt::name_any)
+            .filter(|name| name.starts_with("shelf-"))
+            .collect();
+        names.sort();
+        names
+    };
+    wait_for("three books", || async { names().await.len() == 5 }).await;
+
+    let shrink = serde_json::json!({ "spec": { "books": ["a"] } });
+    shelves
+        .patch("shelf", &PatchParams::default(), &Patch::Merge(&shrink))
+        .await
+        .expect("shrink the Shelf");
+    wait_for("the pruned books to go", || async {
+        names().await.len() == 3
+    })
+    .await;
+    assert_eq!(
+        names().await,
+        ["shelf-a", "shelf-loose", "shelf-referenced"],
+        "the books no longer desired are gone; what the shelf does not control stays"
+    );
+    operator.stop().await;
+    ns.delete().await;
+}
