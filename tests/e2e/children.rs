@@ -340,6 +340,7 @@ async fn apply_all_prunes_the_children_no_longer_desired_and_nothing_else() {
         names
     };
     wait_for("three books", || async { names().await.len() == 5 }).await;
+    let before = operator.settled().await;
 
     let shrink = serde_json::json!({ "spec": { "books": ["a"] } });
     shelves
@@ -354,6 +355,16 @@ async fn apply_all_prunes_the_children_no_longer_desired_and_nothing_else() {
         names().await,
         ["shelf-a", "shelf-loose", "shelf-referenced"],
         "the books no longer desired are gone; what the shelf does not control stays"
+    );
+    let after = operator.settled().await;
+    assert_eq!(
+        after.wakeups(Trigger::Secondary),
+        before.wakeups(Trigger::Secondary),
+        "the prunes' own deletions woke nothing: {after:?}"
+    );
+    assert_eq!(
+        own_echoes(&after, "ConfigMap") - own_echoes(&before, "ConfigMap"),
+        2
     );
     operator.stop().await;
     ns.delete().await;
