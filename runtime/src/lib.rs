@@ -97,6 +97,7 @@ mod owner;
 mod pipeline;
 mod plan;
 pub mod predicates;
+pub mod primary_all;
 pub mod rbac;
 mod reconciler;
 mod run;
