@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::aware::{Full, SecondaryAware, SecondaryOf, SecondaryResource};
 use crate::context::Context;
 use crate::error::Error;
-use crate::expectations::Version;
+use crate::expectations::{ObjectKey, Version};
 use crate::owner::{adopt, check_controller, controls, display};
 use crate::watch::{Mapping, api, dynamic_api};
 
@@ -118,7 +118,7 @@ impl<P: SecondaryAware> Context<P> {
         adopt(primary.as_ref(), &mut desired, &cache.mapping)?;
         let child = display(&desired);
         let manager = &*self.writes.field_manager;
-        if let Some(cached) = cache.store.get(&key(&desired)) {
+        if let Some(cached) = self.cached(cache.store.get(&key(&desired)), &desired) {
             check_controller(primary.as_ref(), cached.meta(), &child)?;
             let drift = match &cache.drift {
                 Some(drifted) => drifted(&desired, &cached).then(|| "its drift rule".to_string()),
@@ -143,8 +143,21 @@ impl<P: SecondaryAware> Context<P> {
                 child,
                 source,
             })?;
-        self.record_write(&written);
-        Ok(Arc::new(written))
+        let written = Arc::new(written);
+        self.record_written(&written);
+        Ok(written)
+    }
+
+    /// The child as the cache holds it, or as this controller last wrote it when the cache has
+    /// not caught up with that write yet.
+    fn cached<K: SecondaryResource>(&self, stored: Option<Arc<K>>, desired: &K) -> Option<Arc<K>> {
+        let key = ObjectKey::of(desired)?;
+        let stored_version = stored
+            .as_ref()
+            .and_then(|s| s.meta().resource_version.clone());
+        self.expectations
+            .written::<K>(&key, stored_version.as_deref())
+            .or(stored)
     }
 
     /// Applies every child of `desired` ([`apply`](Self::apply)), then prunes: deletes each
@@ -249,6 +262,11 @@ impl<P: SecondaryAware> Context<P> {
             check_controller(primary.as_ref(), &existing, &child)?;
             return Ok(false);
         }
+        // Created by an earlier run whose write the cache does not show yet.
+        let key = ObjectKey::of(&desired);
+        if key.is_some_and(|key| self.expectations.written::<K>(&key, None).is_some()) {
+            return Ok(false);
+        }
         let params = PostParams {
             field_manager: Some(self.writes.field_manager.to_string()),
             ..PostParams::default()
@@ -257,7 +275,7 @@ impl<P: SecondaryAware> Context<P> {
         match api.create(&params, &desired).await {
             Ok(created) => {
                 tracing::debug!(%child, "created");
-                self.record_write(&created);
+                self.record_written(&Arc::new(created));
                 Ok(true)
             }
             Err(kube::Error::Api(status)) if status.code == 409 => Ok(false),

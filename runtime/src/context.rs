@@ -170,8 +170,26 @@ impl<P: SecondaryAware> Context<P> {
     /// `#[secondaries(status_summary)]`, the object also goes into this run's summary, which the
     /// cache may not show yet.
     pub fn record_write<K: Resource<DynamicType = ()> + Serialize>(&self, written: &K) {
+        self.record(written, None);
+    }
+
+    /// [`record_write`](Self::record_write) of an object the context wrote, kept so that the
+    /// run compares with it until the cache catches up.
+    pub(crate) fn record_written<K>(&self, written: &Arc<K>)
+    where
+        K: Resource<DynamicType = ()> + Serialize + Send + Sync + 'static,
+    {
+        self.record(written.as_ref(), Some(written.clone()));
+    }
+
+    fn record<K: Resource<DynamicType = ()> + Serialize>(
+        &self,
+        written: &K,
+        object: Option<crate::expectations::Written>,
+    ) {
         if let Some(version) = Version::of(written) {
-            self.expect(version);
+            let unchanged = self.given.contains(&version);
+            self.expectations.expect_object(version, unchanged, object);
         }
         #[cfg(feature = "status-summary")]
         if let Some(recorded) = &self.written

@@ -6,8 +6,9 @@
 //! nothing returns the current object) created nothing, so it expects nothing: that version's
 //! change was someone else's and must still wake the primary.
 
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use kube::Resource;
 use kube::runtime::reflector::ObjectRef;
@@ -69,12 +70,31 @@ enum Echo {
     Deletion(Option<String>),
 }
 
+/// A type-erased object our write returned.
+pub(crate) type Written = Arc<dyn Any + Send + Sync>;
+
+/// One pending echo, and the object the write returned when the context made it: until the
+/// echo arrives, the cache holds an older version than the server (read-after-write).
+struct Pending {
+    echo: Echo,
+    written: Option<Written>,
+}
+
+impl From<Echo> for Pending {
+    fn from(echo: Echo) -> Self {
+        Self {
+            echo,
+            written: None,
+        }
+    }
+}
+
 /// Pending echoes, keyed by object.
 #[derive(Default)]
 pub(crate) struct Expectations {
     /// The kinds whose events we see; a write of any other kind has no echo to wait for.
     watched: HashSet<(String, String)>,
-    pending: Mutex<HashMap<ObjectKey, Echo>>,
+    pending: Mutex<HashMap<ObjectKey, Pending>>,
 }
 
 impl Expectations {
@@ -86,17 +106,52 @@ impl Expectations {
         }
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectKey, Echo>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectKey, Pending>) -> R) -> R {
         f(&mut self.pending.lock().expect("expectations lock poisoned"))
     }
 
     /// Remembers the version of an object we wrote, unless the write changed nothing
     /// (`unchanged`: it returned the version the handler was given) or the kind is not watched.
     pub(crate) fn expect(&self, written: Version, unchanged: bool) {
+        self.expect_object(written, unchanged, None);
+    }
+
+    /// [`expect`](Self::expect), keeping `object` (what the write returned) for
+    /// [`written`](Self::written) until its echo arrives.
+    pub(crate) fn expect_object(&self, written: Version, unchanged: bool, object: Option<Written>) {
         if self.is_watched(&written.key) && !unchanged {
-            let echo = Echo::Version(written.resource_version);
-            self.with(|pending| pending.insert(written.key, echo));
+            let pending = Pending {
+                echo: Echo::Version(written.resource_version),
+                written: object,
+            };
+            self.with(|all| all.insert(written.key, pending));
         }
+    }
+
+    /// The object our last write of `key` returned, while the cache holds an older version of
+    /// it (`cached`) or none: what a handler must compare with, or it would write again what it
+    /// just wrote. resourceVersions are compared as numbers, as the API server makes them; when
+    /// either is not a number the cache is taken.
+    pub(crate) fn written<K: Send + Sync + 'static>(
+        &self,
+        key: &ObjectKey,
+        cached: Option<&str>,
+    ) -> Option<Arc<K>> {
+        self.with(|all| {
+            let pending = all.get(key)?;
+            let Echo::Version(ours) = &pending.echo else {
+                return None;
+            };
+            let newer = match cached {
+                None => true,
+                Some(cached) => matches!(
+                    (cached.parse::<u64>(), ours.parse::<u64>()),
+                    (Ok(cached), Ok(ours)) if cached < ours
+                ),
+            };
+            let written = pending.written.clone().filter(|_| newer)?;
+            written.downcast::<K>().ok()
+        })
     }
 
     /// Remembers that we are about to delete `obj`, so its deletion event does not wake the
@@ -104,7 +159,7 @@ impl Expectations {
     pub(crate) fn expect_deletion<K: Resource<DynamicType = ()>>(&self, obj: &K) {
         if let Some(key) = ObjectKey::of(obj).filter(|key| self.is_watched(key)) {
             let echo = Echo::Deletion(obj.meta().uid.clone());
-            self.with(|pending| pending.insert(key, echo));
+            self.with(|pending| pending.insert(key, echo.into()));
         }
     }
 
@@ -112,7 +167,7 @@ impl Expectations {
     pub(crate) fn cancel_deletion<K: Resource<DynamicType = ()>>(&self, obj: &K) {
         if let Some(key) = ObjectKey::of(obj) {
             self.with(|pending| {
-                if matches!(pending.get(&key), Some(Echo::Deletion(_))) {
+                if matches!(pending.get(&key).map(|p| &p.echo), Some(Echo::Deletion(_))) {
                     pending.remove(&key);
                 }
             });
@@ -126,7 +181,7 @@ impl Expectations {
         };
         let echo = Echo::Deletion(seen.meta().uid.clone());
         self.with(|pending| {
-            let ours = pending.get(&key) == Some(&echo);
+            let ours = pending.get(&key).map(|p| &p.echo) == Some(&echo);
             if ours {
                 pending.remove(&key);
             }
@@ -151,7 +206,7 @@ impl Expectations {
     pub(crate) fn is_echo(&self, version: &Version) -> bool {
         self.with(|pending| {
             let echo = Echo::Version(version.resource_version.clone());
-            if pending.get(&version.key) == Some(&echo) {
+            if pending.get(&version.key).map(|p| &p.echo) == Some(&echo) {
                 pending.remove(&version.key);
                 true
             } else {
@@ -244,6 +299,26 @@ mod tests {
         expectations.cancel_deletion(&ours);
         assert!(!expectations.is_own_deletion(&ours), "the request failed");
         assert_eq!(expectations.len(), 0);
+    }
+
+    #[test]
+    fn our_written_object_is_served_until_the_cache_holds_its_version() {
+        let expectations = expectations();
+        let written = Arc::new(service("db", "9"));
+        let key = ObjectKey::of(written.as_ref()).unwrap();
+        expectations.expect_object(Version::of(written.as_ref()).unwrap(), false, Some(written));
+        let served = |cached: Option<&str>| {
+            expectations
+                .written::<Service>(&key, cached)
+                .map(|s| s.metadata.resource_version.clone().unwrap())
+        };
+        assert_eq!(served(None), Some("9".into()), "not cached yet");
+        assert_eq!(served(Some("8")), Some("9".into()), "the cache is older");
+        assert_eq!(served(Some("9")), None, "the cache caught up");
+        assert_eq!(served(Some("10")), None, "someone wrote since");
+        assert_eq!(served(Some("x")), None, "not a number: the cache is taken");
+        assert!(expectations.is_own_echo(&service("db", "9")));
+        assert_eq!(served(None), None, "gone with its echo");
     }
 
     #[test]

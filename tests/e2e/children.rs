@@ -124,6 +124,43 @@ async fn an_edit_of_someone_elses_field_costs_no_request_and_of_ours_one_repair(
 }
 
 #[tokio::test]
+async fn each_scale_of_a_deployment_is_undone_with_one_patch() {
+    // `kubectl scale` while the Deployment controller answers each scale with status writes of
+    // its own: a run woken by one of those before the repair's echo arrived read the scaled
+    // Deployment from the cache and patched it a second time.
+    const SCALES: usize = 5;
+    let (client, ns) = setup::<Database>("scale").await;
+    let databases: Api<Database> = Api::namespaced(client.clone(), ns.name());
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
+    let (counted_client, counts) = counted().await;
+    let operator = Running::start::<Database, _>(&counted_client, ns.name(), DatabaseOperator);
+    databases
+        .create(&PostParams::default(), &database("db"))
+        .await
+        .expect("create the Database");
+    wait_for("the Database to converge", || converged(&databases, "db")).await;
+    operator.settled().await;
+    let sent = handler_requests(&counts);
+    for replicas in 1..=SCALES {
+        let scale = serde_json::json!({ "spec": { "replicas": replicas } });
+        deployments
+            .patch_scale("db", &PatchParams::default(), &Patch::Merge(&scale))
+            .await
+            .expect("scale the Deployment");
+        wait_for("the repair", || async {
+            deployments.get("db").await.expect("get").spec.replicas == Some(0)
+        })
+        .await;
+    }
+    operator.settled().await;
+    let mut expected = sent.clone();
+    *expected.entry("patch").or_default() += SCALES as u64;
+    assert_eq!(handler_requests(&counts), expected, "one patch per scale");
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
 async fn converged_primaries_cost_no_request_on_a_restart_or_a_full_reconcile() {
     const PRIMARIES: usize = 50;
     let (client, ns) = setup::<Database>("converged").await;
