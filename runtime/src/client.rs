@@ -1,5 +1,7 @@
-//! Counting the API requests a client sends, by Kubernetes verb: a tower layer in the client's
-//! stack, so what an operator costs the API server is measured, not estimated.
+//! What a client gets beyond kube's: a primary with its typed secondaries in one request
+//! ([`get_latest_with_secondaries`]), and the API requests a client sends counted by Kubernetes
+//! verb (a tower layer in the client's stack), so what an operator costs the API server is
+//! measured, not estimated.
 //!
 //! ```no_run
 //! use kube_secondary::client::counting_client;
@@ -19,6 +21,8 @@ use std::task::{Context, Poll};
 use kube::client::ClientBuilder;
 use kube::{Client, Config};
 use tower::{Layer, Service};
+
+pub use crate::latest::{Latest, Source, get_latest_with_secondaries};
 
 /// The verbs that change objects.
 const WRITES: [&str; 5] = ["create", "patch", "update", "delete", "deletecollection"];

@@ -1,4 +1,4 @@
-//! Errors of starting or running a controller.
+//! Errors of starting or running a controller, and of reading a primary with its secondaries.
 
 /// Errors of starting or running a controller, and of the writes a handler makes through its
 /// [`Context`](crate::Context).
@@ -54,6 +54,26 @@ pub enum Error {
         /// The API server's answer.
         #[source]
         source: kube::Error,
+    },
+    /// [`get_latest_with_secondaries`](crate::client::get_latest_with_secondaries) could not
+    /// read a primary or its children: the caller may not (403), the primary does not exist
+    /// (404), or the API server failed.
+    #[error("could not read {object}")]
+    Read {
+        /// What was read: `Database prod/orders with its secondaries`, or `configmaps of …`.
+        object: String,
+        /// The API server's answer.
+        #[source]
+        source: kube::Error,
+    },
+    /// An object read is not of the type its primary declares.
+    #[error("could not decode {object} as its declared type")]
+    Decode {
+        /// `the primary Database prod/orders`, or `a ConfigMap of …`.
+        object: String,
+        /// Why not.
+        #[source]
+        source: serde_json::Error,
     },
     /// A request a handler made failed (`?` on a `kube::Error`).
     #[error("request to the API server failed")]

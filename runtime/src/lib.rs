@@ -90,6 +90,7 @@ pub mod crd;
 mod driver;
 mod error;
 mod expectations;
+mod latest;
 mod ledger;
 pub mod matcher;
 pub mod metrics;
@@ -101,6 +102,7 @@ pub mod primary_all;
 pub mod rbac;
 mod reconciler;
 mod run;
+mod selector;
 mod set;
 mod snapshot;
 #[cfg(feature = "status-summary")]

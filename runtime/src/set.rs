@@ -6,11 +6,13 @@ use std::sync::Arc;
 use futures::channel::mpsc::UnboundedSender;
 use futures::future::BoxFuture;
 use futures::{FutureExt, TryFutureExt};
-use kube::Client;
+use kube::api::{DynamicObject, ListParams};
 use kube::core::ApiResource;
 use kube::runtime::controller;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::watcher;
+use kube::{Api, Client};
+use serde_json::Value;
 use tokio::task::JoinSet;
 
 use crate::aware::{SecondaryAware, SecondaryKind, SecondaryResource};
@@ -21,7 +23,7 @@ use crate::expectations::Expectations;
 use crate::ledger::Ledger;
 use crate::metrics::{EventOutcome, Metrics, PRIMARY};
 use crate::pipeline::{KindPipeline, PrimaryEvent, PrimaryPipeline};
-use crate::watch::{Mapping, Watch, api};
+use crate::watch::{Mapping, Watch, api, is_namespaced};
 
 /// What a running controller shares with every watch.
 pub(crate) struct Shared<P: SecondaryAware> {
@@ -124,10 +126,24 @@ pub(crate) struct Started<P: SecondaryAware> {
     pub(crate) forget_owner: ForgetOwner<P>,
 }
 
-/// What the controller needs of a declared watch, whatever its cached type.
+/// What the controller, and a one-off read of a primary with its children, need of a declared
+/// watch, whatever its cached type.
 pub(crate) trait ErasedWatch<P: SecondaryAware>: Send + Sync {
     fn resource(&self) -> &ApiResource;
     fn start(&self, shared: &Arc<Shared<P>>, caches: &mut Caches) -> Started<P>;
+    /// Adds this kind's cache, filled with `objects` (JSON, as the API serves them) as the
+    /// watch would fill it: each decoded into the cached type, the ones the declared selector
+    /// does not select left out, managedFields dropped, and each mapped to its primary.
+    fn fill(&self, caches: &mut Caches, objects: Vec<Value>) -> Result<(), serde_json::Error>;
+    /// Lists, with one request, the objects of this kind that may be children of the primary
+    /// `name` in `namespace`: those the declared selector selects, and for a label mapping
+    /// those whose label names `name`.
+    fn list(
+        &self,
+        client: Client,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> BoxFuture<'static, kube::Result<Vec<Value>>>;
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
@@ -190,6 +206,91 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
             forget_owner: forget_owner(&self.mapping, index),
         }
     }
+
+    fn fill(&self, caches: &mut Caches, objects: Vec<Value>) -> Result<(), serde_json::Error> {
+        let (store, mut writer) = reflector::store::<C>();
+        let index = Arc::new(OwnerIndex::<C, P>::default());
+        for mut object in objects {
+            // Items of a list carry no type; a metadata-only cache keeps the kind's.
+            if let Some(fields) = object.as_object_mut() {
+                let resource = &self.resource;
+                fields
+                    .entry("apiVersion")
+                    .or_insert_with(|| resource.api_version.clone().into());
+                fields
+                    .entry("kind")
+                    .or_insert_with(|| resource.kind.clone().into());
+            }
+            let mut child: C = serde_json::from_value(object)?;
+            if let Some(selector) = self.selector
+                && !crate::selector::matches(selector, child.meta().labels.as_ref())
+            {
+                continue;
+            }
+            child.meta_mut().managed_fields = None;
+            index.set(
+                ObjectRef::from_obj(&child),
+                self.mapping.owner_of::<P, C>(&child),
+            );
+            writer.apply_watcher_event(&watcher::Event::Apply(child));
+        }
+        caches.push(KindCache {
+            kind: self.kind,
+            store,
+            index,
+            mapping: self.mapping.clone(),
+            drift: self.drift.clone(),
+        });
+        Ok(())
+    }
+
+    fn list(
+        &self,
+        client: Client,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> BoxFuture<'static, kube::Result<Vec<Value>>> {
+        let mut selector: Vec<String> = self.selector.map(str::to_string).into_iter().collect();
+        if let Mapping::Label(key) = self.mapping {
+            // A name too long for a label value is on no child.
+            if name.len() > 63 {
+                return futures::future::ready(Ok(Vec::new())).boxed();
+            }
+            selector.push(format!("{key}={name}"));
+        }
+        let mut params = ListParams::default();
+        if !selector.is_empty() {
+            params = params.labels(&selector.join(","));
+        }
+        let resource = self.resource.clone();
+        let api: Api<DynamicObject> = match namespace.filter(|_| is_namespaced::<C>()) {
+            Some(namespace) => Api::namespaced_with(client, namespace, &resource),
+            None => Api::all_with(client, &resource),
+        };
+        let metadata_only = self.metadata_only;
+        async move {
+            let items = if metadata_only {
+                let mut items = to_values(api.list_metadata(&params).await?.items)?;
+                // Their type is `PartialObjectMetadata`; the cache keeps the kind's.
+                for item in &mut items {
+                    item["apiVersion"] = resource.api_version.clone().into();
+                    item["kind"] = resource.kind.clone().into();
+                }
+                items
+            } else {
+                to_values(api.list(&params).await?.items)?
+            };
+            Ok(items)
+        }
+        .boxed()
+    }
+}
+
+fn to_values<T: serde::Serialize>(items: Vec<T>) -> kube::Result<Vec<Value>> {
+    items
+        .into_iter()
+        .map(|item| serde_json::to_value(item).map_err(kube::Error::SerdeError))
+        .collect()
 }
 
 /// What a deleted primary drops from one kind's owner index. A controller ownerReference names

@@ -187,6 +187,9 @@ pub struct Watch<C, P: SecondaryAware> {
     pub(crate) mapping: Mapping,
     pub(crate) selector: Option<&'static str>,
     pub(crate) resource: ApiResource,
+    /// Whether the cache holds `PartialObjectMeta` (`#[secondary(Kind, metadata_only)]`), so
+    /// one-off reads list metadata only too.
+    pub(crate) metadata_only: bool,
     pub(crate) stream: StreamFn<C>,
     _primary: PhantomData<fn() -> P>,
 }
@@ -196,7 +199,12 @@ where
     C: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     P: SecondaryAware,
 {
-    fn with_stream(kind: P::Kind, resource: ApiResource, stream: StreamFn<C>) -> Self {
+    fn with_stream(
+        kind: P::Kind,
+        resource: ApiResource,
+        metadata_only: bool,
+        stream: StreamFn<C>,
+    ) -> Self {
         Self {
             kind,
             predicate: None,
@@ -204,6 +212,7 @@ where
             mapping: Mapping::Owner,
             selector: None,
             resource,
+            metadata_only,
             stream,
             _primary: PhantomData,
         }
@@ -283,6 +292,7 @@ where
     Watch::with_stream(
         kind,
         ApiResource::erase::<K>(&()),
+        false,
         Arc::new(|client, namespace, config| watcher(api::<K>(client, namespace), config).boxed()),
     )
 }
@@ -296,6 +306,7 @@ where
     Watch::with_stream(
         kind,
         ApiResource::erase::<K>(&()),
+        true,
         Arc::new(|client, namespace, config| {
             watcher(api::<PartialObjectMeta<K>>(client, namespace), config).boxed()
         }),

@@ -10,6 +10,7 @@ mod cronjob;
 mod database;
 mod echoes;
 mod failures;
+mod latest;
 mod replset;
 mod summary;
 mod support;
