@@ -64,10 +64,12 @@ pub async fn get(
         return Err(ApiError::unavailable(message));
     }
     let Some(primary) = caches.get(id, namespace.as_deref(), &name) else {
-        return Err(ApiError::not_found(format!(
-            "{} \"{name}\" not found",
-            kind.served_name()
-        )));
+        let resource = &kind.resource;
+        return Err(ApiError::object_not_found(
+            &name,
+            &resource.group,
+            &resource.plural,
+        ));
     };
 
     let found = tree::collect(&**caches, &primary, depth);

@@ -14,6 +14,9 @@ pub struct ApiError {
     pub reason: &'static str,
     /// What went wrong, in words.
     pub message: String,
+    /// The object a 404 is about (name, API group, resource), as Kubernetes reports a missing
+    /// object: how a client tells "no such object" from "no such resource".
+    pub object: Option<(String, String, String)>,
 }
 
 impl ApiError {
@@ -62,11 +65,24 @@ impl ApiError {
         )
     }
 
+    /// 404 for the object `name` of `resource` in `group`, which does not exist.
+    pub fn object_not_found(name: &str, group: &str, resource: &str) -> Self {
+        let message = format!(
+            "{} \"{name}\" not found",
+            kube_secondary::primary_all::resource_name(group, resource)
+        );
+        Self {
+            object: Some((name.into(), group.into(), resource.into())),
+            ..Self::not_found(message)
+        }
+    }
+
     fn new(code: StatusCode, reason: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
             reason,
             message: message.into(),
+            object: None,
         }
     }
 
@@ -77,6 +93,14 @@ impl ApiError {
             message: Some(self.message.clone()),
             reason: Some(self.reason.to_string()),
             status: Some("Failure".to_string()),
+            details: self.object.as_ref().map(|(name, group, resource)| {
+                k8s_openapi::apimachinery::pkg::apis::meta::v1::StatusDetails {
+                    name: Some(name.clone()),
+                    group: Some(group.clone()),
+                    kind: Some(resource.clone()),
+                    ..Default::default()
+                }
+            }),
             ..Status::default()
         }
     }
@@ -134,6 +158,21 @@ mod tests {
             assert_eq!(status.code, Some(code));
             assert_eq!(status.reason.as_deref(), Some(reason));
         }
+    }
+
+    #[test]
+    fn a_missing_object_is_named_in_the_details_and_a_missing_resource_is_not() {
+        let object = ApiError::object_not_found("orders", "demo.example.com", "databases");
+        let details = object.status().details.expect("details");
+        assert_eq!(details.name.as_deref(), Some("orders"));
+        assert_eq!(details.kind.as_deref(), Some("databases"));
+        assert_eq!(object.code, StatusCode::NOT_FOUND);
+        assert!(
+            ApiError::not_found("no such resource")
+                .status()
+                .details
+                .is_none()
+        );
     }
 
     #[test]
