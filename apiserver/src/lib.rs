@@ -1,1 +1,3 @@
 //! Aggregated API server serving a primary together with its secondaries (not yet implemented).
+
+pub mod register;
