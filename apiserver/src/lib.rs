@@ -1,3 +1,65 @@
-//! Aggregated API server serving a primary together with its secondaries (not yet implemented).
+//! The aggregated `primary-all` API server: one primary and all its children in one GET,
+//! answered from watch caches and authorised as the caller.
+//!
+//! It sits behind the kube-apiserver's aggregation layer (an `APIService` for `v1.primary-all`)
+//! and serves, for each configured primary kind, the resource
+//! [`resource_name`](kube_secondary::primary_all::resource_name)`(group, plural)`:
+//!
+//! - `GET /apis/primary-all/v1/namespaces/{namespace}/{resource}/{name}` (and
+//!   `/apis/primary-all/v1/{resource}/{name}` for a cluster-scoped primary), with the research
+//!   prototype's `GET /apis/primary-all/v1/{group}/{version}/{kind}/{namespace}/{name}` as an
+//!   alias; `?depth=2` adds the children's children (up to 5). The answer is a
+//!   [`PrimaryAll`](kube_secondary::primary_all::PrimaryAll).
+//! - Discovery (`/apis`, `/apis/primary-all`, `/apis/primary-all/v1`) for any authenticated
+//!   caller; `/healthz`, `/livez`, `/readyz` for anyone.
+//! - [`register`] routes the aggregation layer of a control plane on the same machine to it.
+//!
+//! The flow is the layout: `config.rs` -> `kinds.rs` (discovery at start-up) -> `cache.rs` (a
+//! kube-runtime watcher and reflector per kind) with `index.rs` -> `serve.rs` (TLS) ->
+//! `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by `trust_watch.rs`) ->
+//! `primary.rs` (`target.rs`, `authz.rs`, `tree.rs`) -> `status.rs` for errors.
+//!
+//! ```no_run
+//! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
+//!
+//! # async fn run() -> anyhow::Result<()> {
+//! let config = ServerConfig {
+//!     bind: "127.0.0.1:0".parse()?,
+//!     tls_cert: "extension.crt".into(),
+//!     tls_key: "extension.key".into(),
+//!     primaries: vec![KindSpec::parse("demo.kube-secondary.dev/v1/Database")?],
+//!     children: vec![KindSpec::parse("v1/ConfigMap")?, KindSpec::parse("apps/v1/StatefulSet")?],
+//!     label_keys: vec!["app.kubernetes.io/instance".into()],
+//!     discover_children: false,
+//! };
+//! let server = Server::start(kube::Client::try_default().await?, config).await?;
+//! println!("listening on {}", server.local_addr());
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 
+mod authn;
+mod authz;
+mod cache;
+mod config;
+mod decision_cache;
+mod discovery;
+mod error;
+mod index;
+mod kinds;
+mod primary;
 pub mod register;
+mod requestheader;
+mod routes;
+mod serve;
+mod server;
+mod status;
+mod target;
+mod tls;
+mod tree;
+mod trust_watch;
+
+pub use config::{KindSpec, ServerConfig};
+pub use error::Error;
+pub use server::Server;

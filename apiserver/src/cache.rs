@@ -1,0 +1,263 @@
+//! One kube-runtime `watcher` + `reflector` per kind over `DynamicObject`, with the owner and
+//! label index fed from the same event stream. Requests read these; nothing lists per request.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::StreamExt;
+use kube::api::{Api, DynamicObject, TypeMeta};
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Client, ResourceExt};
+use tokio::task::JoinHandle;
+
+use crate::index::{Indexer, ObjectKey};
+use crate::kinds::Kinds;
+use crate::tree::Cached;
+
+/// The cache of one kind.
+#[derive(Debug)]
+pub struct KindCache {
+    store: Option<Store<DynamicObject>>,
+    /// Owner uid and mapped-name index of the kind's objects.
+    pub index: Indexer,
+    synced: AtomicBool,
+    error: Mutex<Option<String>>,
+    resource_version: Mutex<Option<String>>,
+}
+
+impl KindCache {
+    fn new(store: Option<Store<DynamicObject>>, error: Option<String>) -> Self {
+        Self {
+            store,
+            index: Indexer::default(),
+            synced: AtomicBool::new(false),
+            error: Mutex::new(error),
+            resource_version: Mutex::new(None),
+        }
+    }
+
+    /// Whether the first list has been received.
+    pub fn synced(&self) -> bool {
+        self.synced.load(Ordering::Acquire)
+    }
+
+    /// Why the kind cannot be served, when its cache is not synced: the watch's last error,
+    /// or that it is still starting.
+    pub fn unavailable(&self) -> Option<String> {
+        if self.synced() {
+            return None;
+        }
+        let error = self
+            .error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        Some(error.unwrap_or_else(|| "the watch cache of this kind is not synced yet".into()))
+    }
+
+    /// The newest resourceVersion among the events the watch has delivered: the cache holds
+    /// this kind's state as of at least that version.
+    pub fn resource_version(&self) -> Option<String> {
+        self.resource_version
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn observe(&self, event: &watcher::Event<DynamicObject>) {
+        let newest = match event {
+            watcher::Event::Apply(obj)
+            | watcher::Event::Delete(obj)
+            | watcher::Event::InitApply(obj) => obj.resource_version(),
+            watcher::Event::Init => None,
+            watcher::Event::InitDone => {
+                self.synced.store(true, Ordering::Release);
+                *self.error.lock().unwrap_or_else(PoisonError::into_inner) = None;
+                None
+            }
+        };
+        if let Some(newest) = newest {
+            let mut current = self
+                .resource_version
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if is_newer(&newest, current.as_deref()) {
+                *current = Some(newest);
+            }
+        }
+    }
+
+    fn failed(&self, error: &watcher::Error) {
+        *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error.to_string());
+    }
+}
+
+/// `newest` is a later resourceVersion than `current`. Versions are opaque, but etcd's are
+/// numbers; one that is not a number is taken as newer.
+fn is_newer(newest: &str, current: Option<&str>) -> bool {
+    match (newest.parse::<u64>(), current.map(str::parse::<u64>)) {
+        (Ok(newest), Some(Ok(current))) => newest > current,
+        _ => true,
+    }
+}
+
+/// The caches of every kind, by kind id.
+#[derive(Debug)]
+pub struct Caches {
+    kinds: Arc<Kinds>,
+    caches: Vec<KindCache>,
+}
+
+impl Caches {
+    /// Starts one watch per resolved kind; returns at once with the caches and their tasks.
+    pub fn start(
+        client: &Client,
+        kinds: Arc<Kinds>,
+        label_keys: Arc<[String]>,
+    ) -> (Arc<Caches>, Vec<JoinHandle<()>>) {
+        let mut writers = Vec::new();
+        let caches = kinds
+            .iter()
+            .map(|(id, kind)| match &kind.unresolved {
+                Some(why) => KindCache::new(None, Some(why.clone())),
+                None => {
+                    let writer = reflector::store::Writer::new(kind.resource.clone());
+                    let store = writer.as_reader();
+                    writers.push((id, writer));
+                    KindCache::new(Some(store), None)
+                }
+            })
+            .collect();
+        let caches = Arc::new(Caches {
+            kinds: Arc::clone(&kinds),
+            caches,
+        });
+        let tasks = writers
+            .into_iter()
+            .map(|(id, writer)| {
+                let caches = Arc::clone(&caches);
+                let label_keys = Arc::clone(&label_keys);
+                tokio::spawn(watch(client.clone(), caches, id, writer, label_keys))
+            })
+            .collect();
+        (caches, tasks)
+    }
+
+    /// The cache of kind `id`.
+    pub fn kind(&self, id: usize) -> &KindCache {
+        &self.caches[id]
+    }
+
+    /// The kinds cached.
+    pub fn kinds(&self) -> &Kinds {
+        &self.kinds
+    }
+
+    /// Whether every primary kind's cache is synced.
+    pub fn primaries_synced(&self) -> bool {
+        self.kinds.primaries().all(|(id, _)| self.kind(id).synced())
+    }
+
+    /// The cached object of kind `id` named `name` in `namespace`.
+    pub fn get(
+        &self,
+        id: usize,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Arc<DynamicObject>> {
+        let store = self.caches[id].store.as_ref()?;
+        let mut key = ObjectRef::new_with(name, self.kinds.get(id).resource.clone());
+        if let Some(namespace) = namespace {
+            key = key.within(namespace);
+        }
+        store.get(&key)
+    }
+
+    /// The cached object at `key`.
+    pub fn object(&self, key: &ObjectKey) -> Option<Arc<DynamicObject>> {
+        self.get(key.kind, key.namespace.as_deref(), &key.name)
+    }
+}
+
+impl Cached for Caches {
+    fn owned_by(&self, uid: &str) -> Vec<ObjectKey> {
+        let children = self.kinds.iter().filter(|(_, kind)| kind.child);
+        let owned = children.map(|(id, _)| {
+            self.kind(id)
+                .index
+                .read()
+                .owned_by(uid)
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        owned.flatten().collect()
+    }
+
+    fn mapped_to(&self, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
+        let children = self.kinds.iter().filter(|(_, kind)| kind.child);
+        let mapped = children.map(|(id, _)| {
+            self.kind(id)
+                .index
+                .read()
+                .mapped_to(name, namespace)
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        mapped.flatten().collect()
+    }
+
+    fn object(&self, key: &ObjectKey) -> Option<Arc<DynamicObject>> {
+        Caches::object(self, key)
+    }
+}
+
+async fn watch(
+    client: Client,
+    caches: Arc<Caches>,
+    id: usize,
+    writer: reflector::store::Writer<DynamicObject>,
+    label_keys: Arc<[String]>,
+) {
+    let resource = caches.kinds.get(id).resource.clone();
+    let types = TypeMeta {
+        api_version: resource.api_version.clone(),
+        kind: resource.kind.clone(),
+    };
+    let api = Api::<DynamicObject>::all_with(client, &resource);
+    let cache = caches.kind(id);
+    watcher(api, watcher::Config::default())
+        .default_backoff()
+        .modify(move |obj| {
+            obj.metadata.managed_fields = None;
+            obj.types = Some(types.clone());
+        })
+        .reflect(writer)
+        .for_each(|event| {
+            match event {
+                Ok(event) => {
+                    cache.index.event(id, &label_keys, &event);
+                    cache.observe(&event);
+                }
+                Err(error) => {
+                    tracing::warn!(kind = %resource.kind, group = %resource.group, %error, "watch failed; retrying");
+                    cache.failed(&error);
+                }
+            }
+            std::future::ready(())
+        })
+        .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_versions_only_move_forward() {
+        assert!(is_newer("12", None));
+        assert!(is_newer("12", Some("9")));
+        assert!(!is_newer("9", Some("12")));
+        assert!(is_newer("opaque", Some("12")));
+    }
+}

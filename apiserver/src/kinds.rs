@@ -1,0 +1,239 @@
+//! The kinds the server caches, resolved by discovery once at start-up: plural and scope of
+//! each primary and child kind, and every listable namespaced kind for `discover_children`.
+
+use kube::Client;
+use kube::api::{ApiResource, GroupVersionKind};
+use kube::discovery::{self, ApiCapabilities, Discovery, Scope, verbs};
+use kube_secondary::primary_all::{self, resource_name};
+
+use crate::config::{KindSpec, ServerConfig};
+use crate::error::Error;
+
+/// One cached kind.
+#[derive(Clone, Debug)]
+pub struct Kind {
+    /// Group, version, kind and plural.
+    pub resource: ApiResource,
+    /// Whether its objects live in namespaces.
+    pub namespaced: bool,
+    /// Served as a primary.
+    pub primary: bool,
+    /// Searched for children.
+    pub child: bool,
+    /// Why it is not watched: discovery did not know it.
+    pub unresolved: Option<String>,
+}
+
+impl Kind {
+    /// The name of its primary-all resource: `databases.demo.kube-secondary.dev`.
+    pub fn served_name(&self) -> String {
+        resource_name(&self.resource.group, &self.resource.plural)
+    }
+}
+
+/// Every cached kind; a kind's position is its id in the index and the caches.
+#[derive(Clone, Debug, Default)]
+pub struct Kinds(Vec<Kind>);
+
+impl Kinds {
+    /// Resolves `config`'s kinds through discovery. A primary discovery does not know stops
+    /// the start; a child kind it does not know is kept, unwatched, to be reported per request.
+    pub async fn resolve(client: &Client, config: &ServerConfig) -> Result<Self, Error> {
+        if config.primaries.is_empty() {
+            return Err(Error::NoPrimaries);
+        }
+        let mut kinds = Kinds::default();
+        for spec in &config.primaries {
+            let (resource, caps) =
+                pinned(client, spec)
+                    .await
+                    .map_err(|source| Error::PrimaryDiscovery {
+                        kind: spec.to_string(),
+                        source,
+                    })?;
+            kinds.add(resource, &caps, true, false);
+        }
+        for spec in &config.children {
+            match pinned(client, spec).await {
+                Ok((resource, caps)) => kinds.add(resource, &caps, false, true),
+                Err(error) => {
+                    tracing::warn!(kind = %spec, %error, "child kind not found by discovery");
+                    kinds.add_unresolved(spec, error.to_string());
+                }
+            }
+        }
+        if config.discover_children {
+            let discovery = Discovery::new(client.clone())
+                .exclude(&[primary_all::GROUP])
+                .run_aggregated()
+                .await
+                .map_err(Error::Discovery)?;
+            for group in discovery.groups() {
+                for (resource, caps) in group.recommended_resources() {
+                    if is_discoverable_child(&resource, &caps) {
+                        kinds.add(resource, &caps, false, true);
+                    }
+                }
+            }
+        }
+        Ok(kinds)
+    }
+
+    /// Adds a kind, or marks an already known one (same group and kind) primary or child too.
+    pub fn add(
+        &mut self,
+        resource: ApiResource,
+        caps: &ApiCapabilities,
+        primary: bool,
+        child: bool,
+    ) {
+        let namespaced = caps.scope == Scope::Namespaced;
+        let known = self
+            .0
+            .iter_mut()
+            .find(|k| k.resource.group == resource.group && k.resource.kind == resource.kind);
+        match known {
+            Some(kind) => {
+                kind.primary |= primary;
+                kind.child |= child;
+            }
+            None => self.0.push(Kind {
+                resource,
+                namespaced,
+                primary,
+                child,
+                unresolved: None,
+            }),
+        }
+    }
+
+    fn add_unresolved(&mut self, spec: &KindSpec, why: String) {
+        let gvk = GroupVersionKind::gvk(&spec.group, &spec.version, &spec.kind);
+        self.0.push(Kind {
+            resource: ApiResource::from_gvk(&gvk),
+            namespaced: true,
+            primary: false,
+            child: true,
+            unresolved: Some(why),
+        });
+    }
+
+    /// All kinds, by id.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &Kind)> {
+        self.0.iter().enumerate()
+    }
+
+    /// The kind with id `id`.
+    pub fn get(&self, id: usize) -> &Kind {
+        &self.0[id]
+    }
+
+    /// The primary kinds.
+    pub fn primaries(&self) -> impl Iterator<Item = (usize, &Kind)> {
+        self.iter().filter(|(_, kind)| kind.primary)
+    }
+
+    /// The primary kind served as `resource` (`databases.demo.kube-secondary.dev`).
+    pub fn primary_by_served_name(&self, resource: &str) -> Option<usize> {
+        self.primaries()
+            .find(|(_, kind)| kind.served_name() == resource)
+            .map(|(id, _)| id)
+    }
+
+    /// The primary kind of `group` named `kind`, by kind (any case) or plural, as the alias
+    /// route writes it; the version is not compared.
+    pub fn primary_by_kind(&self, group: &str, kind: &str) -> Option<usize> {
+        self.primaries()
+            .find(|(_, k)| {
+                k.resource.group == group
+                    && (k.resource.kind.eq_ignore_ascii_case(kind) || k.resource.plural == kind)
+            })
+            .map(|(id, _)| id)
+    }
+}
+
+async fn pinned(client: &Client, spec: &KindSpec) -> kube::Result<(ApiResource, ApiCapabilities)> {
+    let gvk = GroupVersionKind::gvk(&spec.group, &spec.version, &spec.kind);
+    discovery::pinned_kind(client, &gvk).await
+}
+
+/// A namespaced kind that can be listed and watched, other than events: events point at
+/// objects through `involvedObject`, never ownerReferences, and churn.
+fn is_discoverable_child(resource: &ApiResource, caps: &ApiCapabilities) -> bool {
+    caps.scope == Scope::Namespaced
+        && caps.supports_operation(verbs::LIST)
+        && caps.supports_operation(verbs::WATCH)
+        && resource.plural != "events"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps(scope: Scope, operations: &[&str]) -> ApiCapabilities {
+        ApiCapabilities {
+            scope,
+            subresources: vec![],
+            operations: operations.iter().map(|op| op.to_string()).collect(),
+        }
+    }
+
+    fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+        let mut resource = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+        resource.plural = plural.to_string();
+        resource
+    }
+
+    #[test]
+    fn a_kind_both_primary_and_child_is_cached_once() {
+        let namespaced = caps(Scope::Namespaced, &["get", "list", "watch"]);
+        let mut kinds = Kinds::default();
+        kinds.add(
+            resource("apps", "v1", "Deployment", "deployments"),
+            &namespaced,
+            true,
+            false,
+        );
+        kinds.add(
+            resource("apps", "v1", "Deployment", "deployments"),
+            &namespaced,
+            false,
+            true,
+        );
+        kinds.add(
+            resource("", "v1", "ConfigMap", "configmaps"),
+            &namespaced,
+            false,
+            true,
+        );
+        assert_eq!(kinds.iter().count(), 2);
+        let deployment = kinds.get(0);
+        assert!(deployment.primary && deployment.child);
+        assert_eq!(kinds.primary_by_served_name("deployments.apps"), Some(0));
+        assert_eq!(kinds.primary_by_kind("apps", "deployment"), Some(0));
+        assert_eq!(
+            kinds.primary_by_served_name("configmaps"),
+            None,
+            "not a primary"
+        );
+    }
+
+    #[test]
+    fn discovered_children_are_namespaced_listable_and_not_events() {
+        let watchable = caps(Scope::Namespaced, &["list", "watch"]);
+        let secret = resource("", "v1", "Secret", "secrets");
+        assert!(is_discoverable_child(&secret, &watchable));
+        assert!(!is_discoverable_child(
+            &resource("", "v1", "Event", "events"),
+            &watchable
+        ));
+        assert!(!is_discoverable_child(
+            &secret,
+            &caps(Scope::Cluster, &["list", "watch"])
+        ));
+        assert!(!is_discoverable_child(
+            &secret,
+            &caps(Scope::Namespaced, &["create"])
+        ));
+    }
+}

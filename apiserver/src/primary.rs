@@ -1,0 +1,187 @@
+//! `GET /apis/primary-all/v1/...`: one primary and its children, read from the caches and
+//! filtered by what the caller may read.
+
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::extract::{Extension, RawQuery, State};
+use futures::future::join_all;
+use http::Uri;
+use kube_secondary::primary_all::{GROUP, KIND, PrimaryAll, VERSION};
+
+use crate::authz::Question;
+use crate::kinds::{Kind, Kinds};
+use crate::requestheader::UserInfo;
+use crate::routes::AppState;
+use crate::status::ApiError;
+use crate::target::{self, Target};
+use crate::tree::{self, ListScope};
+
+/// The handler. Of the query, only `depth` is read.
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(user): Extension<UserInfo>,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Result<Json<PrimaryAll>, ApiError> {
+    let rest = uri
+        .path()
+        .strip_prefix(&format!("/apis/{GROUP}/{VERSION}/"))
+        .unwrap_or_default();
+    let target = target::parse(rest)?;
+    let depth = query
+        .iter()
+        .flat_map(|query| form_urlencoded::parse(query.as_bytes()))
+        .find_map(|(key, value)| (key == "depth").then_some(value));
+    let depth = target::depth(depth.as_deref())?;
+    let caches = &state.caches;
+    let kinds = caches.kinds();
+    let (id, namespace, name) = resolve(kinds, target)?;
+    let kind = kinds.get(id);
+
+    let get = Question {
+        user: user.clone(),
+        verb: "get",
+        group: kind.resource.group.clone(),
+        resource: kind.resource.plural.clone(),
+        namespace: namespace.clone(),
+        name: Some(name.clone()),
+    };
+    let allowed = state.authz.allowed(get).await.map_err(|error| {
+        tracing::warn!(%error, "access review failed");
+        ApiError::internal(format!("cannot review access: {error}"))
+    })?;
+    if !allowed {
+        return Err(ApiError::forbidden(forbidden(
+            kind,
+            &user,
+            namespace.as_deref(),
+            &name,
+        )));
+    }
+    if !caches.kind(id).synced() {
+        let message = format!("the cache of {} is not synced yet", kind.served_name());
+        return Err(ApiError::unavailable(message));
+    }
+    let Some(primary) = caches.get(id, namespace.as_deref(), &name) else {
+        return Err(ApiError::not_found(format!(
+            "{} \"{name}\" not found",
+            kind.served_name()
+        )));
+    };
+
+    let found = tree::collect(&**caches, &primary, depth);
+    let unavailable: tree::Unavailable = kinds
+        .iter()
+        .filter(|(_, kind)| kind.child)
+        .filter_map(|(id, _)| Some((id, caches.kind(id).unavailable()?)))
+        .collect();
+    let scopes = tree::scopes(kinds, &found, &unavailable, namespace.as_deref());
+    let allowed = may_list(&state, &user, kinds, scopes).await;
+    let (secondaries, hidden) = tree::assemble(
+        kinds,
+        found,
+        &unavailable,
+        namespace.as_deref(),
+        |scope| allowed.contains(scope),
+        |id| caches.kind(id).resource_version(),
+    );
+    Ok(Json(PrimaryAll {
+        api_version: format!("{GROUP}/{VERSION}"),
+        kind: KIND.to_string(),
+        primary: serde_json::to_value(&*primary).expect("a cached object serialises"),
+        secondaries,
+        hidden,
+    }))
+}
+
+/// The primary kind, namespace and name a path names; 404 for a kind not served or a path
+/// in the wrong scope.
+fn resolve(kinds: &Kinds, target: Target) -> Result<(usize, Option<String>, String), ApiError> {
+    let (id, namespace, name, asked) = match target {
+        Target::Resource {
+            resource,
+            namespace,
+            name,
+        } => (
+            kinds.primary_by_served_name(&resource),
+            namespace,
+            name,
+            resource,
+        ),
+        Target::Kind {
+            group,
+            version,
+            kind,
+            namespace,
+            name,
+        } => {
+            let asked = format!("{group}/{version}/{kind}");
+            (kinds.primary_by_kind(&group, &kind), namespace, name, asked)
+        }
+    };
+    let Some(id) = id else {
+        let message = format!(
+            "the server could not find the requested resource: {asked} is not a primary kind served here"
+        );
+        return Err(ApiError::not_found(message));
+    };
+    let kind = kinds.get(id);
+    match (kind.namespaced, namespace.is_some()) {
+        (true, false) => Err(ApiError::not_found(format!(
+            "{} is namespaced; name a namespace",
+            kind.served_name()
+        ))),
+        (false, true) => Err(ApiError::not_found(format!(
+            "{} is cluster-scoped; name no namespace",
+            kind.served_name()
+        ))),
+        _ => Ok((id, namespace, name)),
+    }
+}
+
+/// The scopes in which the caller may list, one review each (concurrently, cached). A review
+/// that cannot be sent counts as a denial.
+async fn may_list(
+    state: &AppState,
+    user: &UserInfo,
+    kinds: &Kinds,
+    scopes: impl IntoIterator<Item = ListScope>,
+) -> HashSet<ListScope> {
+    let reviews = scopes.into_iter().map(|scope| async move {
+        let resource = &kinds.get(scope.kind).resource;
+        let question = Question {
+            user: user.clone(),
+            verb: "list",
+            group: resource.group.clone(),
+            resource: resource.plural.clone(),
+            namespace: scope.namespace.clone(),
+            name: None,
+        };
+        match state.authz.allowed(question).await {
+            Ok(allowed) => allowed.then_some(scope),
+            Err(error) => {
+                tracing::warn!(%error, kind = %resource.kind, "access review failed; kind hidden");
+                None
+            }
+        }
+    });
+    join_all(reviews).await.into_iter().flatten().collect()
+}
+
+/// The message Kubernetes gives for a denied `get`.
+fn forbidden(kind: &Kind, user: &UserInfo, namespace: Option<&str>, name: &str) -> String {
+    let resource = &kind.resource;
+    let mut message = format!(
+        "{} \"{name}\" is forbidden: User \"{}\" cannot get resource \"{}\" in API group \"{}\"",
+        kind.served_name(),
+        user.name,
+        resource.plural,
+        resource.group
+    );
+    match namespace {
+        Some(namespace) => message.push_str(&format!(" in the namespace \"{namespace}\"")),
+        None => message.push_str(" at the cluster scope"),
+    }
+    message
+}

@@ -1,0 +1,105 @@
+//! The HTTP surface: health routes open to anyone; discovery and the primary-all routes for
+//! authenticated callers only, anything else a 404 `Status`.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use http::{HeaderMap, Method, StatusCode, header};
+
+use crate::authn::{Authenticator, PeerChain};
+use crate::authz::Authorizer;
+use crate::cache::Caches;
+use crate::discovery;
+use crate::primary;
+use crate::status::ApiError;
+
+/// What every handler reads.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The watch caches and their index.
+    pub caches: Arc<Caches>,
+    /// Request-header authentication.
+    pub authn: Arc<Authenticator>,
+    /// Access reviews as the caller.
+    pub authz: Arc<Authorizer>,
+}
+
+/// Every route.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/apis", get(apis))
+        .route("/apis/primary-all", get(group))
+        .route("/apis/primary-all/v1", get(resources))
+        .route("/apis/primary-all/v1/{*rest}", get(primary::get))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .with_state(state.clone());
+    Router::new()
+        .route("/healthz", get(ok))
+        .route("/livez", get(ok))
+        .route("/readyz", get(ready))
+        .with_state(state)
+        .merge(api)
+}
+
+/// Puts the authenticated caller into the request, or answers 401.
+async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let chain = request.extensions().get::<PeerChain>();
+    match state.authn.authenticate(chain, request.headers()) {
+        Ok(user) => {
+            request.extensions_mut().insert(user);
+            next.run(request).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn apis(headers: HeaderMap) -> Response {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok());
+    if !discovery::accepts_json(accept) {
+        return ApiError::not_acceptable("only application/json discovery is served")
+            .into_response();
+    }
+    Json(discovery::group_list()).into_response()
+}
+
+async fn group() -> Response {
+    Json(discovery::group()).into_response()
+}
+
+async fn resources(State(state): State<AppState>) -> Response {
+    Json(discovery::resource_list(state.caches.kinds())).into_response()
+}
+
+async fn ok() -> &'static str {
+    "ok"
+}
+
+/// Ready once every primary kind's cache is synced and the request-header settings are read.
+async fn ready(State(state): State<AppState>) -> Response {
+    match (state.caches.primaries_synced(), state.authn.loaded()) {
+        (true, true) => "ok".into_response(),
+        (false, _) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "primary caches not synced").into_response()
+        }
+        (_, false) => {
+            let message = "request-header authentication not loaded";
+            (StatusCode::SERVICE_UNAVAILABLE, message).into_response()
+        }
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("the server could not find the requested resource")
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::method_not_allowed(&method)
+}

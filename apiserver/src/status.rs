@@ -1,0 +1,147 @@
+//! Errors answered as Kubernetes `Status` objects, the body kubectl and kube-rs decode.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
+
+/// A failed request: its HTTP code, the `Status` reason and a message for the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status code, repeated in the body's `code`.
+    pub code: StatusCode,
+    /// The machine-readable reason, as Kubernetes spells it (`NotFound`, `Forbidden`, ...).
+    pub reason: &'static str,
+    /// What went wrong, in words.
+    pub message: String,
+}
+
+impl ApiError {
+    /// 400: the path or a query parameter cannot be read.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+    }
+
+    /// 401: the request carries no identity this server trusts.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", "Unauthorized")
+    }
+
+    /// 403: the caller may not read the primary.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "Forbidden", message)
+    }
+
+    /// 404: no such resource or object.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "NotFound", message)
+    }
+
+    /// 405: the API is read-only.
+    pub fn method_not_allowed(method: &http::Method) -> Self {
+        let message = format!("method {method} is not supported; primary-all is read-only (GET)");
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", message)
+    }
+
+    /// 406: the caller accepts no representation this server offers.
+    pub fn not_acceptable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_ACCEPTABLE, "NotAcceptable", message)
+    }
+
+    /// 500: something of ours failed (an access review could not be sent).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
+    }
+
+    /// 503: a cache the answer needs is not synced yet; answered with `Retry-After: 1`.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            message,
+        )
+    }
+
+    fn new(code: StatusCode, reason: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// The `Status` object sent as the body.
+    pub fn status(&self) -> Status {
+        Status {
+            code: Some(i32::from(self.code.as_u16())),
+            message: Some(self.message.clone()),
+            reason: Some(self.reason.to_string()),
+            status: Some("Failure".to_string()),
+            ..Status::default()
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.code, Json(self.status())).into_response();
+        if self.code == StatusCode::SERVICE_UNAVAILABLE {
+            let headers = response.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_body_is_what_kubectl_decodes() {
+        let body =
+            serde_json::to_value(ApiError::not_found("no database orders").status()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "apiVersion": "v1",
+                "kind": "Status",
+                "metadata": {},
+                "status": "Failure",
+                "message": "no database orders",
+                "reason": "NotFound",
+                "code": 404,
+            })
+        );
+    }
+
+    #[test]
+    fn each_error_carries_its_code_and_reason() {
+        let cases = [
+            (ApiError::bad_request("x"), 400, "BadRequest"),
+            (ApiError::unauthorized(), 401, "Unauthorized"),
+            (ApiError::forbidden("x"), 403, "Forbidden"),
+            (ApiError::not_found("x"), 404, "NotFound"),
+            (
+                ApiError::method_not_allowed(&http::Method::POST),
+                405,
+                "MethodNotAllowed",
+            ),
+            (ApiError::unavailable("x"), 503, "ServiceUnavailable"),
+        ];
+        for (error, code, reason) in cases {
+            let status = error.status();
+            assert_eq!(status.code, Some(code));
+            assert_eq!(status.reason.as_deref(), Some(reason));
+        }
+    }
+
+    #[test]
+    fn unavailable_asks_to_retry_after_a_second() {
+        let response = ApiError::unavailable("cache of databases not synced").into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        let response = ApiError::forbidden("no").into_response();
+        assert!(response.headers().get(header::RETRY_AFTER).is_none());
+    }
+}

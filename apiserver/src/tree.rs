@@ -1,0 +1,166 @@
+//! A primary's children from the caches: those its uid controls and those labelled with its
+//! name, then, down to the requested depth, whatever each child controls; grouped by kind,
+//! with the kinds the caller may not list counted instead of shown.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+
+use kube::ResourceExt;
+use kube::api::DynamicObject;
+use kube_secondary::primary_all::KindChildren;
+
+use crate::index::ObjectKey;
+use crate::kinds::Kinds;
+
+/// What the tree is built from: the caches, or a hand-filled index in tests.
+pub trait Cached {
+    /// Objects of child kinds whose controller ownerReference names `uid`.
+    fn owned_by(&self, uid: &str) -> Vec<ObjectKey>;
+    /// Objects of child kinds whose configured label or annotation is `name`, in `namespace`
+    /// (anywhere when `None`).
+    fn mapped_to(&self, name: &str, namespace: Option<&str>) -> Vec<ObjectKey>;
+    /// The cached object at `key`.
+    fn object(&self, key: &ObjectKey) -> Option<Arc<DynamicObject>>;
+}
+
+/// Children found, by key (kind, namespace, name).
+pub type Found = BTreeMap<ObjectKey, Arc<DynamicObject>>;
+
+/// The children of `primary` down to `depth` (1: direct children). Label-mapped children are
+/// looked for in the primary's namespace, or everywhere for a cluster-scoped primary, as the
+/// runtime maps them; deeper levels follow controller ownerReferences only. Each object is
+/// taken once, and the primary itself never.
+pub fn collect(source: &impl Cached, primary: &DynamicObject, depth: usize) -> Found {
+    let mut found = Found::new();
+    let mut seen: HashSet<String> = primary.uid().into_iter().collect();
+    let mut level: Vec<ObjectKey> = primary
+        .uid()
+        .map(|uid| source.owned_by(&uid))
+        .unwrap_or_default();
+    level.extend(source.mapped_to(&primary.name_any(), primary.namespace().as_deref()));
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for key in level {
+            if found.contains_key(&key) {
+                continue;
+            }
+            let Some(obj) = source.object(&key) else {
+                continue;
+            };
+            let Some(uid) = obj.uid() else { continue };
+            if !seen.insert(uid.clone()) {
+                continue;
+            }
+            found.insert(key, obj);
+            next.extend(source.owned_by(&uid));
+        }
+        level = next;
+    }
+    found
+}
+
+/// Where a list permission is needed: a kind in a namespace, or cluster-wide (`None`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ListScope {
+    /// The kind id.
+    pub kind: usize,
+    /// The namespace, `None` for cluster-wide.
+    pub namespace: Option<String>,
+}
+
+/// Child kinds that could not be served, with why.
+pub type Unavailable = Vec<(usize, String)>;
+
+/// The list permissions the answer needs: each found child's kind in its namespace, and each
+/// unavailable kind where the primary's children would be.
+pub fn scopes(
+    kinds: &Kinds,
+    found: &Found,
+    unavailable: &Unavailable,
+    primary_namespace: Option<&str>,
+) -> BTreeSet<ListScope> {
+    let found_scopes = found.keys().map(|key| ListScope {
+        kind: key.kind,
+        namespace: key.namespace.clone(),
+    });
+    let unavailable_scopes = unavailable.iter().map(|(kind, _)| ListScope {
+        kind: *kind,
+        namespace: primary_namespace
+            .filter(|_| kinds.get(*kind).namespaced)
+            .map(str::to_string),
+    });
+    found_scopes.chain(unavailable_scopes).collect()
+}
+
+/// The response's children and hidden counts. Children in a scope the caller may not list are
+/// counted by plural in the hidden map; an unavailable kind the caller may list is answered
+/// with its error and no items. Kinds are sorted by kind then group, items by namespace and
+/// name.
+pub fn assemble(
+    kinds: &Kinds,
+    found: Found,
+    unavailable: &Unavailable,
+    primary_namespace: Option<&str>,
+    allowed: impl Fn(&ListScope) -> bool,
+    resource_version: impl Fn(usize) -> Option<String>,
+) -> (Vec<KindChildren>, BTreeMap<String, usize>) {
+    let mut by_kind: BTreeMap<usize, KindChildren> = BTreeMap::new();
+    let mut hidden: BTreeMap<String, usize> = BTreeMap::new();
+    let skipped: HashSet<usize> = unavailable.iter().map(|(kind, _)| *kind).collect();
+    for (key, obj) in found {
+        if skipped.contains(&key.kind) {
+            continue;
+        }
+        let kind = kinds.get(key.kind);
+        let scope = ListScope {
+            kind: key.kind,
+            namespace: key.namespace.clone(),
+        };
+        if !allowed(&scope) {
+            *hidden.entry(kind.resource.plural.clone()).or_default() += 1;
+            continue;
+        }
+        let children = by_kind.entry(key.kind).or_insert_with(|| KindChildren {
+            resource_version: resource_version(key.kind),
+            ..kind_children(kinds, key.kind)
+        });
+        let item = serde_json::to_value(&*obj).expect("a cached object serialises");
+        children.items.push(item);
+    }
+    for (id, why) in unavailable {
+        let kind = kinds.get(*id);
+        let scope = ListScope {
+            kind: *id,
+            namespace: primary_namespace
+                .filter(|_| kind.namespaced)
+                .map(str::to_string),
+        };
+        if allowed(&scope) {
+            let error = Some(why.clone());
+            by_kind.insert(
+                *id,
+                KindChildren {
+                    error,
+                    ..kind_children(kinds, *id)
+                },
+            );
+        }
+    }
+    let mut secondaries: Vec<KindChildren> = by_kind.into_values().collect();
+    secondaries.sort_by(|a, b| (&a.kind, &a.api_version).cmp(&(&b.kind, &b.api_version)));
+    (secondaries, hidden)
+}
+
+fn kind_children(kinds: &Kinds, id: usize) -> KindChildren {
+    let resource = &kinds.get(id).resource;
+    KindChildren {
+        api_version: resource.api_version.clone(),
+        kind: resource.kind.clone(),
+        resource: resource.plural.clone(),
+        ..KindChildren::default()
+    }
+}
+
+#[cfg(test)]
+#[path = "tree_tests.rs"]
+mod tests;
