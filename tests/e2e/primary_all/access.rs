@@ -8,9 +8,12 @@ use kube_secondary_examples::database::Database;
 use super::fixtures::{
     allowed, config_map, create, database, deployment, grant, rule, secret, service,
 };
-use super::requests::{as_user, database_path, get, names_by_kind};
+use super::requests::{as_user, database_path, get, names, names_by_kind};
 use super::shared::{INSTANCE_LABEL, Registered};
 use crate::support::{setup, wait_for};
+
+/// The Secret's password as its `data` holds it.
+const PASSWORD_BASE64: &str = "aHVudGVyMg==";
 
 /// The resource RBAC names for Databases in the `primary-all` group.
 const PRIMARY_ALL_DATABASES: &str = "databases.demo.kube-secondary.dev";
@@ -42,22 +45,19 @@ async fn a_user_who_may_list_only_configmaps_sees_those_and_a_count_of_the_rest(
     grant(&client, ns.name(), &user, rules).await;
     let reply = get(&as_user(&user).await, &path).await;
     let view = reply.primary_all();
-    let config_maps = vec!["db-config".to_string(), "db-settings".to_string()];
-    assert_eq!(
-        names_by_kind(&view),
-        BTreeMap::from([("ConfigMap".to_string(), config_maps)])
-    );
-    let hidden = [("deployments", 1), ("secrets", 1), ("services", 1)];
-    let hidden = hidden
-        .into_iter()
-        .map(|(resource, n)| (resource.to_string(), n))
-        .collect();
+    let config_maps = names([("ConfigMap", vec!["db-config", "db-settings"])]);
+    assert_eq!(names_by_kind(&view), config_maps);
+    let hidden = BTreeMap::from([
+        ("deployments".to_string(), 1),
+        ("secrets".to_string(), 1),
+        ("services".to_string(), 1),
+    ]);
     assert_eq!(
         view.hidden, hidden,
         "the kinds the user may not list, counted"
     );
     assert!(
-        !reply.body.contains("db-credentials") && !reply.body.contains("hunter2"),
+        !reply.body.contains("db-credentials") && !reply.body.contains(PASSWORD_BASE64),
         "nothing of the Secret is shown: {}",
         reply.body
     );

@@ -1,9 +1,10 @@
 //! Errors are Kubernetes `Status` objects with the right code, through the kube-apiserver.
 
+use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList;
-use kube::Api;
-use kube::api::{DeleteParams, ObjectMeta, PostParams};
+use kube::api::{ObjectMeta, PostParams};
+use kube::{Api, Resource};
 use kube_secondary::primary_all::path;
 use kube_secondary_apiserver::Server;
 use kube_secondary_examples::database::Database;
@@ -68,74 +69,51 @@ async fn a_malformed_path_or_depth_is_a_bad_request() {
 
 /// Binds `user` to what the server needs besides its watches, as `apiserver/deploy/` does:
 /// reading the request-header configuration in kube-system and reviewing access. It may list
-/// no kind, so a server acting as it never has a cache synced.
-struct ServerWithoutListRights {
-    client: kube::Client,
-    name: String,
-}
-
-impl ServerWithoutListRights {
-    async fn bind(client: &kube::Client, user: &str) -> Self {
-        let subject = Subject {
-            api_group: Some("rbac.authorization.k8s.io".into()),
-            kind: "User".into(),
-            name: user.into(),
-            namespace: None,
-        };
-        let cluster_binding = ClusterRoleBinding {
-            metadata: ObjectMeta {
-                name: Some(user.into()),
-                ..ObjectMeta::default()
-            },
-            role_ref: RoleRef {
-                api_group: Some("rbac.authorization.k8s.io".into()),
-                kind: "ClusterRole".into(),
-                name: "system:auth-delegator".into(),
-            },
-            subjects: Some(vec![subject.clone()]),
-        };
-        Api::<ClusterRoleBinding>::all(client.clone())
-            .create(&PostParams::default(), &cluster_binding)
-            .await
-            .expect("bind system:auth-delegator");
-        let reader = RoleBinding {
-            metadata: ObjectMeta {
-                name: Some(user.into()),
-                ..ObjectMeta::default()
-            },
-            role_ref: RoleRef {
-                api_group: Some("rbac.authorization.k8s.io".into()),
-                kind: "Role".into(),
-                name: "extension-apiserver-authentication-reader".into(),
-            },
-            subjects: Some(vec![subject]),
-        };
-        create(client, "kube-system", reader).await;
-        Self {
-            client: client.clone(),
-            name: user.into(),
-        }
-    }
-
-    /// Removes the bindings (a failed test leaves them: they name a user nobody is).
-    async fn unbind(self) {
-        let delete = DeleteParams::default();
-        Api::<ClusterRoleBinding>::all(self.client.clone())
-            .delete(&self.name, &delete)
-            .await
-            .expect("delete the ClusterRoleBinding");
-        Api::<RoleBinding>::namespaced(self.client.clone(), "kube-system")
-            .delete(&self.name, &delete)
-            .await
-            .expect("delete the RoleBinding");
-    }
+/// no kind, so a server acting as it never has a cache synced. The bindings are owned by the
+/// test's namespace, so garbage collection removes them with it.
+async fn bind_all_but_list_rights(client: &kube::Client, namespace: &str, user: &str) {
+    let owner = Api::<Namespace>::all(client.clone())
+        .get(namespace)
+        .await
+        .expect("get the test namespace");
+    let metadata = ObjectMeta {
+        name: Some(user.into()),
+        owner_references: Some(vec![owner.owner_ref(&()).expect("a uid")]),
+        ..ObjectMeta::default()
+    };
+    let role_ref = |kind: &str, name: &str| RoleRef {
+        api_group: Some("rbac.authorization.k8s.io".into()),
+        kind: kind.into(),
+        name: name.into(),
+    };
+    let subjects = Some(vec![Subject {
+        api_group: Some("rbac.authorization.k8s.io".into()),
+        kind: "User".into(),
+        name: user.into(),
+        namespace: None,
+    }]);
+    let delegator = ClusterRoleBinding {
+        metadata: metadata.clone(),
+        role_ref: role_ref("ClusterRole", "system:auth-delegator"),
+        subjects: subjects.clone(),
+    };
+    Api::<ClusterRoleBinding>::all(client.clone())
+        .create(&PostParams::default(), &delegator)
+        .await
+        .expect("bind system:auth-delegator");
+    let reader = RoleBinding {
+        metadata,
+        role_ref: role_ref("Role", "extension-apiserver-authentication-reader"),
+        subjects,
+    };
+    create(client, "kube-system", reader).await;
 }
 
 #[tokio::test]
 async fn a_server_whose_primary_cache_has_not_synced_is_unavailable_with_retry_after() {
     let (client, ns) = setup::<Database>("pa-unsynced").await;
     let user = format!("primary-all-unsynced@{}", ns.name());
-    let bindings = ServerWithoutListRights::bind(&client, &user).await;
+    bind_all_but_list_rights(&client, ns.name(), &user).await;
     let mut config = kube::Config::infer().await.expect("a kubeconfig");
     config.auth_info.impersonate = Some(user.clone());
     let as_user = kube::Client::try_from(config).expect("a client");
@@ -167,6 +145,5 @@ async fn a_server_whose_primary_cache_has_not_synced_is_unavailable_with_retry_a
     let list: APIResourceList = get(&front_proxy, "/apis/primary-all/v1").await.json();
     assert_eq!(list.resources.len(), 1);
     server.shutdown().await;
-    bindings.unbind().await;
     ns.delete().await;
 }

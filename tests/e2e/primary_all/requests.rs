@@ -117,6 +117,15 @@ pub fn names_by_kind(view: &PrimaryAll) -> BTreeMap<String, Vec<String>> {
     names
 }
 
+/// Names by kind, as [`names_by_kind`] gives them, to compare with.
+pub fn names<const N: usize>(kinds: [(&str, Vec<&str>); N]) -> BTreeMap<String, Vec<String>> {
+    let owned = |names: Vec<&str>| names.into_iter().map(String::from).collect();
+    kinds
+        .into_iter()
+        .map(|(kind, names)| (kind.to_string(), owned(names)))
+        .collect()
+}
+
 /// A client of the kube-apiserver acting as `user` (admin impersonates it), with no groups
 /// beyond `system:authenticated`.
 pub async fn as_user(user: &str) -> Client {

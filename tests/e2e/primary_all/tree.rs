@@ -1,7 +1,5 @@
 //! A Database's whole tree in one request: every child kind, grouped, to the requested depth.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroupList, APIResourceList};
@@ -9,17 +7,9 @@ use kube::ResourceExt;
 use kube_secondary_examples::database::Database;
 
 use super::fixtures::{config_map, controlled_by, create, database, deployment, secret, service};
-use super::requests::{database_path, get, names_by_kind};
+use super::requests::{database_path, get, names, names_by_kind};
 use super::shared::{INSTANCE_LABEL, Registered};
 use crate::support::{client, setup, wait_for};
-
-fn names(groups: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
-    let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
-    groups
-        .iter()
-        .map(|(kind, these)| (kind.to_string(), names(these)))
-        .collect()
-}
 
 #[tokio::test]
 async fn a_database_comes_with_its_children_grouped_by_kind_down_to_the_depth_asked() {
@@ -42,16 +32,16 @@ async fn a_database_comes_with_its_children_grouped_by_kind_down_to_the_depth_as
     let replica_set_object = replica_sets.get(&replica_set).await.expect("get");
     let pod = controlled_by::<Pod, _>(&client, ns.name(), &replica_set_object).await;
 
-    let direct = [
-        ("ConfigMap", &["db-config", "db-settings"][..]),
-        ("Deployment", &["db"]),
-        ("Secret", &["db-credentials"]),
-        ("Service", &["db"]),
-    ];
-    let (replica_sets, pods) = ([replica_set.as_str()], [pod.as_str()]);
-    let with_replica_set = [&direct[..], &[("ReplicaSet", &replica_sets[..])]].concat();
-    let with_pod = [&with_replica_set[..], &[("Pod", &pods[..])]].concat();
-    let (depth_1, depth_2, depth_3) = (names(&direct), names(&with_replica_set), names(&with_pod));
+    let depth_1 = names([
+        ("ConfigMap", vec!["db-config", "db-settings"]),
+        ("Deployment", vec!["db"]),
+        ("Secret", vec!["db-credentials"]),
+        ("Service", vec!["db"]),
+    ]);
+    let mut depth_2 = depth_1.clone();
+    depth_2.insert("ReplicaSet".into(), vec![replica_set]);
+    let mut depth_3 = depth_2.clone();
+    depth_3.insert("Pod".into(), vec![pod]);
     wait_for("the server's caches to hold the whole tree", || async {
         let reply = get(&client, &database_path(ns.name(), "db", 3)).await;
         reply.status == 200 && names_by_kind(&reply.primary_all()) == depth_3
