@@ -1,34 +1,34 @@
 //! Request-header authentication, as `k8s.io/apiserver` does it: `X-Remote-*` headers are
 //! believed only from a connection whose client certificate chains to the request-header CA
-//! and carries an allowed common name. The trust is swapped whole when the ConfigMap changes.
+//! and carries an allowed common name. The chain is verified at every request against the
+//! trust of the moment, which is swapped whole when the ConfigMap changes.
 
 use std::sync::{Arc, PoisonError, RwLock};
 
 use http::HeaderMap;
 use rustls::pki_types::{CertificateDer, UnixTime};
-use rustls::server::ServerConfig;
 use rustls::server::danger::ClientCertVerifier;
 
-use crate::error::{Error, TrustError};
+use crate::error::TrustError;
 use crate::requestheader::{RequestHeaderConfig, UserInfo};
 use crate::status::ApiError;
-use crate::tls::{self, Serving};
+use crate::tls;
 
 /// The certificate chain a connection's client presented, put into each request's extensions.
 #[derive(Clone, Debug)]
 pub struct PeerChain(pub Arc<[CertificateDer<'static>]>);
 
-/// Who may vouch for callers now, and the TLS configuration that asks for their certificates.
+/// Who may vouch for callers now.
+#[derive(Default)]
 struct Trust {
     headers: RequestHeaderConfig,
     verifier: Option<Arc<dyn ClientCertVerifier>>,
-    tls: Arc<ServerConfig>,
     loaded: bool,
 }
 
 /// Authenticates requests with the current request-header trust.
+#[derive(Default)]
 pub struct Authenticator {
-    serving: Serving,
     trust: RwLock<Arc<Trust>>,
 }
 
@@ -41,56 +41,25 @@ impl std::fmt::Debug for Authenticator {
 }
 
 impl Authenticator {
-    /// Serves `serving` and trusts nobody until [`Authenticator::update`].
-    pub fn new(serving: Serving) -> Result<Self, Error> {
-        let tls = serving.config(tls::no_client_auth())?;
-        let trust = Trust {
-            headers: RequestHeaderConfig::default(),
-            verifier: None,
-            tls,
-            loaded: false,
-        };
-        Ok(Self {
-            serving,
-            trust: RwLock::new(Arc::new(trust)),
-        })
-    }
-
-    /// The TLS configuration for the next connection.
-    pub fn tls_config(&self) -> Arc<ServerConfig> {
-        Arc::clone(&self.current().tls)
-    }
-
     /// Whether the request-header settings have been read.
     pub fn loaded(&self) -> bool {
         self.current().loaded
     }
 
-    /// Trusts `headers` from now on, for new connections and for every request.
+    /// Trusts `headers` from the next request on.
     pub fn update(&self, headers: RequestHeaderConfig) -> Result<(), TrustError> {
         let verifier = tls::client_verifier(&headers.client_ca)?;
-        let tls = self
-            .serving
-            .config(verifier.clone().unwrap_or_else(tls::no_client_auth))
-            .map_err(TrustError::Tls)?;
         self.swap(Trust {
             headers,
             verifier,
-            tls,
             loaded: true,
         });
         Ok(())
     }
 
-    /// Trusts nobody: the ConfigMap is gone.
+    /// Trusts nobody: the ConfigMap is gone or unusable.
     pub fn forget(&self) {
-        let tls = self.current().tls.clone();
-        self.swap(Trust {
-            headers: RequestHeaderConfig::default(),
-            verifier: None,
-            tls,
-            loaded: false,
-        });
+        self.swap(Trust::default());
     }
 
     /// The caller of a request that came over a connection presenting `chain` with `headers`;

@@ -9,11 +9,10 @@ use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair,
 };
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::CertificateDer;
 
 use super::{Authenticator, PeerChain};
 use crate::requestheader::RequestHeaderConfig;
-use crate::tls::Serving;
 
 fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -22,12 +21,12 @@ fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
 }
 
-/// A leaf certificate for `usage` named `common_name`, with its key.
+/// A leaf certificate for `usage` named `common_name`.
 fn leaf(
     issuer: &CertifiedIssuer<'static, KeyPair>,
     common_name: &str,
     usage: ExtendedKeyUsagePurpose,
-) -> (CertificateDer<'static>, KeyPair) {
+) -> CertificateDer<'static> {
     let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
     params
         .distinguished_name
@@ -35,22 +34,12 @@ fn leaf(
     params.extended_key_usages = vec![usage];
     let key = KeyPair::generate().unwrap();
     let cert = params.signed_by(&key, issuer).unwrap();
-    (cert.der().clone(), key)
+    cert.der().clone()
 }
 
 fn client(issuer: &CertifiedIssuer<'static, KeyPair>, common_name: &str) -> PeerChain {
-    let (cert, _) = leaf(issuer, common_name, ExtendedKeyUsagePurpose::ClientAuth);
+    let cert = leaf(issuer, common_name, ExtendedKeyUsagePurpose::ClientAuth);
     PeerChain(Arc::from(vec![cert]))
-}
-
-fn authenticator() -> Authenticator {
-    let (cert, key) = leaf(
-        &ca("serving-ca"),
-        "localhost",
-        ExtendedKeyUsagePurpose::ServerAuth,
-    );
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-    Authenticator::new(Serving::new(vec![cert], key).unwrap()).unwrap()
 }
 
 fn trust(
@@ -92,7 +81,7 @@ fn alice() -> HeaderMap {
 #[test]
 fn the_front_proxy_certificate_vouches_for_the_headers() {
     let front_proxy_ca = ca("front-proxy-ca");
-    let authn = authenticator();
+    let authn = Authenticator::default();
     authn
         .update(trust(&front_proxy_ca, r#"["front-proxy-client"]"#))
         .unwrap();
@@ -111,7 +100,7 @@ fn the_front_proxy_certificate_vouches_for_the_headers() {
 #[test]
 fn nothing_else_authenticates() {
     let front_proxy_ca = ca("front-proxy-ca");
-    let authn = authenticator();
+    let authn = Authenticator::default();
     let proxy = client(&front_proxy_ca, "front-proxy-client");
     assert_eq!(
         authn.authenticate(Some(&proxy), &alice()).unwrap_err().code,
@@ -144,7 +133,7 @@ fn nothing_else_authenticates() {
         ),
         "another CA"
     );
-    let (server_cert, _) = leaf(
+    let server_cert = leaf(
         &front_proxy_ca,
         "front-proxy-client",
         ExtendedKeyUsagePurpose::ServerAuth,
@@ -161,7 +150,7 @@ fn nothing_else_authenticates() {
 #[test]
 fn an_empty_allowed_names_list_accepts_any_name_from_the_ca() {
     let front_proxy_ca = ca("front-proxy-ca");
-    let authn = authenticator();
+    let authn = Authenticator::default();
     authn.update(trust(&front_proxy_ca, "[]")).unwrap();
     let user = authn
         .authenticate(Some(&client(&front_proxy_ca, "anyone")), &alice())
@@ -172,7 +161,7 @@ fn an_empty_allowed_names_list_accepts_any_name_from_the_ca() {
 #[test]
 fn a_rotated_ca_applies_to_open_connections() {
     let (old_ca, new_ca) = (ca("old"), ca("new"));
-    let authn = authenticator();
+    let authn = Authenticator::default();
     authn.update(trust(&old_ca, "[]")).unwrap();
     let old_proxy = client(&old_ca, "front-proxy-client");
     assert!(authn.authenticate(Some(&old_proxy), &alice()).is_ok());

@@ -88,8 +88,27 @@ impl KindCache {
         }
     }
 
-    fn failed(&self, error: &watcher::Error) {
-        *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error.to_string());
+    /// Records a watch error; returns it in words when it differs from the last one, to be
+    /// logged once rather than at every retry.
+    fn failed(&self, error: &watcher::Error) -> Option<String> {
+        let described = describe(error);
+        let mut last = self.error.lock().unwrap_or_else(PoisonError::into_inner);
+        let new = last.as_ref() != Some(&described);
+        *last = Some(described.clone());
+        new.then_some(described)
+    }
+}
+
+/// A watch error in words for the response: the API's own message when it answered one.
+fn describe(error: &watcher::Error) -> String {
+    use watcher::Error::{InitialListFailed, WatchFailed, WatchStartFailed};
+    match error {
+        InitialListFailed(kube::Error::Api(status))
+        | WatchStartFailed(kube::Error::Api(status))
+        | WatchFailed(kube::Error::Api(status)) => {
+            format!("cannot watch this kind: {} {}", status.code, status.message)
+        }
+        error => error.to_string(),
     }
 }
 
@@ -240,8 +259,10 @@ async fn watch(
                     cache.observe(&event);
                 }
                 Err(error) => {
-                    tracing::warn!(kind = %resource.kind, group = %resource.group, %error, "watch failed; retrying");
-                    cache.failed(&error);
+                    if let Some(error) = cache.failed(&error) {
+                        let kind = &resource.kind;
+                        tracing::warn!(%kind, group = %resource.group, %error, "watch failed; retrying");
+                    }
                 }
             }
             std::future::ready(())

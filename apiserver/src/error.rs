@@ -67,13 +67,13 @@ pub enum TrustError {
     },
     /// `requestheader-client-ca-file` is not PEM certificates.
     #[error("requestheader-client-ca-file is not PEM certificates")]
-    Ca(#[source] rustls::pki_types::pem::Error),
-    /// rustls refused the CA.
+    Pem(#[source] rustls::pki_types::pem::Error),
+    /// A certificate of `requestheader-client-ca-file` is not a usable CA.
+    #[error("requestheader-client-ca-file holds a certificate that is not a usable CA")]
+    Ca(#[source] rustls::Error),
+    /// rustls cannot verify client certificates with the CA.
     #[error("requestheader-client-ca-file cannot verify client certificates")]
     Verifier(#[source] rustls::server::VerifierBuilderError),
-    /// The TLS configuration could not be rebuilt with the new CA.
-    #[error("cannot rebuild the TLS configuration")]
-    Tls(#[source] rustls::Error),
 }
 
 /// `error` and its causes, `: `-separated, for logs.

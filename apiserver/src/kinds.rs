@@ -57,8 +57,9 @@ impl Kinds {
             match pinned(client, spec).await {
                 Ok((resource, caps)) => kinds.add(resource, &caps, false, true),
                 Err(error) => {
-                    tracing::warn!(kind = %spec, %error, "child kind not found by discovery");
-                    kinds.add_unresolved(spec, error.to_string());
+                    let why = not_served(spec, &error);
+                    tracing::warn!("{why}");
+                    kinds.add_unresolved(spec, why);
                 }
             }
         }
@@ -155,6 +156,16 @@ impl Kinds {
 async fn pinned(client: &Client, spec: &KindSpec) -> kube::Result<(ApiResource, ApiCapabilities)> {
     let gvk = GroupVersionKind::gvk(&spec.group, &spec.version, &spec.kind);
     discovery::pinned_kind(client, &gvk).await
+}
+
+/// Why a kind is not cached, in words for the response: `demo.example.com/v1/Widget is not
+/// served by this cluster (discovery: 404 page not found)`.
+fn not_served(spec: &KindSpec, error: &kube::Error) -> String {
+    let detail = match error {
+        kube::Error::Api(status) => status.message.clone(),
+        error => error.to_string(),
+    };
+    format!("{spec} is not served by this cluster (discovery: {detail})")
 }
 
 /// A namespaced kind that can be listed and watched, other than events: events point at

@@ -1,6 +1,7 @@
 //! `kube-secondary-apiserver`: the aggregated `primary-all` API server, configured by flags or
 //! a YAML file, talking to the cluster of the ambient kubeconfig or service account.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -86,9 +87,10 @@ impl Flags {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,kube_secondary_apiserver=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let config = Flags::parse().config()?;
     let client = kube::Client::try_default()
@@ -98,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
     stopped().await;
     tracing::info!("stopping: finishing in-flight requests");
     server.shutdown().await;
+    tracing::info!("stopped");
     Ok(())
 }
 

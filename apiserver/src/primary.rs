@@ -116,7 +116,10 @@ fn resolve(kinds: &Kinds, target: Target) -> Result<(usize, Option<String>, Stri
             namespace,
             name,
         } => {
-            let asked = format!("{group}/{version}/{kind}");
+            let asked = match group.as_str() {
+                "" => format!("{version}/{kind}"),
+                group => format!("{group}/{version}/{kind}"),
+            };
             (kinds.primary_by_kind(&group, &kind), namespace, name, asked)
         }
     };

@@ -59,7 +59,7 @@ impl RequestHeaderConfig {
             None => Vec::new(),
             Some(pem) => CertificateDer::pem_slice_iter(pem.as_bytes())
                 .collect::<Result<_, _>>()
-                .map_err(TrustError::Ca)?,
+                .map_err(TrustError::Pem)?,
         };
         Ok(Self {
             client_ca,

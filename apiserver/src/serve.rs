@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::authn::{Authenticator, PeerChain};
+use crate::authn::PeerChain;
 
 /// How long a client may take to finish its TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,16 +26,17 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// Serves `router` on `listener` until `stop` turns true, then drains.
 pub async fn serve(
     listener: TcpListener,
-    authn: Arc<Authenticator>,
+    tls: Arc<rustls::ServerConfig>,
     router: Router,
     mut stop: watch::Receiver<bool>,
 ) {
+    let acceptor = TlsAcceptor::from(tls);
     let graceful = GracefulShutdown::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((tcp, _)) => {
-                    let acceptor = TlsAcceptor::from(authn.tls_config());
+                    let acceptor = acceptor.clone();
                     let connection = connection(tcp, acceptor, router.clone(), graceful.watcher());
                     tokio::spawn(connection);
                 }

@@ -15,8 +15,7 @@ use crate::config::ServerConfig;
 use crate::error::Error;
 use crate::kinds::Kinds;
 use crate::routes::{self, AppState};
-use crate::tls::Serving;
-use crate::{serve, trust_watch};
+use crate::{serve, tls, trust_watch};
 
 /// The aggregated API server, running.
 #[derive(Debug)]
@@ -32,8 +31,8 @@ impl Server {
     /// the caches, the trust watch and the listener; returns without waiting for the caches
     /// (`/readyz` tells when they are synced).
     pub async fn start(client: Client, config: ServerConfig) -> anyhow::Result<Server> {
-        let serving = Serving::load(&config.tls_cert, &config.tls_key)?;
-        let authn = Arc::new(Authenticator::new(serving)?);
+        let tls = tls::server_config(&config.tls_cert, &config.tls_key)?;
+        let authn = Arc::new(Authenticator::default());
         let kinds = Arc::new(Kinds::resolve(&client, &config).await?);
         let listener = TcpListener::bind(config.bind)
             .await
@@ -54,16 +53,12 @@ impl Server {
         )));
         let state = AppState {
             caches,
-            authn: Arc::clone(&authn),
+            authn,
             authz: Arc::new(Authorizer::new(client)),
         };
         let (stop, stopped) = watch::channel(false);
-        let serving = tokio::spawn(serve::serve(
-            listener,
-            authn,
-            routes::router(state),
-            stopped,
-        ));
+        let router = routes::router(state);
+        let serving = tokio::spawn(serve::serve(listener, tls, router, stopped));
         tracing::info!(%local_addr, "serving primary-all");
         Ok(Server {
             local_addr,

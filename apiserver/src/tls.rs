@@ -1,16 +1,22 @@
-//! TLS with rustls (the `ring` provider, as kube uses): the serving certificate, and a
-//! client-certificate verifier for the request-header CA. Client certificates are optional at
-//! the TLS layer; whether a request is authenticated is decided per request.
+//! TLS with rustls (the `ring` provider, as kube uses): the serving certificate, and client
+//! certificates asked for but optional. Which CA a client certificate chains to is checked per
+//! request ([`crate::authn`]), so a rotated request-header CA applies to open connections and a
+//! certificate from another CA gets a 401 `Status`, not a TLS alert, as with `k8s.io/apiserver`.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::RootCertStore;
-use rustls::crypto::CryptoProvider;
+use rustls::crypto::{
+    CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature,
+};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::server::danger::ClientCertVerifier;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::{ServerConfig, WebPkiClientVerifier};
+use rustls::{
+    DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme,
+    client::danger::HandshakeSignatureValid,
+};
 
 use crate::error::{Error, TrustError};
 
@@ -19,61 +25,94 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// The serving certificate chain and key, read once at start-up.
-#[derive(Debug)]
-pub struct Serving {
+/// The serving configuration: `cert` and `key` (PEM files), HTTP/2 and HTTP/1.1, client
+/// certificates optional.
+pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, Error> {
+    let pem = |what: &'static str, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Pem { what, path, source }
+    };
+    let chain = CertificateDer::pem_file_iter(cert)
+        .map_err(pem("certificate", cert))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(pem("certificate", cert))?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(pem("private key", key))?;
+    Ok(config(chain, key)?)
+}
+
+/// The serving configuration for `chain` and `key`.
+pub fn config(
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
+) -> Result<Arc<ServerConfig>, rustls::Error> {
+    let provider = provider();
+    let verifier = Arc::new(AnyClientCertificate {
+        algorithms: provider.signature_verification_algorithms,
+    });
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
-impl Serving {
-    /// Reads the PEM files.
-    pub fn load(cert: &Path, key: &Path) -> Result<Self, Error> {
-        let pem = |what: &'static str, path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Pem { what, path, source }
-        };
-        let chain = CertificateDer::pem_file_iter(cert)
-            .map_err(pem("certificate", cert))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(pem("certificate", cert))?;
-        let key = PrivateKeyDer::from_pem_file(key).map_err(pem("private key", key))?;
-        Ok(Self::new(chain, key)?)
+/// Asks for a client certificate and takes any whose key the client proves it holds (the
+/// handshake signature is verified); the chain is judged per request.
+#[derive(Debug)]
+struct AnyClientCertificate {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ClientCertVerifier for AnyClientCertificate {
+    fn offer_client_auth(&self) -> bool {
+        true
     }
 
-    /// Serves `chain` with `key`; refuses a key that does not go with the certificate now
-    /// rather than at the first handshake.
-    pub fn new(
-        chain: Vec<CertificateDer<'static>>,
-        key: PrivateKeyDer<'static>,
-    ) -> Result<Self, rustls::Error> {
-        let serving = Self { chain, key };
-        serving.config(no_client_auth())?;
-        Ok(serving)
+    fn client_auth_mandatory(&self) -> bool {
+        false
     }
 
-    /// A server configuration presenting this certificate and asking for client certificates
-    /// as `verifier` says, speaking HTTP/2 and HTTP/1.1.
-    pub fn config(
+    /// No CA hints: the request-header CA can change, and clients that get none (Go's, curl)
+    /// send their certificate anyway.
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
         &self,
-        verifier: Arc<dyn ClientCertVerifier>,
-    ) -> Result<Arc<ServerConfig>, rustls::Error> {
-        let mut config = ServerConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()?
-            .with_client_cert_verifier(verifier)
-            .with_single_cert(self.chain.clone(), self.key.clone_key())?;
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Ok(Arc::new(config))
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
     }
 }
 
-/// A verifier that asks for no client certificate.
-pub fn no_client_auth() -> Arc<dyn ClientCertVerifier> {
-    WebPkiClientVerifier::no_client_auth()
-}
-
-/// A verifier accepting client certificates that chain to `roots` (with the client-auth
-/// usage), and connections without one; `None` when there are no roots.
+/// A verifier of client certificates that chain to `roots` with the client-auth usage;
+/// `None` when there are no roots.
 pub fn client_verifier(
     roots: &[CertificateDer<'static>],
 ) -> Result<Option<Arc<dyn ClientCertVerifier>>, TrustError> {
@@ -82,10 +121,9 @@ pub fn client_verifier(
     }
     let mut store = RootCertStore::empty();
     for root in roots {
-        store.add(root.clone()).map_err(TrustError::Tls)?;
+        store.add(root.clone()).map_err(TrustError::Ca)?;
     }
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider())
-        .allow_unauthenticated()
         .build()
         .map_err(TrustError::Verifier)?;
     Ok(Some(verifier))
