@@ -130,8 +130,6 @@ async fn a_front_proxy_ca_certificate_for_a_name_not_allowed_is_unauthorized() {
 /// after request over them; one opened as the server starts must serve once the server has
 /// read its request-header trust.
 #[tokio::test]
-#[ignore = "server bug: a connection accepted before the request-header CA is loaded is never \
-            asked for a client certificate, so every request over it stays 401"]
 async fn a_connection_opened_as_the_server_starts_is_served_once_the_trust_is_read() {
     let (client, ns) = setup::<Database>("pa-authn-early").await;
     let pki = Pki::from_env();

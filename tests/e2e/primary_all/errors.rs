@@ -121,15 +121,13 @@ async fn a_server_whose_primary_cache_has_not_synced_is_unavailable_with_retry_a
     let server = Server::start(as_user, server_config(&pki, &[DATABASES]))
         .await
         .expect("a server starts before its caches sync");
-    let front_proxy = || direct(server.local_addr(), Identity::FrontProxy, &AS_ADMIN);
+    let front_proxy = direct(server.local_addr(), Identity::FrontProxy, &AS_ADMIN);
     let path = database_path(ns.name(), "db", 1);
-    // Until it has read the request-header configuration it can tell nobody's identity. A new
-    // connection each time: see authn.rs for a connection made before then.
+    // Until it has read the request-header configuration it can tell nobody's identity.
     wait_for("the server to authenticate the front proxy", || async {
-        get(&front_proxy(), &path).await.status != 401
+        get(&front_proxy, &path).await.status != 401
     })
     .await;
-    let front_proxy = front_proxy();
     let reply = get(&front_proxy, &path).await;
     assert_eq!(reply.status, 503, "{}", reply.body);
     let status = reply.error_status();

@@ -122,14 +122,11 @@ async fn start() -> Shared {
 }
 
 /// Waits until `/readyz` answers 200, as a readiness probe would: the primary caches synced
-/// and the request-header trust read. A new connection each time, since one opened before the
-/// trust was read is never asked for a client certificate (a server bug).
+/// and the request-header trust read.
 async fn ready(addr: SocketAddr) {
+    let probe = direct(addr, Identity::Nobody, &[]);
     wait_for("the server to be ready", || async {
-        get(&direct(addr, Identity::Nobody, &[]), "/readyz")
-            .await
-            .status
-            == 200
+        get(&probe, "/readyz").await.status == 200
     })
     .await;
 }
