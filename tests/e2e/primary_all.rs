@@ -7,6 +7,7 @@
 
 mod access;
 mod authn;
+mod client;
 mod errors;
 mod fixtures;
 mod freshness;
