@@ -12,6 +12,7 @@
 //!   [`PrimaryAll`](kube_secondary::primary_all::PrimaryAll).
 //! - Discovery (`/apis`, `/apis/primary-all`, `/apis/primary-all/v1`) for any authenticated
 //!   caller; `/healthz`, `/livez`, `/readyz` for anyone.
+//! - [`register`] routes the aggregation layer of a control plane on the same machine to it.
 //!
 //! The flow is the layout: `config.rs` -> `kinds.rs` (discovery at start-up) -> `cache.rs` (a
 //! kube-runtime watcher and reflector per kind) with `index.rs` -> `serve.rs` (TLS) ->
@@ -48,6 +49,7 @@ mod error;
 mod index;
 mod kinds;
 mod primary;
+pub mod register;
 mod requestheader;
 mod routes;
 mod serve;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::process::{self, Lock, alive};
-use crate::{build, certs, kubeconfig, paths, progress};
+use crate::{apiserver, build, certs, kubeconfig, paths, progress};
 
 /// Garbage collection and namespace deletion, plus the workload controllers that give children
 /// realistic status churn.
@@ -69,7 +69,10 @@ pub fn kubeconfig_path() -> anyhow::Result<PathBuf> {
 fn lock() -> anyhow::Result<Lock> {
     let cache = paths::cache()?;
     std::fs::create_dir_all(&cache)?;
-    Lock::take(&cache.join("cluster.lock"))
+    Lock::take(
+        &cache.join("cluster.lock"),
+        "another `cargo xtask cluster up`",
+    )
 }
 
 /// Records the state; called after every start so a crash leaves nothing untracked.
@@ -119,9 +122,11 @@ pub fn running() -> anyhow::Result<bool> {
     Ok(read_state()?.is_some_and(|state| state.all_alive() && apiserver_ready()))
 }
 
-/// Prints `export KUBECONFIG=…` on stdout, so `eval "$(cargo xtask cluster env)"` works.
+/// Prints `export KUBECONFIG=…` and `export KUBE_SECONDARY_PKI=…` (the certificates the
+/// primary-all tests need) on stdout, so `eval "$(cargo xtask cluster env)"` works.
 pub fn print_env() -> anyhow::Result<()> {
     println!("export KUBECONFIG={}", kubeconfig_path()?.display());
+    println!("export KUBE_SECONDARY_PKI={}", paths::pki_dir()?.display());
     Ok(())
 }
 
@@ -322,7 +327,14 @@ fn stop_recorded(state: &State) -> anyhow::Result<()> {
 pub fn down() -> anyhow::Result<()> {
     let _lock = lock()?;
     match read_state()? {
-        Some(state) => stop_recorded(&state)?,
+        Some(state) => {
+            if state.all_alive()
+                && let Err(error) = apiserver::unregister_before_down()
+            {
+                tracing::warn!("could not unregister the primary-all APIService: {error:#}");
+            }
+            stop_recorded(&state)?
+        }
         None => tracing::info!("no cluster is recorded; nothing to stop"),
     }
     let dir = paths::cluster_dir()?;

@@ -4,10 +4,12 @@
 //! - `test`: everything CI runs (format, lints, unit, compile and end-to-end tests);
 //! - `demo`: the `database` operator repairing drift, with its wake-up counts;
 //! - `bench [--quick] …`: the wake-up benchmark against the running cluster;
-//! - `loc`: the `database` operator's lines with kube-secondary and by hand.
+//! - `loc`: the `database` operator's lines with kube-secondary and by hand;
+//! - `apiserver`: the aggregated `primary-all` API server, registered with the cluster until ctrl-c.
 
 use clap::{Parser, Subcommand};
 
+mod apiserver;
 mod build;
 mod certs;
 mod cluster;
@@ -48,6 +50,9 @@ enum Command {
     },
     /// Lines of operator logic of the `database` job: kube-secondary against kube-rs by hand.
     Loc,
+    /// Runs the `primary-all` API server on 127.0.0.1 and registers it with the running
+    /// cluster; ctrl-c unregisters it.
+    Apiserver,
 }
 
 #[derive(Subcommand)]
@@ -90,6 +95,7 @@ fn main() {
         Command::Demo => demo::run(),
         Command::Bench { args } => test::bench(&args),
         Command::Loc => loc::run(),
+        Command::Apiserver => apiserver::run(),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

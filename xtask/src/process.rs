@@ -160,13 +160,17 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Takes the lock on `path`, waiting (and saying so) while another process holds it.
-    pub fn take(path: &Path) -> anyhow::Result<Self> {
+    /// Takes the lock on `path`, waiting (and saying that `holder` holds it) while another
+    /// process does.
+    pub fn take(path: &Path, holder: &str) -> anyhow::Result<Self> {
         use std::os::fd::AsRawFd;
         let file = std::fs::File::create(path)?;
         // SAFETY: flock on a file descriptor we own; released when the file is closed.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            tracing::info!("another `cargo xtask cluster up` is running; waiting for it to finish");
+            tracing::info!(
+                "{holder} holds {}; waiting for it to finish",
+                path.display()
+            );
             // SAFETY: as above, blocking this time.
             if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
                 anyhow::bail!("cannot lock {}", path.display());

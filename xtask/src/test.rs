@@ -159,7 +159,8 @@ fn run_steps(steps: &mut Steps) -> anyhow::Result<()> {
                 "--test",
                 "e2e",
             ])
-            .env("KUBECONFIG", cluster::kubeconfig_path()?),
+            .env("KUBECONFIG", cluster::kubeconfig_path()?)
+            .env("KUBE_SECONDARY_PKI", paths::pki_dir()?),
     )
 }
 
@@ -176,6 +177,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
         cargo()
             .args(["run", "--release", "-p", "kube-secondary-bench", "--"])
             .args(args)
-            .env("KUBECONFIG", cluster::kubeconfig_path()?),
+            .env("KUBECONFIG", cluster::kubeconfig_path()?)
+            .env("KUBE_SECONDARY_PKI", paths::pki_dir()?),
     )
 }

@@ -1,0 +1,183 @@
+//! `cargo xtask apiserver`: `kube-secondary-apiserver` on 127.0.0.1, serving Databases from the
+//! running cluster, registered with its aggregation layer until ctrl-c.
+
+use std::io::BufRead;
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kube_secondary::crd::install_crd;
+use kube_secondary_apiserver::register::{API_SERVICE, register, unregister};
+use kube_secondary_examples::database::Database;
+
+use crate::process::{self, Lock};
+use crate::{cluster, kubeconfig, paths};
+
+/// The kinds served: the example's Database, with the children its operator makes and the
+/// Deployment's ReplicaSets and Pods.
+const PRIMARY: &str = "demo.kube-secondary.dev/v1/Database";
+const CHILDREN: [&str; 6] = [
+    "apps/v1/Deployment",
+    "apps/v1/ReplicaSet",
+    "v1/Pod",
+    "v1/Service",
+    "v1/Secret",
+    "v1/ConfigMap",
+];
+const LABEL_KEY: &str = "app.kubernetes.io/instance";
+
+/// The lock the e2e tests take too: one process at a time owns the cluster's `APIService`.
+fn lock_path() -> anyhow::Result<PathBuf> {
+    Ok(paths::cluster_dir()?.join("primary-all.lock"))
+}
+
+/// Builds the server, runs it on a free port, registers it, and unregisters it on ctrl-c.
+pub fn run() -> anyhow::Result<()> {
+    anyhow::ensure!(
+        cluster::running()?,
+        "no cluster is running; start one with `cargo xtask cluster up`"
+    );
+    let binary = build()?;
+    let _lock = Lock::take(
+        &lock_path()?,
+        "an e2e test run or another `cargo xtask apiserver`",
+    )?;
+    let pki = paths::pki_dir()?;
+    let port = process::free_port()?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let client = runtime.block_on(kubeconfig::client(&cluster::kubeconfig_path()?))?;
+    runtime.block_on(install_crd::<Database>(&client, "kube-secondary-demo"))?;
+
+    let mut server = Server::spawn(&binary, port, &pki)?;
+    server.wait_listening(port)?;
+    let ca = std::fs::read(pki.join("ca.crt"))?;
+    runtime.block_on(register(&client, port, &ca))?;
+    println!(
+        "kube-secondary-apiserver serves https://127.0.0.1:{port}, registered as the APIService \
+         {API_SERVICE}. Try:\n\
+         \n  kubectl get --raw /apis/primary-all/v1\
+         \n  kubectl get --raw '/apis/primary-all/v1/namespaces/NS/databases.demo.kube-secondary.dev/NAME?depth=2'\
+         \n\n(`cargo xtask demo` in another shell makes a Database `orders` in kube-secondary-demo.) \
+         ctrl-c unregisters and stops it."
+    );
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => signal.map_err(anyhow::Error::from),
+            exited = server.exited() => Err(anyhow::anyhow!("the server exited ({exited})")),
+        }
+    });
+    eprintln!("unregistering {API_SERVICE}");
+    let unregistered = runtime.block_on(unregister(&client));
+    drop(server);
+    outcome.and(unregistered)
+}
+
+/// Removes the `APIService` before the cluster stops, if one is registered: an unavailable one
+/// breaks discovery, and so garbage collection and namespace deletion, during the teardown.
+pub fn unregister_before_down() -> anyhow::Result<()> {
+    if !cluster::apiserver_ready() {
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let client = kubeconfig::client(&cluster::kubeconfig_path()?).await?;
+        unregister(&client).await
+    })
+}
+
+/// `cargo build` of the server's binary; returns its path.
+fn build() -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo)
+        .current_dir(paths::repo())
+        .args([
+            "build",
+            "-p",
+            "kube-secondary-apiserver",
+            "--bin",
+            "kube-secondary-apiserver",
+        ])
+        .arg("--message-format=json-render-diagnostics")
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = build.stdout.take().expect("piped");
+    let mut binary = None;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let message: serde_json::Value = serde_json::from_str(&line?)?;
+        if message["reason"] == "compiler-artifact"
+            && message["target"]["name"] == "kube-secondary-apiserver"
+            && let Some(path) = message["executable"].as_str()
+        {
+            binary = Some(PathBuf::from(path));
+        }
+    }
+    let status = build.wait()?;
+    anyhow::ensure!(status.success(), "building kube-secondary-apiserver failed");
+    binary.ok_or_else(|| anyhow::anyhow!("cargo built no kube-secondary-apiserver binary"))
+}
+
+/// The running server, in a process group of its own (so ctrl-c reaches only xtask, which
+/// unregisters before stopping it); stopped when dropped.
+struct Server {
+    child: Child,
+}
+
+impl Server {
+    fn spawn(binary: &std::path::Path, port: u16, pki: &std::path::Path) -> anyhow::Result<Self> {
+        let mut command = Command::new(binary);
+        command
+            .env("KUBECONFIG", cluster::kubeconfig_path()?)
+            .arg(format!("--bind=127.0.0.1:{port}"))
+            .arg(format!(
+                "--tls-cert={}",
+                pki.join("extension.crt").display()
+            ))
+            .arg(format!("--tls-key={}", pki.join("extension.key").display()))
+            .arg(format!("--primary={PRIMARY}"))
+            .args(CHILDREN.map(|child| format!("--child={child}")))
+            .arg(format!("--label-key={LABEL_KEY}"))
+            .process_group(0);
+        let child = command
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?;
+        Ok(Self { child })
+    }
+
+    /// Waits until the server accepts connections on `port`.
+    fn wait_listening(&mut self, port: u16) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = self.child.try_wait()? {
+                anyhow::bail!("kube-secondary-apiserver exited during start-up ({status})");
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "kube-secondary-apiserver did not listen on 127.0.0.1:{port} within a minute"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(())
+    }
+
+    /// Resolves when the server exits, with its exit status.
+    async fn exited(&mut self) -> std::process::ExitStatus {
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let pid = self.child.id() as i32;
+        process::stop("kube-secondary-apiserver", pid);
+        let _ = self.child.wait();
+    }
+}
