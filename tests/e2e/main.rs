@@ -1,7 +1,8 @@
 //! End-to-end tests against a real Kubernetes control plane.
 //!
 //! Run them with `cargo xtask test`, or against a running cluster:
-//! `cargo xtask cluster up`, `export KUBECONFIG=…`, `cargo test -p kube-secondary-tests --features e2e`.
+//! `cargo xtask cluster up`, `eval "$(cargo xtask cluster env)"` (KUBECONFIG, KUBE_SECONDARY_PKI),
+//! `cargo test -p kube-secondary-tests --features e2e --test e2e`.
 //! Each test works in a namespace of its own and deletes it at the end.
 
 mod children;
@@ -11,6 +12,7 @@ mod database;
 mod echoes;
 mod failures;
 mod latest;
+mod primary_all;
 mod replset;
 mod summary;
 mod support;

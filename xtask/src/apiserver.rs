@@ -2,9 +2,8 @@
 //! running cluster, registered with its aggregation layer until ctrl-c.
 
 use std::io::BufRead;
-use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -51,7 +50,7 @@ pub fn run() -> anyhow::Result<()> {
     runtime.block_on(install_crd::<Database>(&client, "kube-secondary-demo"))?;
 
     let mut server = Server::spawn(&binary, port, &pki)?;
-    server.wait_listening(port)?;
+    runtime.block_on(server.wait_ready(port, &pki.join("ca.crt")))?;
     let ca = std::fs::read(pki.join("ca.crt"))?;
     runtime.block_on(register(&client, port, &ca))?;
     println!(
@@ -127,7 +126,7 @@ struct Server {
 }
 
 impl Server {
-    fn spawn(binary: &std::path::Path, port: u16, pki: &std::path::Path) -> anyhow::Result<Self> {
+    fn spawn(binary: &Path, port: u16, pki: &Path) -> anyhow::Result<Self> {
         let mut command = Command::new(binary);
         command
             .env("KUBECONFIG", cluster::kubeconfig_path()?)
@@ -147,20 +146,28 @@ impl Server {
         Ok(Self { child })
     }
 
-    /// Waits until the server accepts connections on `port`.
-    fn wait_listening(&mut self, port: u16) -> anyhow::Result<()> {
+    /// Waits until `/readyz` answers 200: the primary caches synced and the request-header
+    /// trust read, so the aggregator's first connection is asked for its client certificate.
+    async fn wait_ready(&mut self, port: u16, ca: &Path) -> anyhow::Result<()> {
+        let mut config = kube::Config::new(format!("https://127.0.0.1:{port}").parse()?);
+        config.root_cert_file = Some(ca.to_path_buf());
+        let client = kube::Client::try_from(config)?;
         let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        loop {
+            let request = http::Request::get("/readyz").body(Vec::new())?;
+            let why = match client.request_text(request).await {
+                Ok(_) => return Ok(()),
+                Err(error) => error.to_string(),
+            };
             if let Some(status) = self.child.try_wait()? {
                 anyhow::bail!("kube-secondary-apiserver exited during start-up ({status})");
             }
             anyhow::ensure!(
                 Instant::now() < deadline,
-                "kube-secondary-apiserver did not listen on 127.0.0.1:{port} within a minute"
+                "kube-secondary-apiserver on 127.0.0.1:{port} was not ready within a minute: {why}"
             );
-            std::thread::sleep(Duration::from_millis(100));
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        Ok(())
     }
 
     /// Resolves when the server exits, with its exit status.
