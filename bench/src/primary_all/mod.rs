@@ -202,6 +202,18 @@ impl Run<'_> {
         let (client, namespace, plan) = (self.client, self.namespace, self.plan);
         let direct = methods::direct_client(self.pki, server.port).await?;
         let deadline = Instant::now() + Duration::from_secs(60);
+        // Listening first, so the client does not log a refused connection as an error.
+        while tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+            .await
+            .is_err()
+        {
+            server.check_running()?;
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "kube-secondary-apiserver did not listen within a minute"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         loop {
             server.check_running()?;
             let readyz = http::Request::get("/readyz").body(Vec::new())?;
