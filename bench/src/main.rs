@@ -3,11 +3,14 @@
 //!
 //! Runs the `database` job's four implementations through the idle, drift, noise and churn
 //! scenarios against the cluster in `KUBECONFIG`, one contestant at a time, and writes
-//! `bench/results/results.{json,md,svg}`. `--merge` runs nothing: it joins the `results.json`
+//! `bench/results/results.{json,md,svg}`. `--scenario primary-all`, run only when named, reads
+//! one Database with its children through the aggregated API and the alternatives instead
+//! (see `primary_all`); `--primaries` sets its N. `--merge` runs nothing: it joins the `results.json`
 //! of earlier runs (say, one run per N) into one report, which is how the memory cost per cached
 //! child gets measured across N.
 
 mod contestant;
+mod primary_all;
 mod procfs;
 mod report;
 mod run;
@@ -60,7 +63,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--out" => args.out = PathBuf::from(value()?),
             "--merge" => args.merge.push(PathBuf::from(value()?)),
             other => anyhow::bail!(
-                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn, --primaries N, --contestant NAME, --seed N, --out DIR, --merge DIR"
+                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn|primary-all, --primaries N, --contestant NAME, --seed N, --out DIR, --merge DIR"
             ),
         }
     }
@@ -144,6 +147,8 @@ fn version(command: &str, args: &[&str]) -> String {
 struct Saved {
     machine: String,
     results: Vec<run::RunResult>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    primary_all: Vec<primary_all::PrimaryAllResult>,
     #[serde(default)]
     failures: Vec<String>,
 }
@@ -153,6 +158,7 @@ fn merge(dirs: &[PathBuf], out: &std::path::Path) -> anyhow::Result<()> {
     let mut merged = Saved {
         machine: String::new(),
         results: vec![],
+        primary_all: vec![],
         failures: vec![],
     };
     for dir in dirs {
@@ -174,10 +180,11 @@ fn merge(dirs: &[PathBuf], out: &std::path::Path) -> anyhow::Result<()> {
             merged.machine = format!("{} and on {}", merged.machine, saved.machine);
         }
         merged.results.extend(saved.results);
+        merged.primary_all.extend(saved.primary_all);
         merged.failures.extend(saved.failures);
     }
     std::fs::create_dir_all(out)?;
-    write_results(out, &merged.machine, &merged.results, &merged.failures)?;
+    write_results(out, &merged)?;
     println!(
         "merged {} run(s) from {} result file(s) into {}/results.{{json,md,svg}}",
         merged.results.len(),
@@ -187,28 +194,27 @@ fn merge(dirs: &[PathBuf], out: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes every figure so far, so that an interrupted or partly failed run keeps what it measured.
-fn write_results(
-    out: &std::path::Path,
-    machine: &str,
-    results: &[run::RunResult],
-    failures: &[String],
-) -> anyhow::Result<()> {
-    let saved = Saved {
-        machine: machine.to_string(),
-        results: results.to_vec(),
-        failures: failures.to_vec(),
-    };
+/// Writes every figure so far, so that an interrupted or partly failed run keeps what it
+/// measured. The chart is of wake-ups, so a run with none writes no chart.
+fn write_results(out: &std::path::Path, saved: &Saved) -> anyhow::Result<()> {
     std::fs::write(
         out.join("results.json"),
-        serde_json::to_string_pretty(&saved)?,
+        serde_json::to_string_pretty(saved)?,
     )?;
-    std::fs::write(
-        out.join("results.md"),
-        report::markdown(results, machine, failures),
-    )?;
-    std::fs::write(out.join("results.svg"), report::svg(results))?;
+    std::fs::write(out.join("results.md"), markdown(saved))?;
+    if !saved.results.is_empty() {
+        std::fs::write(out.join("results.svg"), report::svg(&saved.results))?;
+    }
     Ok(())
+}
+
+fn markdown(saved: &Saved) -> String {
+    report::markdown(
+        &saved.results,
+        &saved.primary_all,
+        &saved.machine,
+        &saved.failures,
+    )
 }
 
 #[tokio::main]
@@ -229,7 +235,6 @@ async fn main() -> anyhow::Result<()> {
         anyhow::anyhow!("no cluster ({e}); start one with `cargo xtask cluster up` and export the KUBECONFIG it prints")
     })?;
     install_crd::<Database>(&client, "kube-secondary-bench").await?;
-    let binaries = Binaries::build(&repo, &cache)?;
     let logs = args.out.join("logs");
     std::fs::create_dir_all(&logs)?;
     let plan: Vec<Scenario> = scenarios(args.quick)
@@ -237,7 +242,20 @@ async fn main() -> anyhow::Result<()> {
         .filter(|s| args.scenarios.is_empty() || args.scenarios.iter().any(|name| name == s.name()))
         .filter(|s| args.primaries.is_empty() || args.primaries.contains(&s.primaries()))
         .collect();
-    let total = plan.len() * args.contestants.len();
+    let primary_all_sizes = match args.scenarios.iter().any(|s| s == "primary-all") {
+        false => vec![],
+        true if args.primaries.is_empty() => vec![primary_all::Plan::default_primaries(args.quick)],
+        true => args.primaries.clone(),
+    };
+    let binaries = match plan.is_empty() {
+        true => None,
+        false => Some(Binaries::build(&repo, &cache)?),
+    };
+    let server_binary = match primary_all_sizes.is_empty() {
+        true => None,
+        false => Some(primary_all::build(&repo)?),
+    };
+    let total = plan.len() * args.contestants.len() + primary_all_sizes.len();
     let machine = format!(
         "{} · {} cores · {} · {} · Kubernetes v1.37.2 control plane on loopback · seed {}{}",
         version("uname", &["-srm"]),
@@ -249,8 +267,12 @@ async fn main() -> anyhow::Result<()> {
     );
     std::fs::create_dir_all(&args.out)?;
     let started = Instant::now();
-    let mut results = Vec::new();
-    let mut failures = Vec::new();
+    let mut saved = Saved {
+        machine,
+        results: vec![],
+        primary_all: vec![],
+        failures: vec![],
+    };
     for (s, scenario) in plan.iter().enumerate() {
         for (c, contestant) in args.contestants.iter().enumerate() {
             let step = s * args.contestants.len() + c + 1;
@@ -267,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
             let port = 19000 + step as u16;
             match run::run(
                 &client,
-                &binaries,
+                binaries.as_ref().expect("built for a non-empty plan"),
                 *contestant,
                 *scenario,
                 args.seed,
@@ -287,23 +309,49 @@ async fn main() -> anyhow::Result<()> {
                             .map_or("–".into(), |l| format!("{:.0}", l[2])),
                         if result.final_state_ok { "ok" } else { "WRONG" }
                     );
-                    results.push(result);
+                    saved.results.push(result);
                 }
                 // One failed run (say, the cluster refusing to converge) does not discard the rest.
                 Err(error) => {
                     tracing::error!(run = %what, "run failed: {error:#}");
-                    failures.push(format!("{what}: {error:#}"));
+                    saved.failures.push(format!("{what}: {error:#}"));
                 }
             }
-            write_results(&args.out, &machine, &results, &failures)?;
+            write_results(&args.out, &saved)?;
         }
     }
-    println!("{}", report::markdown(&results, &machine, &failures));
+    let pki = std::env::var_os("KUBE_SECONDARY_PKI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache.join("pki"));
+    for (i, &primaries) in primary_all_sizes.iter().enumerate() {
+        let step = plan.len() * args.contestants.len() + i + 1;
+        let what = format!("primary-all N={primaries}");
+        println!(
+            "[{step}/{total}] {what} (elapsed {:.0}s)",
+            started.elapsed().as_secs_f64()
+        );
+        let binary = server_binary.as_deref().expect("built for primary-all");
+        let plan = primary_all::Plan::new(primaries, args.quick);
+        match primary_all::run(&client, binary, &pki, &logs, plan, args.seed).await {
+            Ok(result) => saved.primary_all.push(result),
+            Err(error) => {
+                tracing::error!(run = %what, "run failed: {error:#}");
+                saved.failures.push(format!("{what}: {error:#}"));
+            }
+        }
+        write_results(&args.out, &saved)?;
+    }
+    println!("{}", markdown(&saved));
     println!(
-        "wrote {}/results.{{json,md,svg}} in {:.0}s",
+        "wrote {}/results.{{json,md{}}} in {:.0}s",
         args.out.display(),
+        if saved.results.is_empty() { "" } else { ",svg" },
         started.elapsed().as_secs_f64()
     );
-    anyhow::ensure!(failures.is_empty(), "{} run(s) failed", failures.len());
+    anyhow::ensure!(
+        saved.failures.is_empty(),
+        "{} run(s) failed",
+        saved.failures.len()
+    );
     Ok(())
 }

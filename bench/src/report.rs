@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::contestant::Contestant;
+use crate::primary_all::PrimaryAllResult;
 use crate::run::RunResult;
 
 fn fmt_opt(value: Option<f64>, digits: usize) -> String {
@@ -61,10 +62,29 @@ pub fn memory_slopes(results: &[RunResult]) -> Vec<MemorySlope> {
         .collect()
 }
 
-/// One row per run, grouped by scenario.
-pub fn markdown(results: &[RunResult], machine: &str, failures: &[String]) -> String {
+/// One row per run, grouped by scenario, then the `primary-all` runs' sections.
+pub fn markdown(
+    results: &[RunResult],
+    primary_all: &[PrimaryAllResult],
+    machine: &str,
+    failures: &[String],
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Measured on {machine}.\n");
+    if !results.is_empty() {
+        wakeup_table(&mut out, results);
+    }
+    out.push_str(&crate::primary_all::markdown(primary_all));
+    if !failures.is_empty() {
+        let _ = writeln!(out, "\nRuns that failed (no figures):\n");
+        for failure in failures {
+            let _ = writeln!(out, "- {failure}");
+        }
+    }
+    out
+}
+
+fn wakeup_table(out: &mut String, results: &[RunResult]) {
     let _ = writeln!(
         out,
         "| scenario | N | contestant | wake-ups | wake-ups/primary/h | API requests (by verb) | req/event | wake-ups/event | CPU s | peak RSS MiB | repair p50/p95/p99/max ms | repaired | final state |"
@@ -137,13 +157,6 @@ pub fn markdown(results: &[RunResult], machine: &str, failures: &[String]) -> St
             );
         }
     }
-    if !failures.is_empty() {
-        let _ = writeln!(out, "\nRuns that failed (no figures):\n");
-        for failure in failures {
-            let _ = writeln!(out, "- {failure}");
-        }
-    }
-    out
 }
 
 const COLORS: [&str; 4] = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4"];
