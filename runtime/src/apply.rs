@@ -347,7 +347,7 @@ impl<P: SecondaryAware> Context<P> {
             })?;
         let meta = written.metadata.into_request_partial::<P>();
         if let Some(version) = Version::of(&meta) {
-            self.expect(version);
+            self.expect(version, None);
         }
         Ok(())
     }

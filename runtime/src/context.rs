@@ -19,6 +19,11 @@ type Written = Arc<std::sync::Mutex<Vec<crate::summary::Observed>>>;
 
 /// Shared by every handler call: the client and the bookkeeping of the operator's own writes.
 ///
+/// Handlers write children through it ([`apply`](Self::apply), [`apply_all`](Self::apply_all),
+/// [`create_if_absent`](Self::create_if_absent), [`delete`](Self::delete),
+/// [`patch_status`](Self::patch_status)), which record their own writes. A write made by other
+/// means is recorded with [`record_write`](Self::record_write), as here:
+///
 /// ```no_run
 /// # use k8s_openapi::api::core::v1::{ConfigMap, Service};
 /// # use kube::CustomResource; use kube_secondary::SecondaryAware;
@@ -151,11 +156,11 @@ impl<P: SecondaryAware> Context<P> {
         &self.metrics
     }
 
-    /// Remembers a version this run wrote, unless it is one the run was given (a write that
-    /// changed nothing).
-    pub(crate) fn expect(&self, version: Version) {
+    /// Remembers a version this run wrote (and the object, for a write the context made),
+    /// unless it is one the run was given (a write that changed nothing).
+    pub(crate) fn expect(&self, version: Version, object: Option<crate::expectations::Written>) {
         let unchanged = self.given.contains(&version);
-        self.expectations.expect(version, unchanged);
+        self.expectations.expect(version, unchanged, object);
     }
 
     /// Remembers an object this operator just wrote (the object the API server returned), so
@@ -188,8 +193,7 @@ impl<P: SecondaryAware> Context<P> {
         object: Option<crate::expectations::Written>,
     ) {
         if let Some(version) = Version::of(written) {
-            let unchanged = self.given.contains(&version);
-            self.expectations.expect_object(version, unchanged, object);
+            self.expect(version, object);
         }
         #[cfg(feature = "status-summary")]
         if let Some(recorded) = &self.written

@@ -112,13 +112,11 @@ impl Expectations {
 
     /// Remembers the version of an object we wrote, unless the write changed nothing
     /// (`unchanged`: it returned the version the handler was given) or the kind is not watched.
-    pub(crate) fn expect(&self, written: Version, unchanged: bool) {
-        self.expect_object(written, unchanged, None);
-    }
-
-    /// [`expect`](Self::expect), keeping `object` (what the write returned) for
-    /// [`written`](Self::written) until its echo arrives.
-    pub(crate) fn expect_object(&self, written: Version, unchanged: bool, object: Option<Written>) {
+    /// Remembers the version of an object we wrote, unless the write changed nothing
+    /// (`unchanged`: it returned the version the handler was given) or the kind is not watched;
+    /// with `object` (what the write returned), [`written`](Self::written) serves it until its
+    /// echo arrives.
+    pub(crate) fn expect(&self, written: Version, unchanged: bool, object: Option<Written>) {
         if self.is_watched(&written.key) && !unchanged {
             let pending = Pending {
                 echo: Echo::Version(written.resource_version),
@@ -261,7 +259,7 @@ mod tests {
     }
 
     fn expect(expectations: &Expectations, written: &Service) {
-        expectations.expect(Version::of(written).unwrap(), false);
+        expectations.expect(Version::of(written).unwrap(), false, None);
     }
 
     #[test]
@@ -306,7 +304,7 @@ mod tests {
         let expectations = expectations();
         let written = Arc::new(service("db", "9"));
         let key = ObjectKey::of(written.as_ref()).unwrap();
-        expectations.expect_object(Version::of(written.as_ref()).unwrap(), false, Some(written));
+        expectations.expect(Version::of(written.as_ref()).unwrap(), false, Some(written));
         let served = |cached: Option<&str>| {
             expectations
                 .written::<Service>(&key, cached)
@@ -338,7 +336,7 @@ mod tests {
         // Someone edited the Service (version 7) just before the run; our no-op apply returned
         // that same version: its event is theirs, not our echo.
         let expectations = expectations();
-        expectations.expect(Version::of(&service("db", "7")).unwrap(), true);
+        expectations.expect(Version::of(&service("db", "7")).unwrap(), true, None);
         assert!(!expectations.is_own_echo(&service("db", "7")));
         assert_eq!(expectations.len(), 0);
     }
@@ -349,7 +347,7 @@ mod tests {
         let mut pod = Pod::default();
         pod.metadata.name = Some("p".into());
         pod.metadata.resource_version = Some("3".into());
-        expectations.expect(Version::of(&pod).unwrap(), false);
+        expectations.expect(Version::of(&pod).unwrap(), false, None);
         assert_eq!(expectations.len(), 0);
     }
 

@@ -116,7 +116,7 @@ fn an_echo_of_our_own_write_noticed_only_at_drain_time_wakes_nothing() {
     // The watch event arrived before the write's response was recorded.
     ledger.record_child(key("db"), change("cfg"), None, Some(version("cfg", "8")));
     let expectations = expectations();
-    expectations.expect(version("cfg", "8"), false);
+    expectations.expect(version("cfg", "8"), false, None);
     let plan = ledger.begin(&db(), now, &expectations, &all_live);
     assert_eq!(plan.main, None);
     assert_eq!(
@@ -133,7 +133,7 @@ fn a_coalesced_change_is_dropped_only_if_every_version_in_it_was_ours() {
     ledger.record_child(key("db"), change("cfg"), None, Some(version("cfg", "5")));
     ledger.record_child(key("db"), change("cfg"), None, Some(version("cfg", "6")));
     let expectations = expectations();
-    expectations.expect(version("cfg", "6"), false);
+    expectations.expect(version("cfg", "6"), false, None);
     let plan = ledger.begin(&db(), now, &expectations, &all_live);
     assert_eq!(
         plan.drained,

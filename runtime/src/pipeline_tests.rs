@@ -100,7 +100,7 @@ fn own_writes_do_not_wake_but_later_writes_do() {
     let mut f = Fixture::new();
     f.feed(Event::Apply(child("cfg", &db, "1")));
     let written = Version::of(&child("cfg", &db, "2")).unwrap();
-    f.pipeline.expectations.expect(written, false);
+    f.pipeline.expectations.expect(written, false, None);
     let echo = f.feed(Event::Apply(child("cfg", &db, "2")));
     assert!(echo.due.is_empty());
     assert_eq!(echo.outcome, Some(EventOutcome::OwnEcho));
@@ -165,8 +165,8 @@ fn a_relist_forgets_the_predicate_values_and_expectations_of_objects_gone_in_the
     f.feed(Event::Apply(child("kept", &db, "1")));
     f.feed(Event::Apply(child("gone", &db, "1")));
     let expectations = f.pipeline.expectations.clone();
-    expectations.expect(Version::of(&child("gone", &db, "2")).unwrap(), false);
-    expectations.expect(Version::of(&child("kept", &db, "2")).unwrap(), false);
+    expectations.expect(Version::of(&child("gone", &db, "2")).unwrap(), false, None);
+    expectations.expect(Version::of(&child("kept", &db, "2")).unwrap(), false, None);
     f.relist(vec![child("kept", &db, "1")]);
     assert_eq!(
         f.pipeline
@@ -286,7 +286,7 @@ fn a_spec_change_is_never_taken_for_the_echo_of_our_status_write() {
     let mut edited = primary("db", "u1");
     edited.metadata.generation = Some(2);
     edited.metadata.resource_version = Some("12".into());
-    expectations.expect(Version::of(&edited).unwrap(), false);
+    expectations.expect(Version::of(&edited).unwrap(), false, None);
     let event = Event::Apply(edited);
     let changes = p.on_event(&event);
     assert_eq!(changes, vec![changed("db", true)]);
@@ -298,7 +298,7 @@ fn a_spec_change_is_never_taken_for_the_echo_of_our_status_write() {
     plain.metadata.resource_version = Some("1".into());
     p.on_event(&Event::Apply(plain.clone()));
     plain.metadata.resource_version = Some("2".into());
-    expectations.expect(Version::of(&plain).unwrap(), false);
+    expectations.expect(Version::of(&plain).unwrap(), false, None);
     let event = Event::Apply(plain);
     let changes = p.on_event(&event);
     assert!(changes[0].is_own_echo(&event, &expectations));

@@ -289,7 +289,7 @@ pub(crate) async fn write<P: SecondaryAware>(
     let meta = written.metadata.clone().into_request_partial::<P>();
     if let Some(version) = Version::of(&meta) {
         let unchanged = Version::of(primary).as_ref() == Some(&version);
-        expectations.expect(version, unchanged);
+        expectations.expect(version, unchanged, None);
     }
     let sent = patch
         .pointer("/status/secondaries")
