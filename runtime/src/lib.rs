@@ -105,6 +105,7 @@ mod run;
 mod selector;
 mod set;
 mod snapshot;
+mod status;
 #[cfg(feature = "status-summary")]
 pub mod summary;
 #[cfg(test)]

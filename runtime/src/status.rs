@@ -1,0 +1,106 @@
+//! The primary's own status, written by a handler: a merge patch sent only when it changes
+//! something, whose echo does not wake the primary.
+
+use kube::ResourceExt;
+use kube::api::{Patch, PatchParams};
+use kube::core::PartialObjectMetaExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::aware::SecondaryAware;
+use crate::context::Context;
+use crate::error::Error;
+use crate::expectations::Version;
+use crate::owner::display;
+use crate::watch::dynamic_api;
+
+impl<P: SecondaryAware> Context<P> {
+    /// Merge-patches `status` into this run's primary's status, unless that changes nothing (no
+    /// request then). Its watch event does not wake the primary. Fields `status` leaves out
+    /// (`None` skipped by serde) keep their stored value; lists are replaced whole.
+    ///
+    /// Conditions built with [`condition::set`](crate::condition::set) keep their
+    /// `lastTransitionTime` while their status holds, so an unchanged condition is no change.
+    pub async fn patch_status(&self, status: &impl Serialize) -> Result<(), Error> {
+        let primary = self.primary();
+        let child = display(primary.as_ref());
+        let serde = |error| Error::Write {
+            verb: "patch the status of",
+            child: child.clone(),
+            source: kube::Error::SerdeError(error),
+        };
+        let status = serde_json::to_value(status).map_err(serde)?;
+        let current = serde_json::to_value(primary.as_ref()).map_err(serde)?["status"].take();
+        let mut merged = current.clone();
+        merge(&mut merged, &status);
+        if merged == current {
+            return Ok(());
+        }
+        let patch = serde_json::json!({ "status": status });
+        let written = dynamic_api(self.client(), primary.as_ref())
+            .patch_status(
+                &primary.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await
+            .map_err(|source| Error::Write {
+                verb: "patch the status of",
+                child: child.clone(),
+                source,
+            })?;
+        let meta = written.metadata.into_request_partial::<P>();
+        if let Some(version) = Version::of(&meta) {
+            self.expect(version, None);
+        }
+        Ok(())
+    }
+}
+
+/// Applies the JSON merge patch `patch` to `target` (RFC 7386).
+fn merge(target: &mut Value, patch: &Value) {
+    let Value::Object(fields) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    let Value::Object(target) = target else {
+        unreachable!("made an object above")
+    };
+    for (field, value) in fields {
+        if value.is_null() {
+            target.remove(field);
+        } else {
+            merge(target.entry(field.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_merge_patch_replaces_scalars_and_lists_removes_nulls_and_keeps_the_rest() {
+        let mut status = json!({ "phase": "Pending", "ready": 1, "conditions": [{"type": "A"}] });
+        merge(
+            &mut status,
+            &json!({ "phase": "Running", "ready": null, "conditions": [] }),
+        );
+        assert_eq!(status, json!({ "phase": "Running", "conditions": [] }));
+    }
+
+    #[test]
+    fn a_patch_of_what_is_stored_changes_nothing() {
+        let stored = json!({ "observedGeneration": 2, "conditions": [{"type": "Ready"}] });
+        let mut merged = stored.clone();
+        merge(&mut merged, &json!({ "observedGeneration": 2 }));
+        assert_eq!(merged, stored);
+        let mut empty = Value::Null;
+        merge(&mut empty, &json!({ "observedGeneration": 2 }));
+        assert_eq!(empty, json!({ "observedGeneration": 2 }));
+    }
+}
