@@ -20,6 +20,66 @@ use crate::expectations::ObjectKey;
 use crate::owner::{adopt, check_controller, controls, display};
 use crate::watch::{Mapping, api};
 
+/// The label that makes a child a member of a set applied with
+/// [`Context::apply_all`] or [`Context::apply_all_in`]: its value names the set. Only members of a
+/// set are pruned with it.
+pub const SET_LABEL: &str = "kube-secondary.dev/set";
+
+/// The set [`Context::apply_all`] applies.
+const DEFAULT_SET: &str = "default";
+
+/// Writes the [digest](crate::matcher::digest) of `desired` into its
+/// [`APPLIED_DIGEST`](crate::matcher::APPLIED_DIGEST) annotation.
+fn stamp_digest<K: Resource + Serialize>(desired: &mut K, child: &str) -> Result<(), Error> {
+    let value = serde_json::to_value(&*desired).map_err(|source| Error::Write {
+        verb: "serialise",
+        child: child.to_string(),
+        source: kube::Error::SerdeError(source),
+    })?;
+    let digest = crate::matcher::digest(&value);
+    desired
+        .annotations_mut()
+        .insert(crate::matcher::APPLIED_DIGEST.to_string(), digest);
+    Ok(())
+}
+
+/// The digest annotation of `obj`.
+fn digest_of<K: Resource>(obj: &K) -> Option<&String> {
+    obj.annotations().get(crate::matcher::APPLIED_DIGEST)
+}
+
+/// Refuses a child the controller's watches would never see: outside the selector declared for
+/// its kind, or outside the one namespace the controller watches. Its drift would never be
+/// repaired, nor its deletion noticed.
+fn visible<P: Resource<DynamicType = ()>, K: Resource<DynamicType = ()>>(
+    primary: &P,
+    desired: &K,
+    selector: Option<&str>,
+    watched: Option<&str>,
+) -> Result<(), Error> {
+    let not_ownable = |reason: String| Error::NotOwnable {
+        child: display(desired),
+        primary: display(primary),
+        reason,
+    };
+    if let Some(selector) = selector
+        && !crate::selector::matches(selector, desired.meta().labels.as_ref())
+    {
+        return Err(not_ownable(format!(
+            "its labels do not match the selector `{selector}` declared for {}, so the controller would never see it; add the labels or widen the selector",
+            K::kind(&())
+        )));
+    }
+    if let (Some(watched), Some(namespace)) = (watched, desired.meta().namespace.as_deref())
+        && watched != namespace
+    {
+        return Err(not_ownable(format!(
+            "it is in namespace {namespace}, and the controller watches only namespace {watched}"
+        )));
+    }
+    Ok(())
+}
+
 /// How the context writes: the field manager, the conflict policy and whether prunes only log.
 #[derive(Clone, Debug)]
 pub(crate) struct Writes {
@@ -107,28 +167,58 @@ impl<P: SecondaryAware> Context<P> {
     where
         K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
     {
+        self.apply_member(desired, None).await
+    }
+
+    /// [`apply`](Self::apply), with the child labelled a member of `set` when it is one.
+    async fn apply_member<K>(&self, desired: K, set: Option<&str>) -> Result<Arc<K>, Error>
+    where
+        K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
+    {
         let primary = self.primary();
         let cache = self
             .caches
             .kind::<P, K>()
             .expect("`K: SecondaryOf<P, Full>`");
         let mut desired = desired;
-        adopt(primary.as_ref(), &mut desired, &cache.mapping)?;
+        let adopted = adopt(primary.as_ref(), &mut desired, &cache.mapping);
+        self.refused(&desired, adopted)?;
+        let labels = desired.labels_mut();
+        match set {
+            Some(set) => labels.insert(SET_LABEL.to_string(), set.to_string()),
+            None => labels.remove(SET_LABEL),
+        };
+        if desired.labels().is_empty() {
+            desired.meta_mut().labels = None;
+        }
+        visible(
+            primary.as_ref(),
+            &desired,
+            cache.selector,
+            cache.namespace.as_deref(),
+        )?;
         let child = display(&desired);
+        stamp_digest(&mut desired, &child)?;
         let manager = &*self.writes.field_manager;
-        if let Some(cached) = self.cached(cache.store.get(&key(&desired)), &desired) {
-            check_controller(primary.as_ref(), cached.meta(), &child)?;
+        let cached = self.cached(cache.store.get(&key(&desired)), &desired);
+        if let Some(cached) = &cached {
+            self.refused(
+                &desired,
+                check_controller(primary.as_ref(), cached.meta(), &child),
+            )?;
             let drift = match &cache.drift {
-                Some(drifted) => drifted(&desired, &cached).then(|| "its drift rule".to_string()),
-                None => crate::matcher::drift_of(&desired, cached.as_ref(), manager)
+                Some(drifted) if digest_of(cached.as_ref()) == digest_of(&desired) => {
+                    drifted(&desired, cached).then(|| "its drift rule".to_string())
+                }
+                _ => crate::matcher::drift_of(&desired, cached.as_ref(), manager)
                     .map(|drift| drift.to_string()),
             };
             let Some(drift) = drift else {
-                return Ok(cached);
+                return Ok(cached.clone());
             };
-            tracing::debug!(%child, %drift, "applying: drifted");
+            tracing::info!(%child, %drift, "applying: drifted");
         } else {
-            tracing::debug!(%child, "applying: not cached");
+            tracing::info!(%child, "applying: not cached");
         }
         let api = api::<K>(self.client().clone(), desired.namespace().as_deref());
         let mut params = PatchParams::apply(manager);
@@ -142,8 +232,35 @@ impl<P: SecondaryAware> Context<P> {
                 source,
             })?;
         let written = Arc::new(written);
-        self.record_written(&written);
+        // An apply that returned the very version it compared with changed nothing: that
+        // version's events are someone else's and must still wake the primary.
+        let compared = cached
+            .as_ref()
+            .and_then(|c| c.meta().resource_version.as_deref());
+        if written.meta().resource_version.as_deref() != compared {
+            self.record_written(&written);
+        }
         Ok(written)
+    }
+
+    /// `result`, remembering a refusal of a name another object controls, so that the primary
+    /// wakes when that name becomes free.
+    fn refused<K: SecondaryResource>(
+        &self,
+        desired: &K,
+        result: Result<(), Error>,
+    ) -> Result<(), Error> {
+        if let Err(Error::ControlledByAnother { .. }) = &result
+            && let Some(key) = ObjectKey::of(desired)
+        {
+            let primary = self.primary().meta();
+            let name = (
+                primary.namespace.clone(),
+                primary.name.clone().unwrap_or_default(),
+            );
+            self.expectations.waiting.wait(key, name);
+        }
+        result
     }
 
     /// The child as the cache holds it, or as this controller last wrote it when the cache has
@@ -158,10 +275,14 @@ impl<P: SecondaryAware> Context<P> {
             .or(stored)
     }
 
-    /// Applies every child of `desired` ([`apply`](Self::apply)), then prunes: deletes each
-    /// cached child of kind `K` that the primary controls and `desired` no longer names (the
-    /// spec shrank, a feature was turned off). Children the primary does not control are never
-    /// touched. Each prune is logged at `info` ("pruning …"); with
+    /// Applies every child of `desired` as the members of one set ([`apply`](Self::apply),
+    /// plus the label `kube-secondary.dev/set: default`), then prunes: deletes each child of kind
+    /// `K` that the primary controls, that carries that label, and that `desired` no longer names
+    /// (the spec shrank, a feature was turned off). Only members of the set are pruned: children
+    /// made with [`apply`](Self::apply) or [`create_if_absent`](Self::create_if_absent), or by
+    /// another set ([`apply_all_in`](Self::apply_all_in)), never are, nor children the primary
+    /// does not control. A child this controller wrote that the cache does not show yet is a
+    /// candidate too. Each prune is logged at `info` ("pruning …"); with
     /// [`Controller::dry_run_prune`](crate::Controller::dry_run_prune) only logged ("would prune …").
     ///
     /// `desired` is collected before the first request, and the returned future does not name
@@ -174,17 +295,31 @@ impl<P: SecondaryAware> Context<P> {
     where
         K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
     {
-        let desired: Vec<K> = desired.into_iter().collect();
-        self.apply_set(desired).boxed()
+        self.apply_all_in(DEFAULT_SET, desired)
     }
 
-    async fn apply_set<K>(&self, desired: Vec<K>) -> Result<Vec<Arc<K>>, Error>
+    /// [`apply_all`](Self::apply_all) for the set named `set` (a label value: up to 63
+    /// alphanumerics, `-`, `_` or `.`), for a primary with several sets of one kind (TLS Secrets
+    /// and user Secrets, say): each prunes only its own members.
+    pub fn apply_all_in<K>(
+        &self,
+        set: &str,
+        desired: impl IntoIterator<Item = K>,
+    ) -> BoxFuture<'_, Result<Vec<Arc<K>>, Error>>
+    where
+        K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
+    {
+        let desired: Vec<K> = desired.into_iter().collect();
+        self.apply_set(set.to_string(), desired).boxed()
+    }
+
+    async fn apply_set<K>(&self, set: String, desired: Vec<K>) -> Result<Vec<Arc<K>>, Error>
     where
         K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
     {
         let mut applied = Vec::new();
         for child in desired {
-            applied.push(self.apply(child).await?);
+            applied.push(self.apply_member(child, Some(&set)).await?);
         }
         let wanted: HashSet<ObjectRef<K>> = applied.iter().map(|c| key(c.as_ref())).collect();
         let primary = self.primary();
@@ -193,12 +328,16 @@ impl<P: SecondaryAware> Context<P> {
             .kind::<P, K>()
             .expect("`K: SecondaryOf<P, Full>`");
         for child in cache.children(primary) {
-            if !wanted.contains(&key(child.as_ref())) && controls(primary.as_ref(), child.meta()) {
+            let member = child.labels().get(SET_LABEL) == Some(&set);
+            if member
+                && !wanted.contains(&key(child.as_ref()))
+                && controls(primary.as_ref(), child.meta())
+            {
                 let (name, primary) = (display(child.as_ref()), display(primary.as_ref()));
                 if self.writes.prune_dry_run {
-                    tracing::info!(child = %name, %primary, "would prune: no longer desired (dry run)");
+                    tracing::info!(child = %name, %primary, %set, "would prune: no longer desired (dry run)");
                 } else {
-                    tracing::info!(child = %name, %primary, "pruning: no longer desired");
+                    tracing::info!(child = %name, %primary, %set, "pruning: no longer desired");
                     self.delete(child.as_ref()).await?;
                 }
             }
@@ -207,9 +346,9 @@ impl<P: SecondaryAware> Context<P> {
     }
 
     /// Deletes `child` if this run's primary controls it, on the condition that it is still the
-    /// object (uid) and version it was cached as: a child gone already, or changed since, is
-    /// left alone, and its watch event wakes the primary to decide again. The deletion's own
-    /// watch event does not wake the primary.
+    /// object (uid) it was cached as: one gone already, or replaced by another object of that
+    /// name since, is left alone. A change to the same object (a status heartbeat) does not stop
+    /// the deletion. The deletion's own watch event does not wake the primary.
     pub async fn delete<K>(&self, child: &K) -> Result<(), Error>
     where
         K: SecondaryOf<P, Full> + SecondaryResource,
@@ -220,7 +359,7 @@ impl<P: SecondaryAware> Context<P> {
         let params = DeleteParams {
             preconditions: Some(Preconditions {
                 uid: child.uid(),
-                resource_version: child.resource_version(),
+                resource_version: None,
             }),
             ..DeleteParams::background()
         };
@@ -231,7 +370,11 @@ impl<P: SecondaryAware> Context<P> {
             self.expectations.cancel_deletion(child);
         }
         match result {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                let child = display(child);
+                tracing::info!(%child, "deleted");
+                Ok(())
+            }
             Err(kube::Error::Api(status)) if matches!(status.code, 404 | 409) => Ok(()),
             Err(source) => Err(Error::Write {
                 verb: "delete",
@@ -254,10 +397,14 @@ impl<P: SecondaryAware> Context<P> {
         let primary = self.primary();
         let (mapping, existing) = self.cached_meta::<K>(&desired);
         let mut desired = desired;
-        adopt(primary.as_ref(), &mut desired, &mapping)?;
+        let adopted = adopt(primary.as_ref(), &mut desired, &mapping);
+        self.refused(&desired, adopted)?;
         let child = display(&desired);
         if let Some(existing) = existing {
-            check_controller(primary.as_ref(), &existing, &child)?;
+            self.refused(
+                &desired,
+                check_controller(primary.as_ref(), &existing, &child),
+            )?;
             return Ok(false);
         }
         // Created by an earlier run whose write the cache does not show yet.
@@ -270,19 +417,34 @@ impl<P: SecondaryAware> Context<P> {
             ..PostParams::default()
         };
         let api = api::<K>(self.client().clone(), desired.namespace().as_deref());
-        match api.create(&params, &desired).await {
+        let error = match api.create(&params, &desired).await {
             Ok(created) => {
-                tracing::debug!(%child, "created");
+                tracing::info!(%child, "created");
                 self.record_written(&Arc::new(created));
-                Ok(true)
+                return Ok(true);
             }
-            Err(kube::Error::Api(status)) if status.code == 409 => Ok(false),
-            Err(source) => Err(Error::Write {
-                verb: "create",
-                child,
-                source,
-            }),
+            Err(error) => error,
+        };
+        let write_error = |source| Error::Write {
+            verb: "create",
+            child: child.clone(),
+            source,
+        };
+        if !matches!(&error, kube::Error::Api(status) if status.code == 409) {
+            return Err(write_error(error));
         }
+        // It exists, unseen by the cache: ours (an earlier run's), or someone else's.
+        let existing = api
+            .get_metadata_opt(&desired.name_any())
+            .await
+            .map_err(write_error)?;
+        if let Some(existing) = existing {
+            self.refused(
+                &desired,
+                check_controller(primary.as_ref(), &existing.metadata, &child),
+            )?;
+        }
+        Ok(false)
     }
 
     /// The declared mapping of `K` (cached whole or as metadata) and the cached metadata of the

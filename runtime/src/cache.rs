@@ -8,7 +8,7 @@ use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use crate::aware::{SecondaryAware, SecondaryKind, SecondaryResource};
-use crate::expectations::Version;
+use crate::expectations::{Expectations, Version};
 use crate::watch::{DriftFn, Mapping, controller_owner};
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
@@ -151,28 +151,68 @@ pub(crate) struct KindCache<C: SecondaryResource, P: SecondaryAware> {
     pub(crate) mapping: Mapping,
     /// The user's drift rule for [`Context::apply`](crate::Context::apply), if declared.
     pub(crate) drift: Option<DriftFn<C>>,
+    /// The declared label selector that narrows the watch: a child outside it is never seen.
+    pub(crate) selector: Option<&'static str>,
+    /// The one namespace the controller watches, if it watches one.
+    pub(crate) namespace: Option<String>,
+    /// The controller's own writes, which the children shown include before the watch does.
+    pub(crate) expectations: Arc<Expectations>,
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
-    /// The cached children of `primary`, sorted by name; O(children of this primary).
+    /// The children of `primary`, sorted by name: the cached ones, with the controller's own
+    /// writes the cache does not show yet (a child it created or changed, as the write returned
+    /// it; a child it deleted, gone), as java-operator-sdk's temporary resource cache does.
+    /// O(children of this primary + pending own writes of this kind).
     pub(crate) fn children(&self, primary: &P) -> Vec<Arc<C>> {
         let owner = ObjectRef::from_obj(primary);
-        let uid = primary.meta().uid.as_deref();
-        let mut children: Vec<Arc<C>> = self
+        let (written, deleting) = self.expectations.own_writes_of::<C>();
+        let mut children: HashMap<ObjectRef<C>, Arc<C>> = self
             .index
             .children_of(&owner)
             .iter()
             .filter_map(|child| self.store.get(child))
-            // A same-named primary recreated since: only the current one's children are its own.
-            .filter(|child| match self.mapping {
-                Mapping::Owner => {
-                    controller_owner::<P, C>(child.as_ref()).map(|o| o.uid.as_str()) == uid
-                }
-                Mapping::Label(_) | Mapping::Annotation(_) => true,
-            })
+            .filter(|child| self.is_child(primary, child))
+            .map(|child| (ObjectRef::from_obj(child.as_ref()), child))
             .collect();
+        children.retain(|_, child| !deleting.contains(&child.meta().uid));
+        for ours in written {
+            if self.mapping.owner_of::<P, C>(ours.as_ref()).as_ref() != Some(&owner)
+                || !self.is_child(primary, &ours)
+            {
+                continue;
+            }
+            let at = ObjectRef::from_obj(ours.as_ref());
+            let stored = self.store.get(&at);
+            let stored = stored
+                .as_ref()
+                .and_then(|s| s.meta().resource_version.as_deref());
+            let newer = match (stored, ours.meta().resource_version.as_deref()) {
+                (None, _) => true,
+                (Some(stored), Some(ours)) => {
+                    matches!((stored.parse::<u64>(), ours.parse::<u64>()), (Ok(s), Ok(o)) if s < o)
+                }
+                (Some(_), None) => false,
+            };
+            if newer {
+                children.insert(at, ours);
+            }
+        }
+        let mut children: Vec<Arc<C>> = children.into_values().collect();
         children.sort_by(|a, b| a.meta().name.cmp(&b.meta().name));
         children
+    }
+
+    /// Whether `child`, mapped to `primary`, is the current primary's: for owner mappings, its
+    /// controller is this primary's uid (a same-named primary recreated since is another).
+    fn is_child(&self, primary: &P, child: &C) -> bool {
+        match self.mapping {
+            Mapping::Owner => {
+                controller_owner::<P, C>(child).map(|o| o.uid.as_str())
+                    == primary.meta().uid.as_deref()
+            }
+            Mapping::Label(_) | Mapping::Annotation(_) => true,
+        }
     }
 }
 
@@ -295,6 +335,9 @@ mod tests {
             index,
             mapping: Mapping::Owner,
             drift: None,
+            selector: None,
+            namespace: None,
+            expectations: Arc::default(),
         });
         assert_eq!(
             caches.versions_of(&db),

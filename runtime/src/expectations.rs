@@ -61,32 +61,31 @@ pub(crate) fn kind_of<K: Resource<DynamicType = ()>>() -> (String, String) {
     (K::group(&()).into_owned(), K::kind(&()).into_owned())
 }
 
-/// The echo a write of ours will have.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Echo {
-    /// The event carrying the resourceVersion the write returned.
-    Version(String),
-    /// The deletion of the object with this uid, expected from before the request is sent.
-    Deletion(Option<String>),
-}
-
 /// A type-erased object our write returned.
 pub(crate) type Written = Arc<dyn Any + Send + Sync>;
 
-/// One pending echo, and the object the write returned when the context made it: until the
-/// echo arrives, the cache holds an older version than the server (read-after-write).
+/// What our writes of one object still expect: the versions they returned, oldest first (two
+/// writes before the first echo expect two events), the deletion we asked for, and the object
+/// the last write returned: until its echo arrives the cache holds an older version than the
+/// server (read-after-write).
+#[derive(Default)]
 struct Pending {
-    echo: Echo,
-    written: Option<Written>,
+    versions: Vec<String>,
+    /// The uid of the object we are deleting (`Some(None)`: one without a uid).
+    deletion: Option<Option<String>>,
+    written: Option<(String, Written)>,
 }
 
-impl From<Echo> for Pending {
-    fn from(echo: Echo) -> Self {
-        Self {
-            echo,
-            written: None,
-        }
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.versions.is_empty() && self.deletion.is_none()
     }
+}
+
+/// Whether resourceVersion `a` is older than `b`: compared as numbers, as the API server makes
+/// them; `false` when either is not a number.
+fn older(a: &str, b: &str) -> bool {
+    matches!((a.parse::<u64>(), b.parse::<u64>()), (Ok(a), Ok(b)) if a < b)
 }
 
 /// Pending echoes, keyed by object.
@@ -95,7 +94,13 @@ pub(crate) struct Expectations {
     /// The kinds whose events we see; a write of any other kind has no echo to wait for.
     watched: HashSet<(String, String)>,
     pending: Mutex<HashMap<ObjectKey, Pending>>,
+    /// Primaries refused a child's name, waiting for it to be free.
+    pub(crate) waiting: crate::waiting::Waiting,
 }
+
+/// How many versions of one object may wait for their echo; older ones are dropped (they wake
+/// the primary once, which is safe).
+const VERSIONS_KEPT: usize = 8;
 
 impl Expectations {
     /// Expectations for writes of the `watched` kinds (group, kind).
@@ -103,6 +108,7 @@ impl Expectations {
         Self {
             watched: watched.into_iter().collect(),
             pending: Mutex::default(),
+            waiting: crate::waiting::Waiting::default(),
         }
     }
 
@@ -111,44 +117,68 @@ impl Expectations {
     }
 
     /// Remembers the version of an object we wrote, unless the write changed nothing
-    /// (`unchanged`: it returned the version the handler was given) or the kind is not watched.
-    /// Remembers the version of an object we wrote, unless the write changed nothing
     /// (`unchanged`: it returned the version the handler was given) or the kind is not watched;
     /// with `object` (what the write returned), [`written`](Self::written) serves it until its
     /// echo arrives.
     pub(crate) fn expect(&self, written: Version, unchanged: bool, object: Option<Written>) {
-        if self.is_watched(&written.key) && !unchanged {
-            let pending = Pending {
-                echo: Echo::Version(written.resource_version),
-                written: object,
-            };
-            self.with(|all| all.insert(written.key, pending));
+        if !self.is_watched(&written.key) || unchanged {
+            return;
         }
+        let version = written.resource_version;
+        self.with(|all| {
+            let pending = all.entry(written.key).or_default();
+            pending.deletion = None;
+            if !pending.versions.contains(&version) {
+                pending.versions.push(version.clone());
+            }
+            if pending.versions.len() > VERSIONS_KEPT {
+                pending.versions.remove(0);
+            }
+            if let Some(object) = object {
+                pending.written = Some((version, object));
+            }
+        });
     }
 
     /// The object our last write of `key` returned, while the cache holds an older version of
     /// it (`cached`) or none: what a handler must compare with, or it would write again what it
-    /// just wrote. resourceVersions are compared as numbers, as the API server makes them; when
-    /// either is not a number the cache is taken.
+    /// just wrote. When a resourceVersion is not a number the cache is taken.
     pub(crate) fn written<K: Send + Sync + 'static>(
         &self,
         key: &ObjectKey,
         cached: Option<&str>,
     ) -> Option<Arc<K>> {
         self.with(|all| {
-            let pending = all.get(key)?;
-            let Echo::Version(ours) = &pending.echo else {
-                return None;
-            };
-            let newer = match cached {
-                None => true,
-                Some(cached) => matches!(
-                    (cached.parse::<u64>(), ours.parse::<u64>()),
-                    (Ok(cached), Ok(ours)) if cached < ours
-                ),
-            };
-            let written = pending.written.clone().filter(|_| newer)?;
-            written.downcast::<K>().ok()
+            let (ours, written) = all.get(key)?.written.as_ref()?;
+            let newer = cached.is_none_or(|cached| older(cached, ours));
+            newer
+                .then(|| written.clone().downcast::<K>().ok())
+                .flatten()
+        })
+    }
+
+    /// Every object of kind `K` our writes returned whose echo has not arrived, and the uids of
+    /// the objects of that kind we are deleting: what a handler must see of its own writes that
+    /// the cache does not show yet.
+    pub(crate) fn own_writes_of<K>(&self) -> (Vec<Arc<K>>, Vec<Option<String>>)
+    where
+        K: Resource<DynamicType = ()> + Send + Sync + 'static,
+    {
+        let kind = kind_of::<K>();
+        self.with(|all| {
+            let mut written = Vec::new();
+            let mut deleting = Vec::new();
+            let of_kind = all.iter().filter(|(key, _)| key.is_of(&kind));
+            for pending in of_kind.map(|(_, pending)| pending) {
+                if let Some(uid) = &pending.deletion {
+                    deleting.push(uid.clone());
+                } else if let Some((_, object)) = &pending.written
+                    && let Ok(object) = object.clone().downcast::<K>()
+                {
+                    written.push(object);
+                }
+            }
+            (written, deleting)
         })
     }
 
@@ -156,17 +186,24 @@ impl Expectations {
     /// primary. Recorded before the request, since the event may arrive before the response.
     pub(crate) fn expect_deletion<K: Resource<DynamicType = ()>>(&self, obj: &K) {
         if let Some(key) = ObjectKey::of(obj).filter(|key| self.is_watched(key)) {
-            let echo = Echo::Deletion(obj.meta().uid.clone());
-            self.with(|pending| pending.insert(key, echo.into()));
+            let uid = obj.meta().uid.clone();
+            self.with(|pending| {
+                let pending = pending.entry(key).or_default();
+                pending.deletion = Some(uid);
+                pending.written = None;
+            });
         }
     }
 
     /// Drops the deletion expected of `obj` when the request did not delete it.
     pub(crate) fn cancel_deletion<K: Resource<DynamicType = ()>>(&self, obj: &K) {
         if let Some(key) = ObjectKey::of(obj) {
-            self.with(|pending| {
-                if matches!(pending.get(&key).map(|p| &p.echo), Some(Echo::Deletion(_))) {
-                    pending.remove(&key);
+            self.with(|all| {
+                if let Some(pending) = all.get_mut(&key) {
+                    pending.deletion = None;
+                    if pending.is_empty() {
+                        all.remove(&key);
+                    }
                 }
             });
         }
@@ -177,11 +214,11 @@ impl Expectations {
         let Some(key) = ObjectKey::of(seen) else {
             return false;
         };
-        let echo = Echo::Deletion(seen.meta().uid.clone());
-        self.with(|pending| {
-            let ours = pending.get(&key).map(|p| &p.echo) == Some(&echo);
+        let uid = seen.meta().uid.clone();
+        self.with(|all| {
+            let ours = all.get(&key).and_then(|p| p.deletion.as_ref()) == Some(&uid);
             if ours {
-                pending.remove(&key);
+                all.remove(&key);
             }
             ours
         })
@@ -194,22 +231,35 @@ impl Expectations {
     /// Whether `seen` is the echo of our own write, consuming the expectation when it is.
     ///
     /// Events of other versions (an older event still in flight, or a later write by someone
-    /// else) leave it in place; there is at most one per object, replaced by the next write.
+    /// else) leave it in place.
     pub(crate) fn is_own_echo<K: Resource<DynamicType = ()>>(&self, seen: &K) -> bool {
         Version::of(seen).is_some_and(|version| self.is_echo(&version))
     }
 
     /// [`is_own_echo`](Self::is_own_echo) for a version recorded earlier: a change seen before
-    /// our write's response arrived is recognised when the primary's next run drains it.
+    /// our write's response arrived is recognised when the primary's next run drains it. The
+    /// versions expected before it are dropped: the watch has passed them.
     pub(crate) fn is_echo(&self, version: &Version) -> bool {
-        self.with(|pending| {
-            let echo = Echo::Version(version.resource_version.clone());
-            if pending.get(&version.key).map(|p| &p.echo) == Some(&echo) {
-                pending.remove(&version.key);
-                true
-            } else {
-                false
+        let seen = &version.resource_version;
+        self.with(|all| {
+            let Some(pending) = all.get_mut(&version.key) else {
+                return false;
+            };
+            let Some(at) = pending.versions.iter().position(|ours| ours == seen) else {
+                return false;
+            };
+            pending.versions.drain(..=at);
+            if pending
+                .written
+                .as_ref()
+                .is_some_and(|(ours, _)| ours == seen || older(ours, seen))
+            {
+                pending.written = None;
             }
+            if pending.is_empty() {
+                all.remove(&version.key);
+            }
+            true
         })
     }
 
@@ -317,6 +367,45 @@ mod tests {
         assert_eq!(served(Some("x")), None, "not a number: the cache is taken");
         assert!(expectations.is_own_echo(&service("db", "9")));
         assert_eq!(served(None), None, "gone with its echo");
+    }
+
+    #[test]
+    fn two_writes_before_the_first_echo_expect_two_events() {
+        let expectations = expectations();
+        expect(&expectations, &service("db", "7"));
+        expect(&expectations, &service("db", "9"));
+        assert!(expectations.is_own_echo(&service("db", "7")));
+        assert!(expectations.is_own_echo(&service("db", "9")));
+        assert_eq!(expectations.len(), 0);
+
+        expect(&expectations, &service("db", "11"));
+        expect(&expectations, &service("db", "12"));
+        assert!(
+            expectations.is_own_echo(&service("db", "12")),
+            "a watch that skipped 11 (a relist) still recognises 12"
+        );
+        assert!(!expectations.is_own_echo(&service("db", "11")), "passed");
+        assert_eq!(expectations.len(), 0);
+    }
+
+    #[test]
+    fn own_writes_of_a_kind_are_what_the_cache_has_not_shown_yet() {
+        let expectations = expectations();
+        let created = Arc::new(service("new", "9"));
+        expectations.expect(Version::of(created.as_ref()).unwrap(), false, Some(created));
+        let mut deleting = service("old", "4");
+        deleting.metadata.uid = Some("u-old".into());
+        expectations.expect_deletion(&deleting);
+        let (written, deleted) = expectations.own_writes_of::<Service>();
+        let names: Vec<_> = written.iter().map(|s| s.metadata.name.clone()).collect();
+        assert_eq!(names, vec![Some("new".to_string())]);
+        assert_eq!(deleted, vec![Some("u-old".to_string())]);
+        assert!(expectations.own_writes_of::<Pod>().0.is_empty());
+        assert!(expectations.is_own_echo(&service("new", "9")));
+        assert!(
+            expectations.own_writes_of::<Service>().0.is_empty(),
+            "shown by the cache now"
+        );
     }
 
     #[test]

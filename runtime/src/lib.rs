@@ -110,12 +110,14 @@ mod status;
 pub mod summary;
 #[cfg(test)]
 mod testing;
+mod waiting;
 mod watch;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
+pub use apply::SET_LABEL;
 pub use aware::{
     Declares, Full, MetadataOnly, Options, SecondaryAware, SecondaryKind, SecondaryOf,
 };

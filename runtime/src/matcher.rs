@@ -35,10 +35,17 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+#[path = "matcher_digest.rs"]
+mod digest;
 #[path = "matcher_lists.rs"]
 mod lists;
 #[path = "matcher_quantity.rs"]
 mod quantity;
+#[path = "matcher_typed.rs"]
+mod typed;
+
+use digest::DIGEST_POINTER;
+pub use digest::{APPLIED_DIGEST, digest};
 
 /// Where and how a cached object differs from the desired one (for one debug log line).
 ///
@@ -59,6 +66,9 @@ pub struct Drift {
 pub enum DriftKind {
     /// The manager has no `Apply` entry on the object: it never applied it.
     NoApplyEntry,
+    /// The desired object is not the one this manager last applied: its digest
+    /// ([`APPLIED_DIGEST`]) differs from the cached object's.
+    DesiredChanged,
     /// The manager owns the field and the cached value is not the desired one.
     ValueDiffers,
     /// The desired object sets a field the manager does not own: new in the desired object, or
@@ -80,6 +90,9 @@ impl fmt::Display for Drift {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
             DriftKind::NoApplyEntry => "no server-side apply entry of this field manager",
+            DriftKind::DesiredChanged => {
+                "the desired object changed since this field manager applied it"
+            }
             DriftKind::ValueDiffers => "value differs",
             DriftKind::NotOwned => "desired but not owned by this field manager",
             DriftKind::NoLongerWanted => "owned by this field manager but no longer desired",
@@ -93,22 +106,36 @@ impl fmt::Display for Drift {
 }
 
 /// `None` when `cached`, pruned to the fields `manager` owns through server-side apply, equals
-/// `desired`.
+/// `desired`, and `desired` is the object last applied.
+///
+/// When `desired` carries the annotation [`APPLIED_DIGEST`] (as
+/// [`Context::apply`](crate::Context::apply) sets it, from [`digest`]), a cached object whose
+/// annotation differs is drift before any field is compared: the operator wants something else
+/// than it last applied, whatever the field set shows.
 ///
 /// Top-level `apiVersion`, `kind` and `status` are not compared, nor any part of `metadata` but
-/// `labels`, `annotations`, `ownerReferences` and `finalizers`.
+/// `labels`, `annotations`, `ownerReferences` and `finalizers`. Quantities compare as amounts
+/// only in values from [`drift_of`], which knows their type.
 pub fn drift(desired: &Value, cached: &Value, manager: &str) -> Option<Drift> {
     let Some(entry) = apply_entry(cached, manager) else {
         return Some(Drift::at(String::new(), DriftKind::NoApplyEntry));
     };
+    let wanted = desired.pointer(DIGEST_POINTER);
+    if wanted.is_some() && wanted != cached.pointer(DIGEST_POINTER) {
+        return Some(Drift::at(String::new(), DriftKind::DesiredChanged));
+    }
     let nothing = Value::Object(Map::new());
     let set = entry.get("fieldsV1").unwrap_or(&nothing);
     compare_object(set, desired, cached).err()
 }
 
-/// [`drift`] for typed objects (serialises both).
+/// [`drift`] for typed objects. Values typed as k8s-openapi's `Quantity` compare as amounts
+/// (`"500m"` and `"0.5"`, `"1Gi"` and `"1024Mi"`), wherever they are.
 pub fn drift_of<K: serde::Serialize>(desired: &K, cached: &K, manager: &str) -> Option<Drift> {
-    match (serde_json::to_value(desired), serde_json::to_value(cached)) {
+    match (
+        typed::to_marked_value(desired),
+        typed::to_marked_value(cached),
+    ) {
         (Ok(desired), Ok(cached)) => drift(&desired, &cached, manager),
         _ => Some(Drift::at(String::new(), DriftKind::UnexpectedShape)),
     }
@@ -128,32 +155,12 @@ fn apply_entry<'a>(cached: &'a Value, manager: &str) -> Option<&'a Value> {
 /// The outcome of comparing one node: `Err` at the first drift.
 type Walk = Result<(), Drift>;
 
-/// A field's name and its parent's, which decide whether its values are quantities.
-#[derive(Clone, Copy)]
-struct Name<'a> {
-    parent: &'a str,
-    own: &'a str,
-}
-
-impl<'a> Name<'a> {
-    fn child(self, own: &'a str) -> Self {
-        Name {
-            parent: self.own,
-            own,
-        }
-    }
-}
-
 /// The top level but `apiVersion`, `kind`, `status` and `metadata`, then the parts of `metadata`
 /// an operator sets; the rest of `metadata` is identity or written by the server.
 fn compare_object(set: &Value, desired: &Value, cached: &Value) -> Walk {
     let set = set.as_object().ok_or_else(|| shape(""))?;
-    let root = Name {
-        parent: "",
-        own: "",
-    };
     let compared = |name: &str| !matches!(name, "apiVersion" | "kind" | "status" | "metadata");
-    fields("", set, Some(desired), Some(cached), root, &compared)?;
+    fields("", set, Some(desired), Some(cached), &compared)?;
 
     let nothing = Map::new();
     let metadata_set = match set.get("f:metadata") {
@@ -171,35 +178,28 @@ fn compare_object(set: &Value, desired: &Value, cached: &Value) -> Walk {
         metadata_set,
         desired.get("metadata"),
         cached.get("metadata"),
-        root.child("metadata"),
         &compared,
     )
 }
 
 /// Compares the value at `path` with the part of the field set that describes it. A part with no
 /// `f:`, `k:`, `v:` or `i:` children (only `.`, or nothing) is owned whole.
-fn node(
-    path: &str,
-    set: &Value,
-    desired: Option<&Value>,
-    cached: Option<&Value>,
-    name: Name,
-) -> Walk {
+fn node(path: &str, set: &Value, desired: Option<&Value>, cached: Option<&Value>) -> Walk {
     let set = set.as_object().ok_or_else(|| shape(path))?;
     let desired = desired.filter(|value| !value.is_null());
     let cached = cached.filter(|value| !value.is_null());
     let mut prefixes = set.keys().filter(|key| *key != ".").map(|key| key.get(..2));
     let Some(prefix) = prefixes.next() else {
-        return leaf(path, desired, cached, name);
+        return leaf(path, desired, cached);
     };
     if prefixes.any(|other| other != prefix) {
         return Err(shape(path));
     }
     match prefix {
-        Some("f:") => fields(path, set, desired, cached, name, &|_| true),
-        Some("k:") => lists::keyed(path, set, desired, cached, name),
+        Some("f:") => fields(path, set, desired, cached, &|_| true),
+        Some("k:") => lists::keyed(path, set, desired, cached),
         Some("v:") => lists::values(path, set, desired, cached),
-        Some("i:") => lists::indexed(path, set, desired, cached, name),
+        Some("i:") => lists::indexed(path, set, desired, cached),
         _ => Err(shape(path)),
     }
 }
@@ -211,7 +211,6 @@ fn fields(
     set: &Map<String, Value>,
     desired: Option<&Value>,
     cached: Option<&Value>,
-    name: Name,
     compared: &dyn Fn(&str) -> bool,
 ) -> Walk {
     let desired = object(path, desired)?;
@@ -222,13 +221,7 @@ fn fields(
         };
         let desired = desired.and_then(|map| map.get(field));
         let cached = cached.and_then(|map| map.get(field));
-        node(
-            &join(path, field),
-            child,
-            desired,
-            cached,
-            name.child(field),
-        )?;
+        node(&join(path, field), child, desired, cached)?;
     }
     for (field, value) in desired.into_iter().flatten() {
         if compared(field) && !set.contains_key(&format!("f:{field}")) && !is_empty(value) {
@@ -238,61 +231,68 @@ fn fields(
     Ok(())
 }
 
-/// A value the manager owns whole: an atomic struct or list, or a scalar.
-fn leaf(path: &str, desired: Option<&Value>, cached: Option<&Value>, name: Name) -> Walk {
+/// A value the manager owns whole: an atomic struct or list, or a scalar. A value the desired
+/// object no longer has is drift whatever it is (`0`, `false` and `""` included), unless it is
+/// empty: applying without it would remove it.
+fn leaf(path: &str, desired: Option<&Value>, cached: Option<&Value>) -> Walk {
     match (desired, cached) {
-        (None, Some(cached)) if !is_unset(cached) => {
+        (None, Some(cached)) if !is_empty(cached) => {
             Err(Drift::at(path.to_owned(), DriftKind::NoLongerWanted))
         }
         (None, _) => Ok(()),
-        (Some(_), _) if same(desired, cached, name) => Ok(()),
+        (Some(_), _) if same(desired, cached) => Ok(()),
         (Some(_), _) => Err(Drift::at(path.to_owned(), DriftKind::ValueDiffers)),
     }
 }
 
 /// Equality of values owned whole. The cached object may have keys the desired one lacks (the
-/// server's defaults inside an atomic struct); absent, null, empty and Go's zero values (`""`,
-/// `false`, `0`, which the API server omits) are the same; quantities compare as amounts.
-fn same(desired: Option<&Value>, cached: Option<&Value>, name: Name) -> bool {
+/// server's defaults inside an atomic struct); a desired Go zero value (`""`, `false`, `0`, which
+/// the API server omits for some fields) matches its absence; quantities compare as amounts.
+///
+/// A key or element the operator stopped wanting inside an atomic value is caught before this,
+/// by the digest of the desired object ([`APPLIED_DIGEST`]); a change by someone else takes the
+/// field from this manager, which the field set shows.
+fn same(desired: Option<&Value>, cached: Option<&Value>) -> bool {
     let desired = desired.filter(|value| !value.is_null());
     let cached = cached.filter(|value| !value.is_null());
+    if let (Some(desired), Some(cached)) = (desired, cached)
+        && let Some(same) = same_quantity(desired, cached)
+    {
+        return same;
+    }
     match (desired, cached) {
         (None, None) => true,
         (Some(value), None) | (None, Some(value)) => is_unset(value),
         (Some(Value::Object(desired)), Some(Value::Object(cached))) => desired
             .iter()
-            .all(|(key, value)| same(Some(value), cached.get(key), name.child(key))),
+            .all(|(key, value)| same(Some(value), cached.get(key))),
         (Some(Value::Array(desired)), Some(Value::Array(cached))) => {
             desired.len() == cached.len()
                 && desired
                     .iter()
                     .zip(cached)
-                    .all(|(desired, cached)| same(Some(desired), Some(cached), name))
+                    .all(|(desired, cached)| same(Some(desired), Some(cached)))
         }
-        (Some(desired), Some(cached)) => {
-            same_json(desired, cached) || (is_quantity(name) && same_quantity(desired, cached))
-        }
+        (Some(desired), Some(cached)) => same_json(desired, cached),
     }
 }
 
-/// Whether values under this name are resource quantities: the entries of the quantity maps of
-/// the core API (`resources.limits`, `resources.requests`, pod `overhead`, quota `hard`, volume
-/// `capacity`) and the fields `storage` and `sizeLimit`.
-fn is_quantity(name: Name) -> bool {
-    matches!(
-        name.parent,
-        "limits" | "requests" | "overhead" | "hard" | "capacity"
-    ) || matches!(name.own, "storage" | "sizeLimit")
-}
-
-/// Both values parse as quantities and are the same amount.
-fn same_quantity(desired: &Value, cached: &Value) -> bool {
-    let amount = |value: &Value| match value {
-        Value::String(text) => quantity::parse(text),
-        Value::Number(number) => quantity::parse(&number.to_string()),
-        _ => None,
+/// Whether two values are the same amount, when either is a quantity marked by its type
+/// ([`typed::to_marked_value`]); `None` when neither is.
+fn same_quantity(desired: &Value, cached: &Value) -> Option<bool> {
+    let text = |value: &Value| typed::marked_quantity(value).map(str::to_owned);
+    if text(desired).is_none() && text(cached).is_none() {
+        return None;
+    }
+    let amount = |value: &Value| match text(value) {
+        Some(text) => quantity::parse(&text),
+        None => match value {
+            Value::String(text) => quantity::parse(text),
+            Value::Number(number) => quantity::parse(&number.to_string()),
+            _ => None,
+        },
     };
-    matches!((amount(desired), amount(cached)), (Some(a), Some(b)) if a == b)
+    Some(matches!((amount(desired), amount(cached)), (Some(a), Some(b)) if a == b))
 }
 
 /// JSON equality where numbers compare by value (`1` and `1.0`).
@@ -376,3 +376,7 @@ mod desired_tests;
 #[cfg(test)]
 #[path = "matcher_shape_tests.rs"]
 mod shape_tests;
+
+#[cfg(test)]
+#[path = "matcher_trust_tests.rs"]
+mod trust_tests;

@@ -58,11 +58,12 @@ fn quantities_compare_as_amounts() {
     let desired = desired_deployment();
     let cached = deployment();
     let resources = "/spec/template/spec/containers/0/resources";
-    assert_eq!(
-        desired.pointer(resources).unwrap()["limits"]["cpu"],
-        "1000m"
-    );
-    assert_eq!(cached.pointer(resources).unwrap()["limits"]["cpu"], "1");
+    let cpu = |value: &Value| {
+        let cpu = &value.pointer(resources).unwrap()["limits"]["cpu"];
+        super::typed::marked_quantity(cpu).unwrap().to_owned()
+    };
+    assert_eq!(cpu(&desired), "1000m");
+    assert_eq!(cpu(&cached), "1");
     assert_eq!(drift(&desired, &cached, MANAGER), None);
 
     let mut desired = desired_deployment();

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Drift, DriftKind, Name, Walk, is_empty, node, same_json, shape};
+use super::{Drift, DriftKind, Walk, is_empty, node, same_json, shape};
 
 /// An owned element of an associative list: its key fields and the part of the set under it.
 struct Entry<'a> {
@@ -19,7 +19,6 @@ pub(super) fn keyed(
     set: &Map<String, Value>,
     desired: Option<&Value>,
     cached: Option<&Value>,
-    name: Name,
 ) -> Walk {
     let desired = list(path, desired)?;
     let cached = list(path, cached)?;
@@ -53,13 +52,7 @@ pub(super) fn keyed(
             continue;
         };
         let path = format!("{path}{}", key_label(&entry.key));
-        node(
-            &path,
-            entry.set,
-            Some(element),
-            find(cached, &entry.key),
-            name,
-        )?;
+        node(&path, entry.set, Some(element), find(cached, &entry.key))?;
     }
     Ok(())
 }
@@ -165,7 +158,6 @@ pub(super) fn indexed(
     set: &Map<String, Value>,
     desired: Option<&Value>,
     cached: Option<&Value>,
-    name: Name,
 ) -> Walk {
     let desired = list(path, desired)?;
     let cached = list(path, cached)?;
@@ -176,7 +168,7 @@ pub(super) fn indexed(
         };
         let index: usize = index.parse().map_err(|_| shape(path))?;
         let path = format!("{path}[{index}]");
-        node(&path, part, desired.get(index), cached.get(index), name)?;
+        node(&path, part, desired.get(index), cached.get(index))?;
         owned.push(index);
     }
     for (index, element) in desired.iter().enumerate() {

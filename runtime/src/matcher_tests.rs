@@ -130,14 +130,14 @@ fn no_apply_entry_of_ours_drifts() {
 
 #[test]
 fn drift_of_compares_typed_objects() {
-    let desired: Deployment = serde_json::from_value(desired_deployment()).unwrap();
-    let cached: Deployment = serde_json::from_value(deployment()).unwrap();
+    let typed = |text: &str| -> Deployment { serde_json::from_str(text).unwrap() };
+    let desired = typed(include_str!("matcher_fixtures/desired-deployment.json"));
+    let cached = typed(include_str!("matcher_fixtures/deployment.json"));
     assert_eq!(drift_of(&desired, &cached, MANAGER), None);
 
-    let scaled = parse(include_str!(
+    let scaled = typed(include_str!(
         "matcher_fixtures/deployment-scaled-by-someone.json"
     ));
-    let scaled: Deployment = serde_json::from_value(scaled).unwrap();
     assert_eq!(
         drift_of(&desired, &scaled, MANAGER),
         drifted("spec.replicas", DriftKind::NotOwned)

@@ -14,7 +14,7 @@ use kube::runtime::watcher::Event;
 use crate::aware::{SecondaryAware, SecondaryResource};
 use crate::cache::OwnerIndex;
 use crate::changes::{Change, ChangeOp};
-use crate::expectations::{Expectations, Version, kind_of};
+use crate::expectations::{Expectations, ObjectKey, Version, kind_of};
 use crate::metrics::EventOutcome;
 use crate::watch::{Mapping, PredicateFn, describe};
 
@@ -154,7 +154,55 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
         due
     }
 
+    /// The primaries refused `obj`'s name while another object controlled it, now that it is
+    /// free: deleted, or without a controller.
+    fn freed(&self, obj: &C, deleted: bool) -> Vec<Due<P>> {
+        let waiting = &self.expectations.waiting;
+        let controlled = || {
+            obj.meta()
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|owner| owner.controller == Some(true))
+        };
+        if waiting.is_empty() || !(deleted || !controlled()) {
+            return Vec::new();
+        }
+        let Some(key) = ObjectKey::of(obj) else {
+            return Vec::new();
+        };
+        let op = if deleted {
+            ChangeOp::Deleted
+        } else {
+            ChangeOp::Applied
+        };
+        let waiters = waiting.freed(&key).into_iter();
+        let primary = |(namespace, name): (Option<String>, String)| {
+            let mut primary = ObjectRef::<P>::new(&name);
+            primary.namespace = namespace;
+            primary
+        };
+        waiters
+            .map(|waiter| Due {
+                primary: primary(waiter),
+                owner_uid: None,
+                version: None,
+                ..self.due(ObjectRef::new(""), obj, op)
+            })
+            .collect()
+    }
+
     fn applied(&mut self, obj: &C) -> Seen<P> {
+        let freed = self.freed(obj, false);
+        let mut seen = self.applied_child(obj);
+        if !freed.is_empty() {
+            seen.due.extend(freed);
+            seen.outcome = None;
+        }
+        seen
+    }
+
+    fn applied_child(&mut self, obj: &C) -> Seen<P> {
         let child = ObjectRef::from_obj(obj);
         let owner = self.mapping.owner_of::<P, C>(obj);
         let previous_owner = self.index.set(child.clone(), owner.clone());
@@ -178,6 +226,16 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
     }
 
     fn deleted(&mut self, obj: &C) -> Seen<P> {
+        let freed = self.freed(obj, true);
+        let mut seen = self.deleted_child(obj);
+        if !freed.is_empty() {
+            seen.due.extend(freed);
+            seen.outcome = None;
+        }
+        seen
+    }
+
+    fn deleted_child(&mut self, obj: &C) -> Seen<P> {
         let child = ObjectRef::from_obj(obj);
         self.last.remove(&child);
         let own_deletion = self.expectations.is_own_deletion(obj);

@@ -14,7 +14,7 @@ use crate::cache::Caches;
 use crate::condition::{self, Failure};
 use crate::context::Context;
 use crate::error::chain;
-use crate::expectations::Version;
+use crate::expectations::{ObjectKey, Version};
 use crate::metrics::Trigger;
 use crate::plan::{Main, Outcome};
 use crate::reconciler::{Action, Reconciler};
@@ -78,6 +78,13 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
     }
 
     pub(crate) async fn run(&self, primary: Arc<P>) -> controller::Action {
+        // The object our last write of the primary returned, until the cache shows it.
+        let primary = ObjectKey::of(primary.as_ref())
+            .and_then(|key| {
+                let cached = primary.meta().resource_version.as_deref();
+                self.shared.expectations.written::<P>(&key, cached)
+            })
+            .unwrap_or(primary);
         let key = ObjectRef::from_obj(primary.as_ref());
         let live = |kind: P::Kind, namespace: Option<&str>, name: &str| {
             self.caches

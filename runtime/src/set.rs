@@ -160,6 +160,9 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
             index: index.clone(),
             mapping: self.mapping.clone(),
             drift: self.drift.clone(),
+            selector: self.selector,
+            namespace: shared.namespace.clone(),
+            expectations: shared.expectations.clone(),
         });
         let mut pipeline = KindPipeline::new(
             self.kind,
@@ -240,6 +243,9 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
             index,
             mapping: self.mapping.clone(),
             drift: self.drift.clone(),
+            selector: self.selector,
+            namespace: None,
+            expectations: Arc::default(),
         });
         Ok(())
     }

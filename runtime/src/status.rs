@@ -3,14 +3,15 @@
 
 use kube::ResourceExt;
 use kube::api::{Patch, PatchParams};
-use kube::core::PartialObjectMetaExt;
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::aware::SecondaryAware;
 use crate::context::Context;
 use crate::error::Error;
-use crate::expectations::Version;
+use crate::expectations::{ObjectKey, Version};
 use crate::owner::display;
 use crate::watch::dynamic_api;
 
@@ -30,7 +31,10 @@ impl<P: SecondaryAware> Context<P> {
             source: kube::Error::SerdeError(error),
         };
         let status = serde_json::to_value(status).map_err(serde)?;
-        let current = serde_json::to_value(primary.as_ref()).map_err(serde)?["status"].take();
+        // Compare with our own last write when the cache has not shown it yet: a status that
+        // goes back to an earlier value must still be written, and one written already not again.
+        let latest = self.latest_primary();
+        let current = serde_json::to_value(latest.as_ref()).map_err(serde)?["status"].take();
         let mut merged = current.clone();
         merge(&mut merged, &status);
         if merged == current {
@@ -49,11 +53,28 @@ impl<P: SecondaryAware> Context<P> {
                 child: child.clone(),
                 source,
             })?;
-        let meta = written.metadata.into_request_partial::<P>();
-        if let Some(version) = Version::of(&meta) {
-            self.expect(version, None);
+        match serde_json::to_value(written).and_then(serde_json::from_value::<P>) {
+            Ok(written) => {
+                if let Some(version) = Version::of(&written) {
+                    self.expect(version, Some(Arc::new(written)));
+                }
+            }
+            Err(_) => {
+                tracing::debug!(primary = %child, "the status write returned an object that does not decode as the primary")
+            }
         }
         Ok(())
+    }
+
+    /// This run's primary, or the object this controller's last write of it returned when the
+    /// cache has not shown that write yet.
+    pub(crate) fn latest_primary(&self) -> Arc<P> {
+        let primary = self.primary();
+        let written = ObjectKey::of(primary.as_ref()).and_then(|key| {
+            let cached = primary.meta().resource_version.as_deref();
+            self.expectations.written::<P>(&key, cached)
+        });
+        written.unwrap_or_else(|| primary.clone())
     }
 }
 

@@ -4,13 +4,31 @@
 
 use serde_json::Value;
 
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Service;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::typed::to_marked_value;
 use super::{Drift, DriftKind};
 
 /// The field manager that applied the `desired-*.json` files.
 pub(super) const MANAGER: &str = "database-controller";
 
+/// A fixture as the matcher sees it: Deployments and Services through their k8s-openapi types,
+/// so their quantities are marked as `drift_of` marks them.
 pub(super) fn parse(text: &str) -> Value {
-    serde_json::from_str(text).expect("fixtures are JSON")
+    let value: Value = serde_json::from_str(text).expect("fixtures are JSON");
+    match value["kind"].as_str() {
+        Some("Deployment") => typed::<Deployment>(value),
+        Some("Service") => typed::<Service>(value),
+        _ => value,
+    }
+}
+
+fn typed<K: DeserializeOwned + Serialize>(value: Value) -> Value {
+    let object: K = serde_json::from_value(value).expect("fixtures decode as their kind");
+    to_marked_value(&object).expect("typed objects serialise")
 }
 
 pub(super) fn drifted(path: &str, kind: DriftKind) -> Option<Drift> {
