@@ -140,6 +140,14 @@ impl<P: SecondaryAware> Context<P> {
             .expect("handlers and error policies get the context of a run")
     }
 
+    /// The primary's children as they are now: the caches, with this controller's own writes
+    /// the caches do not show yet (created or changed children as written, deleted ones gone).
+    /// A handler's `children` argument was built when its run started; this reads again after
+    /// its writes, without a request.
+    pub fn secondaries(&self) -> P::Secondaries {
+        P::secondaries(&self.caches, self.primary())
+    }
+
     /// The client the controller was built with.
     pub fn client(&self) -> &Client {
         &self.client

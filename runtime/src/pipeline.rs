@@ -165,7 +165,7 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
                 .flatten()
                 .any(|owner| owner.controller == Some(true))
         };
-        if waiting.is_empty() || !(deleted || !controlled()) {
+        if waiting.is_empty() || (!deleted && controlled()) {
             return Vec::new();
         }
         let Some(key) = ObjectKey::of(obj) else {

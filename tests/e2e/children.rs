@@ -18,19 +18,19 @@ use serde::{Deserialize, Serialize};
 use crate::support::{Running, setup, wait_for};
 
 /// A client whose requests are counted.
-async fn counted() -> (Client, Arc<RequestCounts>) {
+pub(crate) async fn counted() -> (Client, Arc<RequestCounts>) {
     let config = kube::Config::infer().await.expect("a kubeconfig");
     counting_client(config).expect("a counting client")
 }
 
 /// Requests other than the watches' own lists and watches: what handlers sent.
-fn handler_requests(counts: &RequestCounts) -> BTreeMap<&'static str, u64> {
+pub(crate) fn handler_requests(counts: &RequestCounts) -> BTreeMap<&'static str, u64> {
     let mut by_verb = counts.snapshot();
     by_verb.retain(|verb, _| !matches!(*verb, "list" | "watch"));
     by_verb
 }
 
-fn database(name: &str) -> Database {
+pub(crate) fn database(name: &str) -> Database {
     Database::new(
         name,
         DatabaseSpec {
@@ -42,7 +42,7 @@ fn database(name: &str) -> Database {
     )
 }
 
-async fn converged(api: &Api<Database>, name: &str) -> bool {
+pub(crate) async fn converged(api: &Api<Database>, name: &str) -> bool {
     let db = api.get(name).await.expect("get the Database");
     db.status.is_some_and(|status| {
         status.observed_generation == db.metadata.generation

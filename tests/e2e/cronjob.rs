@@ -283,3 +283,43 @@ async fn a_restarted_operator_starts_only_the_latest_missed_run() {
     operator.stop().await;
     ns.delete().await;
 }
+
+#[tokio::test]
+async fn a_job_just_started_is_listed_as_active_at_once_and_gone_when_it_finishes() {
+    let (client, ns) = setup::<CronJob>("cronjob-active").await;
+    let operator = Running::start::<CronJob, _>(&client, ns.name(), CronJobOperator);
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), ns.name());
+    let job_api: Api<Job> = Api::namespaced(client.clone(), ns.name());
+    // Every 30 s: nothing but the Job's own start can list it before the next schedule.
+    let mut spec = every_two_seconds();
+    spec.schedule = "*/30 * * * * *".into();
+    cronjobs
+        .create(&PostParams::default(), &CronJob::new("tick", spec))
+        .await
+        .expect("create CronJob");
+    wait_for_jobs(&job_api, 1).await;
+    let started = jobs(&job_api).await.remove(0);
+    let active = || async {
+        let status = cronjobs.get("tick").await.expect("get").status;
+        status.map(|s| s.active).unwrap_or_default()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while active().await != vec![started.name_any()] {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "status.active does not list {} 10 s after it started: {:?}",
+            started.name_any(),
+            active().await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    complete(&job_api, &started).await;
+    wait_for("status.active to be empty", || async {
+        active().await.is_empty()
+    })
+    .await;
+
+    operator.stop().await;
+    ns.delete().await;
+}

@@ -16,3 +16,4 @@ mod primary_all;
 mod replset;
 mod summary;
 mod support;
+mod trust;

@@ -181,7 +181,13 @@ impl Reconciler<CronJob> for CronJobOperator {
             ctx.create_if_absent(job).await?;
             started = Some(at);
         }
-        self.tidy(&cj, &children.jobs, started, None, ctx).await?;
+        // The Job just created is active: read the children again, own writes included.
+        let jobs = if started.is_some() {
+            ctx.secondaries().jobs
+        } else {
+            children.jobs
+        };
+        self.tidy(&cj, &jobs, started, None, ctx).await?;
         match schedule.after(&now).next() {
             Some(next) if !cj.spec.suspend => Ok(Action::requeue(
                 (next - now).to_std().unwrap_or(Duration::ZERO),
