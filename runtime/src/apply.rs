@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
-use kube::core::PartialObjectMeta;
+use kube::api::{DeleteParams, Patch, PatchParams, Preconditions};
 use kube::runtime::reflector::ObjectRef;
 use kube::{Resource, ResourceExt};
 use serde::Serialize;
@@ -18,67 +17,8 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::expectations::ObjectKey;
 use crate::owner::{adopt, check_controller, controls, display};
-use crate::watch::{Mapping, api};
-
-/// The label that makes a child a member of a set applied with
-/// [`Context::apply_all`] or [`Context::apply_all_in`]: its value names the set. Only members of a
-/// set are pruned with it.
-pub const SET_LABEL: &str = "kube-secondary.dev/set";
-
-/// The set [`Context::apply_all`] applies.
-const DEFAULT_SET: &str = "default";
-
-/// Writes the [digest](crate::matcher::digest) of `desired` into its
-/// [`APPLIED_DIGEST`](crate::matcher::APPLIED_DIGEST) annotation.
-fn stamp_digest<K: Resource + Serialize>(desired: &mut K, child: &str) -> Result<(), Error> {
-    let value = serde_json::to_value(&*desired).map_err(|source| Error::Write {
-        verb: "serialise",
-        child: child.to_string(),
-        source: kube::Error::SerdeError(source),
-    })?;
-    let digest = crate::matcher::digest(&value);
-    desired
-        .annotations_mut()
-        .insert(crate::matcher::APPLIED_DIGEST.to_string(), digest);
-    Ok(())
-}
-
-/// The digest annotation of `obj`.
-fn digest_of<K: Resource>(obj: &K) -> Option<&String> {
-    obj.annotations().get(crate::matcher::APPLIED_DIGEST)
-}
-
-/// Refuses a child the controller's watches would never see: outside the selector declared for
-/// its kind, or outside the one namespace the controller watches. Its drift would never be
-/// repaired, nor its deletion noticed.
-fn visible<P: Resource<DynamicType = ()>, K: Resource<DynamicType = ()>>(
-    primary: &P,
-    desired: &K,
-    selector: Option<&str>,
-    watched: Option<&str>,
-) -> Result<(), Error> {
-    let not_ownable = |reason: String| Error::NotOwnable {
-        child: display(desired),
-        primary: display(primary),
-        reason,
-    };
-    if let Some(selector) = selector
-        && !crate::selector::matches(selector, desired.meta().labels.as_ref())
-    {
-        return Err(not_ownable(format!(
-            "its labels do not match the selector `{selector}` declared for {}, so the controller would never see it; add the labels or widen the selector",
-            K::kind(&())
-        )));
-    }
-    if let (Some(watched), Some(namespace)) = (watched, desired.meta().namespace.as_deref())
-        && watched != namespace
-    {
-        return Err(not_ownable(format!(
-            "it is in namespace {namespace}, and the controller watches only namespace {watched}"
-        )));
-    }
-    Ok(())
-}
+use crate::stamp::{DEFAULT_SET, SET_LABEL, digest_of, stamp_digest, visible};
+use crate::watch::api;
 
 /// How the context writes: the field manager, the conflict policy and whether prunes only log.
 #[derive(Clone, Debug)]
@@ -245,7 +185,7 @@ impl<P: SecondaryAware> Context<P> {
 
     /// `result`, remembering a refusal of a name another object controls, so that the primary
     /// wakes when that name becomes free.
-    fn refused<K: SecondaryResource>(
+    pub(crate) fn refused<K: SecondaryResource>(
         &self,
         desired: &K,
         result: Result<(), Error>,
@@ -382,92 +322,5 @@ impl<P: SecondaryAware> Context<P> {
                 source,
             }),
         }
-    }
-
-    /// Creates `desired` as a child of this run's primary (see [`apply`](Self::apply) for what
-    /// that sets) unless an object of that name is cached or exists; never reads or overwrites
-    /// an existing one. For children whose content must not change once made, such as a
-    /// generated password in a Secret declared `metadata_only`. Returns whether it created it.
-    ///
-    /// Refuses ([`Error::ControlledByAnother`]) when the existing object is another's child.
-    pub async fn create_if_absent<K, F>(&self, desired: K) -> Result<bool, Error>
-    where
-        K: SecondaryOf<P, F> + SecondaryResource + Serialize,
-    {
-        let primary = self.primary();
-        let (mapping, existing) = self.cached_meta::<K>(&desired);
-        let mut desired = desired;
-        let adopted = adopt(primary.as_ref(), &mut desired, &mapping);
-        self.refused(&desired, adopted)?;
-        let child = display(&desired);
-        if let Some(existing) = existing {
-            self.refused(
-                &desired,
-                check_controller(primary.as_ref(), &existing, &child),
-            )?;
-            return Ok(false);
-        }
-        // Created by an earlier run whose write the cache does not show yet.
-        let key = ObjectKey::of(&desired);
-        if key.is_some_and(|key| self.expectations.written::<K>(&key, None).is_some()) {
-            return Ok(false);
-        }
-        let params = PostParams {
-            field_manager: Some(self.writes.field_manager.to_string()),
-            ..PostParams::default()
-        };
-        let api = api::<K>(self.client().clone(), desired.namespace().as_deref());
-        let error = match api.create(&params, &desired).await {
-            Ok(created) => {
-                tracing::info!(%child, "created");
-                self.record_written(&Arc::new(created));
-                return Ok(true);
-            }
-            Err(error) => error,
-        };
-        let write_error = |source| Error::Write {
-            verb: "create",
-            child: child.clone(),
-            source,
-        };
-        if !matches!(&error, kube::Error::Api(status) if status.code == 409) {
-            return Err(write_error(error));
-        }
-        // It exists, unseen by the cache: ours (an earlier run's), or someone else's.
-        let existing = api
-            .get_metadata_opt(&desired.name_any())
-            .await
-            .map_err(write_error)?;
-        if let Some(existing) = existing {
-            self.refused(
-                &desired,
-                check_controller(primary.as_ref(), &existing.metadata, &child),
-            )?;
-        }
-        Ok(false)
-    }
-
-    /// The declared mapping of `K` (cached whole or as metadata) and the cached metadata of the
-    /// object `desired` names.
-    fn cached_meta<K: SecondaryResource>(
-        &self,
-        desired: &K,
-    ) -> (Mapping, Option<kube::api::ObjectMeta>) {
-        let namespace = desired.namespace().or_else(|| self.primary().namespace());
-        let name = desired.name_any();
-        if let Some(cache) = self.caches.kind::<P, K>() {
-            let mut at = ObjectRef::<K>::new(&name);
-            at.namespace = namespace;
-            let meta = cache.store.get(&at).map(|obj| obj.meta().clone());
-            return (cache.mapping.clone(), meta);
-        }
-        let cache = self
-            .caches
-            .kind::<P, PartialObjectMeta<K>>()
-            .expect("`K: SecondaryOf<P, _>`");
-        let mut at = ObjectRef::<PartialObjectMeta<K>>::new(&name);
-        at.namespace = namespace;
-        let meta = cache.store.get(&at).map(|obj| obj.metadata.clone());
-        (cache.mapping.clone(), meta)
     }
 }

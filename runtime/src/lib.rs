@@ -87,6 +87,7 @@ pub mod condition;
 mod context;
 mod controller;
 pub mod crd;
+mod create;
 mod driver;
 mod error;
 mod expectations;
@@ -105,6 +106,7 @@ mod run;
 mod selector;
 mod set;
 mod snapshot;
+mod stamp;
 mod status;
 #[cfg(feature = "status-summary")]
 pub mod summary;
@@ -117,7 +119,6 @@ mod watch;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use apply::SET_LABEL;
 pub use aware::{
     Declares, Full, MetadataOnly, Options, SecondaryAware, SecondaryKind, SecondaryOf,
 };
@@ -127,6 +128,7 @@ pub use controller::Controller;
 pub use error::Error;
 pub use metrics::{Metrics, MetricsSnapshot, Trigger};
 pub use reconciler::{Action, Reconciler};
+pub use stamp::SET_LABEL;
 pub use watch::{ApiScope, Mapping};
 
 #[cfg(feature = "derive")]

@@ -41,6 +41,8 @@ mod digest;
 mod lists;
 #[path = "matcher_quantity.rs"]
 mod quantity;
+#[path = "matcher_secret.rs"]
+mod secret;
 #[path = "matcher_typed.rs"]
 mod typed;
 
@@ -126,7 +128,8 @@ pub fn drift(desired: &Value, cached: &Value, manager: &str) -> Option<Drift> {
     }
     let nothing = Value::Object(Map::new());
     let set = entry.get("fieldsV1").unwrap_or(&nothing);
-    compare_object(set, desired, cached).err()
+    let cached = secret::string_data_as_written(desired, cached);
+    compare_object(set, desired, &cached).err()
 }
 
 /// [`drift`] for typed objects. Values typed as k8s-openapi's `Quantity` compare as amounts
@@ -256,7 +259,7 @@ fn same(desired: Option<&Value>, cached: Option<&Value>) -> bool {
     let desired = desired.filter(|value| !value.is_null());
     let cached = cached.filter(|value| !value.is_null());
     if let (Some(desired), Some(cached)) = (desired, cached)
-        && let Some(same) = same_quantity(desired, cached)
+        && let Some(same) = quantity::same(desired, cached)
     {
         return same;
     }
@@ -275,24 +278,6 @@ fn same(desired: Option<&Value>, cached: Option<&Value>) -> bool {
         }
         (Some(desired), Some(cached)) => same_json(desired, cached),
     }
-}
-
-/// Whether two values are the same amount, when either is a quantity marked by its type
-/// ([`typed::to_marked_value`]); `None` when neither is.
-fn same_quantity(desired: &Value, cached: &Value) -> Option<bool> {
-    let text = |value: &Value| typed::marked_quantity(value).map(str::to_owned);
-    if text(desired).is_none() && text(cached).is_none() {
-        return None;
-    }
-    let amount = |value: &Value| match text(value) {
-        Some(text) => quantity::parse(&text),
-        None => match value {
-            Value::String(text) => quantity::parse(text),
-            Value::Number(number) => quantity::parse(&number.to_string()),
-            _ => None,
-        },
-    };
-    Some(matches!((amount(desired), amount(cached)), (Some(a), Some(b)) if a == b))
 }
 
 /// JSON equality where numbers compare by value (`1` and `1.0`).

@@ -1,6 +1,8 @@
 //! Kubernetes resource quantities (`1000m`, `1Gi`, `0.5`, `1e3`) as exact amounts, so that the
 //! matcher reads a desired `1000m` and the API server's canonical `1` as the same value.
 
+use serde_json::Value;
+
 /// An exact amount, `mantissa × 10^exponent`, kept without trailing zeros in the mantissa so that
 /// equal amounts are equal values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +80,24 @@ impl Quantity {
         }
         Some(self)
     }
+}
+
+/// Whether two values are the same amount, when either is a quantity marked by its type
+/// ([`typed::to_marked_value`]); `None` when neither is.
+pub(super) fn same(desired: &Value, cached: &Value) -> Option<bool> {
+    let text = |value: &Value| super::typed::marked_quantity(value).map(str::to_owned);
+    if text(desired).is_none() && text(cached).is_none() {
+        return None;
+    }
+    let amount = |value: &Value| match text(value) {
+        Some(text) => parse(&text),
+        None => match value {
+            Value::String(text) => parse(text),
+            Value::Number(number) => parse(&number.to_string()),
+            _ => None,
+        },
+    };
+    Some(matches!((amount(desired), amount(cached)), (Some(a), Some(b)) if a == b))
 }
 
 #[cfg(test)]

@@ -224,3 +224,22 @@ fn a_string_that_looks_like_a_quantity_is_a_string() {
         drifted("data.cpu", DriftKind::ValueDiffers)
     );
 }
+
+#[test]
+fn a_secrets_string_data_compares_with_the_data_it_was_stored_as() {
+    // As the API server stores `stringData: {pw: hello}` applied by MANAGER (seen on a real one).
+    let cached: k8s_openapi::api::core::v1::Secret = serde_json::from_value(stored(
+        &json!({ "metadata": { "name": "s" }, "data": { "pw": "aGVsbG8=" } }),
+        json!({ "f:stringData": { "f:pw": {} } }),
+    ))
+    .unwrap();
+    let desired = |pw: &str| -> k8s_openapi::api::core::v1::Secret {
+        serde_json::from_value(json!({ "metadata": { "name": "s" }, "stringData": { "pw": pw } }))
+            .unwrap()
+    };
+    assert_eq!(drift_of(&desired("hello"), &cached, MANAGER), None);
+    assert_eq!(
+        drift_of(&desired("changed"), &cached, MANAGER),
+        drifted("stringData.pw", DriftKind::ValueDiffers)
+    );
+}
