@@ -11,6 +11,27 @@
 //! `managedFields` entries of the controller's [field manager](crate::Controller::field_manager)
 //! for it and drop the others.
 //!
+//! # What counts as drift
+//! - **A change of what the operator wants**, always: `apply` keeps the [`digest`] of each desired
+//!   child in its [`APPLIED_DIGEST`] annotation, and a desired child whose digest is not the
+//!   cached one's is [`DriftKind::DesiredChanged`]. That covers what the field set cannot show: a
+//!   key removed from an atomic map (a Service's `selector: {app, role}` shrunk to `{app}`), a
+//!   dropped field whose value was `0`, `false` or `""` (`runAsUser: 0`), a shorter atomic list.
+//! - **A field the manager owns, changed or removed by someone else** ([`DriftKind::ValueDiffers`]),
+//!   or taken over by another manager ([`DriftKind::NotOwned`]); a field it owns that the desired
+//!   object dropped ([`DriftKind::NoLongerWanted`]), whatever its value.
+//! - **Not drift**: fields the server defaulted (a port's `protocol`, `imagePullPolicy`, keys it
+//!   adds inside an atomic struct) and fields other managers own; keyed lists in another order; a
+//!   desired Go zero value the server omits.
+//! - **Quantities** compare as amounts (`"500m"` = `"0.5"`, `"1Gi"` = `"1024Mi"`) where the type
+//!   says so: [`drift_of`] serialises typed objects marking every k8s-openapi `Quantity` (resource
+//!   limits, HPA targets, LimitRange values, RuntimeClass overhead, CRD fields of that type); a
+//!   string that looks like one is text. A Secret's write-only `stringData` compares with the
+//!   `data` the server stored it as.
+//! - **A field handed to another controller** (an HPA's `replicas`): stop setting it; the next
+//!   apply gives up this manager's ownership, and from then on its changes are not drift. The
+//!   server removes a field whose only owner gave it up, so let the other controller own it first.
+//!
 //! ```
 //! use serde_json::json;
 //!
