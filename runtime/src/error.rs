@@ -75,6 +75,11 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A handler's failure that retrying cannot fix (a spec the operator cannot build children
+    /// from): shown like any failure, and not retried until the primary or one of its children
+    /// changes. Return it with [`Error::terminal`].
+    #[error("{0}")]
+    Terminal(String),
     /// A request a handler made failed (`?` on a `kube::Error`).
     #[error("request to the API server failed")]
     Kube(#[from] kube::Error),
@@ -97,20 +102,58 @@ impl std::fmt::Display for MissingPermission {
     }
 }
 
-/// `error` and its causes, each once, joined by `: ` (for one log line per failure).
-pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        // Some errors print their source in their own message; do not repeat it.
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+impl Error {
+    /// A [terminal](Error::Terminal) failure saying `message`.
+    pub fn terminal(message: impl Into<String>) -> Self {
+        Error::Terminal(message.into())
     }
-    text
+}
+
+/// Whether `error`, or one of its causes, is a failure retrying cannot fix: an
+/// [`Error::Terminal`], or the API server's refusal of a write as invalid (422: a child its
+/// validation rejects). The default [`Reconciler::error_policy`](crate::Reconciler::error_policy)
+/// waits for a change after such a failure instead of backing off.
+pub fn is_terminal(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(cause) = next {
+        if matches!(cause.downcast_ref::<Error>(), Some(Error::Terminal(_)))
+            || api_status(cause).is_some_and(|status| status.code == 422)
+        {
+            return true;
+        }
+        next = cause.source();
+    }
+    false
+}
+
+/// `error` and its causes, each once, joined by `: ` (for one log line per failure). An API
+/// server's refusal reads as its reason and message (`Invalid: Service "web" is invalid:
+/// spec.ports[0].port: Invalid value: 70000: …`), never as kube's debug dump of the `Status`.
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(cause) = next {
+        let (part, source) = match api_status(cause) {
+            // The Status is the last word: its own source, if any, says nothing more.
+            Some(status) => (format!("{}: {}", status.reason, status.message), None),
+            None => (cause.to_string(), cause.source()),
+        };
+        // Some errors print their source in their own message; do not repeat it.
+        if !parts.iter().any(|earlier| earlier.contains(&part)) {
+            parts.push(part);
+        }
+        next = source;
+    }
+    parts.join(": ")
+}
+
+/// The API server's answer, when `error` is one (as a `kube::Error` or the `Status` itself).
+fn api_status<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a kube::core::Status> {
+    match error.downcast_ref::<kube::Error>() {
+        Some(kube::Error::Api(status)) => Some(status),
+        Some(_) => None,
+        None => error.downcast_ref::<kube::core::Status>(),
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +168,47 @@ mod tests {
     fn a_chain_prints_each_cause_once() {
         let error = Outer(std::io::Error::other("connection refused"));
         assert_eq!(chain(&error), "reconcile failed: connection refused");
+    }
+
+    #[test]
+    fn an_api_servers_refusal_reads_as_its_reason_and_message_in_one_line() {
+        let status = kube::core::Status::failure(
+            r#"Service "web" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive"#,
+            "Invalid",
+        )
+        .with_code(422);
+        let error = Error::Write {
+            verb: "apply",
+            child: "Service nc-web/web".into(),
+            source: kube::Error::Api(Box::new(status)),
+        };
+        assert_eq!(
+            chain(&error),
+            r#"could not apply Service nc-web/web: Invalid: Service "web" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive"#
+        );
+    }
+
+    #[test]
+    fn validation_refusals_and_terminal_errors_are_terminal_and_others_are_not() {
+        let write = |code: u16, reason: &str| Error::Write {
+            verb: "apply",
+            child: "Service ns/web".into(),
+            source: kube::Error::Api(Box::new(
+                kube::core::Status::failure("refused", reason).with_code(code),
+            )),
+        };
+        assert!(is_terminal(&write(422, "Invalid")));
+        assert!(is_terminal(&Error::terminal("spec.size must be positive")));
+        #[derive(Debug, thiserror::Error)]
+        #[error("the operator's own error")]
+        struct Operator(#[source] Error);
+        assert!(is_terminal(&Operator(Error::terminal("bad spec"))));
+        assert!(is_terminal(&Operator(write(422, "Invalid"))));
+        assert!(!is_terminal(&write(409, "Conflict")));
+        assert!(!is_terminal(&write(500, "InternalError")));
+        assert!(!is_terminal(&Outer(std::io::Error::other(
+            "connection refused"
+        ))));
     }
 
     #[test]

@@ -125,7 +125,7 @@ pub use aware::{
 pub use changes::{Change, ChangeOp, Changes};
 pub use context::Context;
 pub use controller::Controller;
-pub use error::Error;
+pub use error::{Error, is_terminal};
 pub use metrics::{Metrics, MetricsSnapshot, Trigger};
 pub use reconciler::{Action, Reconciler};
 pub use stamp::SET_LABEL;

@@ -157,10 +157,17 @@ pub trait Reconciler<P: SecondaryAware>: Send + Sync + 'static {
         async { Ok(Action::await_change()) }
     }
 
-    /// When to retry after a handler failed. The default, [`Action::backoff`], retries with a
-    /// full reconcile after an exponentially growing delay per primary.
+    /// When to retry after a handler failed. The default retries with a full reconcile after an
+    /// exponentially growing delay per primary ([`Action::backoff`]), except after a failure
+    /// retrying cannot fix ([`is_terminal`](crate::is_terminal): an [`Error::Terminal`](crate::Error::Terminal),
+    /// or a child the API server refuses as invalid), which waits for a change of the primary or
+    /// one of its children ([`Action::await_change`]).
     fn error_policy(&self, primary: &P, error: &Self::Error, ctx: &Context<P>) -> Action {
-        let _ = (primary, error, ctx);
-        Action::backoff()
+        let _ = (primary, ctx);
+        if crate::error::is_terminal(error) {
+            Action::await_change()
+        } else {
+            Action::backoff()
+        }
     }
 }

@@ -12,6 +12,7 @@ mod database;
 mod echoes;
 mod failures;
 mod latest;
+mod lifecycle;
 mod primary_all;
 mod replset;
 mod summary;

@@ -26,7 +26,8 @@ use crate::support::{Running, setup, wait_for};
     group = "trust.kube-secondary.dev",
     version = "v1",
     kind = "Probe",
-    namespaced
+    namespaced,
+    status = "ProbeStatus"
 )]
 #[serde(rename_all = "camelCase")]
 #[secondary(Service)]
@@ -42,9 +43,19 @@ pub struct ProbeSpec {
     tls: Vec<String>,
     /// ConfigMaps applied as a set beside the `settings` ConfigMap applied alone.
     books: Vec<String>,
+    /// The Service's port (80 when unset).
+    #[serde(default)]
+    port: Option<i32>,
 }
 
-struct Prober;
+/// Where the runtime shows a failure.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ProbeStatus {
+    #[serde(default)]
+    pub conditions: Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition>,
+}
+
+pub(crate) struct Prober;
 
 fn named(name: String) -> ObjectMeta {
     ObjectMeta {
@@ -102,7 +113,7 @@ impl Reconciler<Probe> for Prober {
             spec: Some(ServiceSpec {
                 selector: Some(probe.spec.selector.clone()),
                 ports: Some(vec![ServicePort {
-                    port: 80,
+                    port: probe.spec.port.unwrap_or(80),
                     ..ServicePort::default()
                 }]),
                 ..ServiceSpec::default()
@@ -151,12 +162,12 @@ fn uuid() -> String {
     format!("{nanos:x}")
 }
 
-fn probe(name: &str, spec: serde_json::Value) -> Probe {
+pub(crate) fn probe(name: &str, spec: serde_json::Value) -> Probe {
     let spec: ProbeSpec = serde_json::from_value(spec).expect("a ProbeSpec");
     Probe::new(name, spec)
 }
 
-async fn change(api: &Api<Probe>, name: &str, spec: serde_json::Value) {
+pub(crate) async fn change(api: &Api<Probe>, name: &str, spec: serde_json::Value) {
     let patch = serde_json::json!({ "spec": spec });
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
