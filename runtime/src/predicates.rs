@@ -200,6 +200,10 @@ pub fn combine(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     }
 }
 
+#[path = "predicates_ready.rs"]
+mod ready;
+pub use ready::is_ready;
+
 #[cfg(test)]
 mod tests {
     use super::*;
