@@ -2,7 +2,7 @@
 //! the operator wants is drift even where the field set cannot show it: a key removed from an
 //! atomic map (a Service's selector), a field dropped whose value was `0`, `false` or `""`.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// The annotation in which [`Context::apply`](crate::Context::apply) keeps the [`digest`] of
@@ -12,19 +12,59 @@ pub const APPLIED_DIGEST: &str = "kube-secondary.dev/applied-digest";
 /// Where [`APPLIED_DIGEST`] sits in an object, as a JSON pointer.
 pub(super) const DIGEST_POINTER: &str = "/metadata/annotations/kube-secondary.dev~1applied-digest";
 
-/// The SHA-256 of `desired` (without its own [`APPLIED_DIGEST`] annotation), as 32 hex digits:
-/// map keys in order and numbers as written, so the same desired object always gives the same
-/// digest, whatever built it and whichever serde_json features are on.
+/// The SHA-256 of what `desired` asks for, as 32 hex digits: the fields [`drift`](super::drift)
+/// compares (everything but `apiVersion`, `kind`, `status`, and the parts of `metadata` other than
+/// labels, annotations, ownerReferences and finalizers), without its own [`APPLIED_DIGEST`]
+/// annotation. A desired object built from a cached one (its status, resourceVersion and
+/// managedFields included) has the digest of its content alone. Map keys in order and numbers as
+/// written, so the same desired object always gives the same digest, whatever built it and
+/// whichever serde_json features are on.
 pub fn digest(desired: &Value) -> String {
     let mut hasher = Sha256::new();
-    feed(&mut hasher, desired, true);
+    feed(&mut hasher, &compared(desired));
     let sum = hasher.finalize();
     sum[..16].iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// The part of `desired` that [`digest`] covers.
+fn compared(desired: &Value) -> Value {
+    let Value::Object(fields) = desired else {
+        return desired.clone();
+    };
+    let mut kept = Map::new();
+    for (key, value) in fields {
+        match key.as_str() {
+            "apiVersion" | "kind" | "status" => {}
+            "metadata" => {
+                let mut metadata = Map::new();
+                for part in ["labels", "annotations", "ownerReferences", "finalizers"] {
+                    match value.get(part) {
+                        Some(Value::Object(annotations)) if part == "annotations" => {
+                            let mut annotations = annotations.clone();
+                            annotations.remove(APPLIED_DIGEST);
+                            if !annotations.is_empty() {
+                                metadata.insert(part.into(), Value::Object(annotations));
+                            }
+                        }
+                        Some(value) if !value.is_null() => {
+                            metadata.insert(part.into(), value.clone());
+                        }
+                        _ => {}
+                    }
+                }
+                kept.insert(key.clone(), Value::Object(metadata));
+            }
+            _ => {
+                kept.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Value::Object(kept)
+}
+
 /// Writes `value` into the hash in a form that tells every value apart: a tag per type, lengths
-/// before contents. `root` leaves out the digest annotation itself.
-fn feed(hasher: &mut Sha256, value: &Value, root: bool) {
+/// before contents.
+fn feed(hasher: &mut Sha256, value: &Value) {
     let text = |hasher: &mut Sha256, text: &str| {
         hasher.update((text.len() as u64).to_le_bytes());
         hasher.update(text.as_bytes());
@@ -43,30 +83,15 @@ fn feed(hasher: &mut Sha256, value: &Value, root: bool) {
         Value::Array(items) => {
             hasher.update(b"[");
             hasher.update((items.len() as u64).to_le_bytes());
-            items.iter().for_each(|item| feed(hasher, item, false));
+            items.iter().for_each(|item| feed(hasher, item));
         }
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
             hasher.update(b"{");
             for key in keys {
-                let value = &map[key];
-                if root && key == "metadata" {
-                    let mut metadata = value.clone();
-                    if let Some(fields) = metadata.as_object_mut()
-                        && let Some(Value::Object(annotations)) = fields.get_mut("annotations")
-                    {
-                        annotations.remove(APPLIED_DIGEST);
-                        if annotations.is_empty() {
-                            fields.remove("annotations");
-                        }
-                    }
-                    text(hasher, key);
-                    feed(hasher, &metadata, false);
-                } else {
-                    text(hasher, key);
-                    feed(hasher, value, false);
-                }
+                text(hasher, key);
+                feed(hasher, &map[key]);
             }
             hasher.update(b"}");
         }
@@ -108,6 +133,21 @@ mod tests {
         for variant in variants {
             assert_ne!(digest(&before), digest(&variant), "{variant}");
         }
+    }
+
+    #[test]
+    fn a_desired_object_built_from_a_cached_one_has_the_digest_of_its_content() {
+        let content = json!({ "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": { "name": "c", "labels": { "app": "db" } }, "data": { "k": "v" } });
+        let mut from_cache = content.clone();
+        from_cache["metadata"]["resourceVersion"] = json!("41");
+        from_cache["metadata"]["uid"] = json!("u1");
+        from_cache["metadata"]["managedFields"] = json!([{ "manager": "x" }]);
+        from_cache["metadata"]["creationTimestamp"] = json!("2026-01-01T00:00:00Z");
+        from_cache["status"] = json!({ "observed": 7 });
+        assert_eq!(digest(&content), digest(&from_cache));
+        from_cache["data"]["k"] = json!("w");
+        assert_ne!(digest(&content), digest(&from_cache));
     }
 
     #[test]
