@@ -26,6 +26,8 @@ pub(crate) struct Writes {
     pub(crate) field_manager: Arc<str>,
     pub(crate) force: bool,
     pub(crate) prune_dry_run: bool,
+    /// The primary's finalizer the runtime manages, when the controller has a cleanup.
+    pub(crate) finalizer: Option<Arc<str>>,
 }
 
 impl Writes {
@@ -35,6 +37,7 @@ impl Writes {
             field_manager: format!("{}-controller", P::kind(&()).to_lowercase()).into(),
             force: true,
             prune_dry_run: false,
+            finalizer: None,
         }
     }
 }

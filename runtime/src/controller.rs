@@ -130,6 +130,20 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
+    /// Gives every primary the finalizer `name` (e.g. `memcached.cache.example.com/cleanup`),
+    /// managed by the runtime: it is added before the primary's first
+    /// [`reconcile`](crate::Reconciler::reconcile), in the same run, which goes on with the
+    /// primary as that write returned it; when the primary is deleted,
+    /// [`Reconciler::cleanup`](crate::Reconciler::cleanup) runs instead of any other handler (its
+    /// children are still there to read), and the finalizer is removed once it succeeds. A
+    /// failed cleanup is retried like any failed handler, and the primary stays until it
+    /// succeeds.
+    #[must_use]
+    pub fn finalizer(mut self, name: impl Into<String>) -> Self {
+        self.writes.finalizer = Some(name.into().into());
+        self
+    }
+
     /// Makes [`Context::apply_all`](crate::Context::apply_all) log the children it would prune
     /// ("would prune ...") instead of deleting them.
     #[must_use]

@@ -91,6 +91,7 @@ mod create;
 mod driver;
 mod error;
 mod expectations;
+mod finalizer;
 mod latest;
 mod ledger;
 pub mod matcher;

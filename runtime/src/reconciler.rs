@@ -157,6 +157,20 @@ pub trait Reconciler<P: SecondaryAware>: Send + Sync + 'static {
         async { Ok(Action::await_change()) }
     }
 
+    /// Cleans up after `primary`, which is being deleted, when the controller manages a
+    /// [finalizer](crate::Controller::finalizer): release what the garbage collector cannot
+    /// (state outside the cluster, objects in other namespaces), record an Event. Its children are
+    /// still cached; the finalizer is removed once this succeeds. The default does nothing.
+    fn cleanup(
+        &self,
+        primary: Arc<P>,
+        secondaries: P::Secondaries,
+        ctx: &Context<P>,
+    ) -> impl Future<Output = Result<Action, Self::Error>> + Send {
+        let _ = (primary, secondaries, ctx);
+        async { Ok(Action::await_change()) }
+    }
+
     /// When to retry after a handler failed. The default retries with a full reconcile after an
     /// exponentially growing delay per primary ([`Action::backoff`]), except after a failure
     /// retrying cannot fix ([`is_terminal`](crate::is_terminal): an [`Error::Terminal`](crate::Error::Terminal),

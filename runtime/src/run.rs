@@ -20,6 +20,15 @@ use crate::plan::{Main, Outcome};
 use crate::reconciler::{Action, Reconciler};
 use crate::set::Shared;
 
+/// What the managed finalizer leaves of a run.
+enum Finalizer<P> {
+    /// The primary carries the finalizer: the run goes on with it.
+    Ready(Arc<P>),
+    /// The primary was being deleted (cleaned up, or not ours to clean), or the finalizer could
+    /// not be written: no other handler runs.
+    Done(Result<(), (String, Action)>),
+}
+
 /// Everything a primary's run needs.
 pub(crate) struct Run<P: SecondaryAware, R: Reconciler<P>> {
     reconciler: R,
@@ -103,14 +112,40 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             tracing::debug!(primary = %key, "nothing left to do: handled by the previous run, or only echoes and other objects' children");
             return self.next(&key, Outcome::default());
         }
+        let mut outcome = Outcome::default();
+        let mut failure = None;
+        let (mut main, mut periodic) = (plan.main, plan.periodic);
+        let mut primary = primary;
+        if let Some(finalizer) = self.shared.writes.finalizer.clone() {
+            match self.finalizer(primary.clone(), &finalizer).await {
+                Finalizer::Ready(ready) => primary = ready,
+                Finalizer::Done(result) => {
+                    metrics.wakeup(match &main {
+                        Some(Main::Full(trigger)) => *trigger,
+                        Some(Main::Secondaries(_)) => Trigger::Secondary,
+                        None => Trigger::Primary,
+                    });
+                    (main, periodic) = (None, false);
+                    if let Err((message, retry)) = result {
+                        metrics.error();
+                        tracing::warn!(primary = %key, handler = "cleanup", error = %message, "handler failed");
+                        failure = Some(Failure {
+                            handler: "cleanup",
+                            message,
+                        });
+                        outcome.full = Some(Err(retry));
+                    } else {
+                        outcome.full = Some(Ok(Action::await_change()));
+                    }
+                }
+            }
+        }
         let given = self.caches.versions_of(primary.as_ref());
         let ctx = self.ctx.for_run(
             primary.clone(),
             given.into_iter().chain(Version::of(primary.as_ref())),
         );
-        let mut outcome = Outcome::default();
-        let mut failure = None;
-        if let Some(main) = plan.main {
+        if let Some(main) = main {
             let secondaries = P::secondaries(&self.caches, &primary);
             match main {
                 Main::Full(trigger) => {
@@ -139,7 +174,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                 }
             }
         }
-        if plan.periodic {
+        if periodic {
             metrics.wakeup(Trigger::Periodic);
             let secondaries = P::secondaries(&self.caches, &primary);
             let span = tracing::info_span!("periodic", primary = %key);
@@ -157,6 +192,59 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             self.write_summary(&primary, &ctx).await;
         }
         self.next(&key, outcome)
+    }
+
+    /// The managed finalizer: added to a primary that lacks it (the run goes on with the primary
+    /// as written); a primary being deleted gets its cleanup, then loses the finalizer, and no
+    /// other handler runs.
+    async fn finalizer(&self, primary: Arc<P>, finalizer: &str) -> Finalizer<P> {
+        let client = &self.shared.client;
+        let manager = &*self.shared.writes.field_manager;
+        let deleting = primary.meta().deletion_timestamp.is_some();
+        if !deleting && crate::finalizer::has(primary.as_ref(), finalizer) {
+            return Finalizer::Ready(primary);
+        }
+        if !deleting {
+            return match crate::finalizer::write(client, primary.as_ref(), finalizer, true, manager)
+                .await
+            {
+                Ok(written) => {
+                    let written = Arc::new(written);
+                    if let Some(version) = Version::of(written.as_ref()) {
+                        self.ctx.expect(version, Some(written.clone()));
+                    }
+                    Finalizer::Ready(written)
+                }
+                Err(error) => Finalizer::Done(Err((chain(&error), Action::backoff()))),
+            };
+        }
+        if !crate::finalizer::has(primary.as_ref(), finalizer) {
+            return Finalizer::Done(Ok(()));
+        }
+        let ctx = self
+            .ctx
+            .for_run(primary.clone(), self.caches.versions_of(primary.as_ref()));
+        let secondaries = P::secondaries(&self.caches, &primary);
+        let key = ObjectRef::from_obj(primary.as_ref());
+        let span = tracing::info_span!("cleanup", primary = %key);
+        let started = Instant::now();
+        let result = self
+            .reconciler
+            .cleanup(primary.clone(), secondaries, &ctx)
+            .instrument(span)
+            .await;
+        self.shared
+            .metrics
+            .handler_ran("cleanup", started.elapsed());
+        if let Err(error) = result {
+            let retry = self.reconciler.error_policy(&primary, &error, &ctx);
+            return Finalizer::Done(Err((chain(&error), retry)));
+        }
+        tracing::info!(primary = %key, "cleaned up");
+        match crate::finalizer::write(client, primary.as_ref(), finalizer, false, manager).await {
+            Ok(_) => Finalizer::Done(Ok(())),
+            Err(error) => Finalizer::Done(Err((chain(&error), Action::backoff()))),
+        }
     }
 
     /// Records how the run ended; tells the scheduler when the primary is next due by time.

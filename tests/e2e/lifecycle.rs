@@ -1,14 +1,17 @@
-//! The primary's lifecycle: failures read as one line, and a failure retrying cannot fix waits
-//! for a change instead of being retried.
+//! The primary's lifecycle: a managed finalizer with a cleanup, failures that read as one line,
+//! and a failure retrying cannot fix waiting for a change instead of being retried.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use kube::Api;
+use k8s_openapi::api::core::v1::Service;
 use kube::api::PostParams;
-use kube_secondary::Trigger;
+use kube::{Api, ResourceExt};
+use kube_secondary::{Action, Context, Error, Reconciler, Trigger};
 
 use crate::support::{Running, setup, wait_for};
-use crate::trust::{Probe, Prober, change, probe};
+use crate::trust::{Probe, ProbeSecondaries, Prober, change, probe};
 
 #[tokio::test]
 async fn a_child_refused_as_invalid_is_one_line_on_the_primary_and_not_retried_until_a_change() {
@@ -69,6 +72,105 @@ async fn a_child_refused_as_invalid_is_one_line_on_the_primary_and_not_retried_u
         failed().await.is_none()
     })
     .await;
+
+    operator.stop().await;
+    ns.delete().await;
+}
+
+/// The Probe operator with a cleanup that counts the primaries it cleaned up and checks that
+/// their children are still there to read.
+struct Cleaner {
+    cleaned: Arc<AtomicUsize>,
+}
+
+impl Reconciler<Probe> for Cleaner {
+    type Error = Error;
+
+    async fn reconcile(
+        &self,
+        probe: Arc<Probe>,
+        children: ProbeSecondaries,
+        ctx: &Context<Probe>,
+    ) -> Result<Action, Error> {
+        Prober.reconcile(probe, children, ctx).await
+    }
+
+    async fn cleanup(
+        &self,
+        probe: Arc<Probe>,
+        children: ProbeSecondaries,
+        _ctx: &Context<Probe>,
+    ) -> Result<Action, Error> {
+        if children.services.is_empty() {
+            return Err(Error::terminal(format!(
+                "{} has no Service left to clean up after",
+                probe.name_any()
+            )));
+        }
+        self.cleaned.fetch_add(1, Ordering::SeqCst);
+        Ok(Action::await_change())
+    }
+}
+
+const FINALIZER: &str = "trust.kube-secondary.dev/cleanup";
+
+#[tokio::test]
+async fn a_managed_finalizer_is_added_in_the_first_run_and_removed_after_each_cleanup() {
+    const N: usize = 10;
+    let (client, ns) = setup::<Probe>("cleanup").await;
+    let cleaned = Arc::new(AtomicUsize::new(0));
+    let reconciler = Cleaner {
+        cleaned: cleaned.clone(),
+    };
+    let operator = Running::start_with(&client, ns.name(), reconciler, |controller| {
+        controller.finalizer(FINALIZER)
+    });
+    let probes: Api<Probe> = Api::namespaced(client.clone(), ns.name());
+    let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
+    for i in 0..N {
+        let spec = serde_json::json!({ "selector": { "app": "p" }, "tls": [], "books": [] });
+        probes
+            .create(&PostParams::default(), &probe(&format!("p{i}"), spec))
+            .await
+            .expect("create a Probe");
+    }
+    wait_for("every Probe's Service", || async {
+        let list = services.list(&Default::default()).await.expect("list");
+        list.items.len() == N
+    })
+    .await;
+    for i in 0..N {
+        let probe = probes.get(&format!("p{i}")).await.expect("get");
+        assert_eq!(probe.finalizers(), [FINALIZER.to_string()]);
+    }
+    let created = operator.settled().await;
+    assert_eq!(
+        (
+            created.wakeups(Trigger::Primary),
+            created.wakeups(Trigger::Retry),
+            created.errors
+        ),
+        (N as u64, 0, 0),
+        "each Probe got its finalizer and its children in its first run: {created:?}"
+    );
+
+    for i in 0..N {
+        probes
+            .delete(&format!("p{i}"), &Default::default())
+            .await
+            .expect("delete a Probe");
+    }
+    wait_for("every Probe to be gone", || async {
+        probes
+            .list(&Default::default())
+            .await
+            .expect("list")
+            .items
+            .is_empty()
+    })
+    .await;
+    assert_eq!(cleaned.load(Ordering::SeqCst), N, "one cleanup per Probe");
+    assert_eq!(operator.snapshot().errors, 0);
 
     operator.stop().await;
     ns.delete().await;

@@ -168,9 +168,18 @@ impl Running {
         namespace: &str,
         reconciler: R,
     ) -> Self {
+        Self::start_with(client, namespace, reconciler, |controller| controller)
+    }
+
+    /// [`start`](Self::start), with the controller built further by `build`.
+    pub fn start_with<P: SecondaryAware, R: Reconciler<P>>(
+        client: &Client,
+        namespace: &str,
+        reconciler: R,
+        build: impl FnOnce(Controller<P>) -> Controller<P>,
+    ) -> Self {
         let (stop, stopped) = oneshot::channel::<()>();
-        let controller = Controller::<P>::new(client.clone())
-            .namespace(namespace)
+        let controller = build(Controller::<P>::new(client.clone()).namespace(namespace))
             .shutdown_on(async move {
                 let _ = stopped.await;
             });
