@@ -48,6 +48,39 @@ pub fn set(conditions: &mut Vec<Condition>, mut condition: Condition) {
     }
 }
 
+/// A condition of `primary` in one call: `type_` is `True` or `False` (`status`) for `reason`,
+/// with `message`; `observedGeneration` is the primary's generation and `lastTransitionTime` now
+/// (which [`set`] replaces with the stored one while the status holds).
+///
+/// ```
+/// use k8s_openapi::api::apps::v1::Deployment;
+/// use kube_secondary::condition;
+///
+/// let mut primary = Deployment::default();
+/// primary.metadata.generation = Some(4);
+/// let mut conditions = Vec::new();
+/// condition::set(&mut conditions, condition::new(&primary, "Available", true, "Scaled", "3 of 3 ready"));
+/// assert_eq!((conditions[0].status.as_str(), conditions[0].observed_generation), ("True", Some(4)));
+/// ```
+pub fn new<P: kube::Resource>(
+    primary: &P,
+    type_: &str,
+    status: bool,
+    reason: &str,
+    message: impl Into<String>,
+) -> Condition {
+    Condition {
+        type_: type_.to_string(),
+        status: if status { "True" } else { "False" }.to_string(),
+        reason: reason.to_string(),
+        message: message.into(),
+        observed_generation: primary.meta().generation,
+        last_transition_time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            k8s_openapi::jiff::Timestamp::now(),
+        ),
+    }
+}
+
 /// The longest message written; a longer cause chain is cut.
 const MAX_MESSAGE: usize = 1024;
 
@@ -132,6 +165,7 @@ pub(crate) async fn report<P: SecondaryAware>(
     client: &Client,
     primary: &P,
     failure: Option<&Failure>,
+    field_manager: &str,
 ) {
     let Ok(mut current) = serde_json::to_value(primary) else {
         return;
@@ -139,12 +173,16 @@ pub(crate) async fn report<P: SecondaryAware>(
     let now = k8s_openapi::jiff::Timestamp::now().to_string();
     let key = ObjectRef::from_obj(primary);
     let api = dynamic_api(client, primary);
+    let params = PatchParams {
+        field_manager: Some(field_manager.to_string()),
+        ..PatchParams::default()
+    };
     for attempt in 0..2 {
         let Some(patch) = patch(&current, failure, &now) else {
             return;
         };
         match api
-            .patch_status(&key.name, &PatchParams::default(), &Patch::Merge(&patch))
+            .patch_status(&key.name, &params, &Patch::Merge(&patch))
             .await
         {
             Ok(written) => {

@@ -148,6 +148,19 @@ impl<P: SecondaryAware> Context<P> {
         P::secondaries(&self.caches, self.primary())
     }
 
+    /// A condition of this run's primary in one call ([`condition::new`](crate::condition::new)):
+    /// `type_` is `True` or `False` for `reason`, with `message`, at the primary's generation,
+    /// now. Put it into the status with [`condition::set`](crate::condition::set).
+    pub fn condition(
+        &self,
+        type_: &str,
+        status: bool,
+        reason: &str,
+        message: impl Into<String>,
+    ) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition {
+        crate::condition::new(self.primary().as_ref(), type_, status, reason, message)
+    }
+
     /// The client the controller was built with.
     pub fn client(&self) -> &Client {
         &self.client

@@ -183,9 +183,17 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             outcome.periodic = Some(result.await);
         }
         if outcome.failed() || outcome.succeeded() {
-            // The handlers may have written the primary: start from the newest cached state.
-            let latest = self.store.get(&key).unwrap_or_else(|| primary.clone());
-            condition::report(ctx.client(), latest.as_ref(), failure.as_ref()).await;
+            // The handlers may have written the primary: start from the newest state, the
+            // cache's or this run's own write (no conflict with the handler's status write).
+            let cached = self.store.get(&key).unwrap_or_else(|| primary.clone());
+            let latest = ObjectKey::of(cached.as_ref())
+                .and_then(|at| {
+                    let version = cached.meta().resource_version.as_deref();
+                    self.shared.expectations.written::<P>(&at, version)
+                })
+                .unwrap_or(cached);
+            let manager = &self.shared.writes.field_manager;
+            condition::report(ctx.client(), latest.as_ref(), failure.as_ref(), manager).await;
         }
         #[cfg(feature = "status-summary")]
         if outcome.succeeded() {
@@ -266,7 +274,15 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         let mut summary = P::status_summary(primary, &secondaries);
         summary.merge_written(ctx.take_written());
         if let Some(patch) = summary.patch() {
-            crate::summary::write(ctx.client(), primary, &patch, &self.shared.expectations).await;
+            let manager = &self.shared.writes.field_manager;
+            crate::summary::write(
+                ctx.client(),
+                primary,
+                &patch,
+                &self.shared.expectations,
+                manager,
+            )
+            .await;
         }
     }
 }

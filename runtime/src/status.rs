@@ -44,7 +44,10 @@ impl<P: SecondaryAware> Context<P> {
         let written = dynamic_api(self.client(), primary.as_ref())
             .patch_status(
                 &primary.name_any(),
-                &PatchParams::default(),
+                &PatchParams {
+                    field_manager: Some(self.field_manager().to_string()),
+                    ..PatchParams::default()
+                },
                 &Patch::Merge(&patch),
             )
             .await

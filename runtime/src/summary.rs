@@ -267,11 +267,16 @@ pub(crate) async fn write<P: SecondaryAware>(
     primary: &P,
     patch: &Value,
     expectations: &Expectations,
+    field_manager: &str,
 ) {
     let key = ObjectRef::from_obj(primary);
     let api = dynamic_api(client, primary);
+    let params = PatchParams {
+        field_manager: Some(field_manager.to_string()),
+        ..PatchParams::default()
+    };
     let written = match api
-        .patch_status(&key.name, &PatchParams::default(), &Patch::Merge(patch))
+        .patch_status(&key.name, &params, &Patch::Merge(patch))
         .await
     {
         Ok(written) => written,
