@@ -6,5 +6,6 @@
 pub mod baseline;
 pub mod cronjob;
 pub mod database;
+pub mod memcached;
 pub mod replset;
 pub mod support;

@@ -24,6 +24,11 @@ use tower::{Layer, Service};
 
 pub use crate::latest::{Latest, Source, get_latest_with_secondaries};
 
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+
 /// The verbs that change objects.
 const WRITES: [&str; 5] = ["create", "patch", "update", "delete", "deletecollection"];
 
@@ -32,6 +37,8 @@ const WRITES: [&str; 5] = ["create", "patch", "update", "delete", "deletecollect
 #[derive(Debug, Default)]
 pub struct RequestCounts {
     by_verb: Mutex<BTreeMap<&'static str, u64>>,
+    /// The same counts for Prometheus ([`register`](Self::register)).
+    exported: Family<VerbLabel, Counter>,
     /// Creates of access and token reviews: questions to the API server, not writes.
     reviews: std::sync::atomic::AtomicU64,
 }
@@ -56,6 +63,16 @@ impl RequestCounts {
         writes - self.reviews.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Registers the counts into `registry` as `kube_secondary_api_requests_total{verb}`.
+    pub fn register(&self, registry: &mut Registry) {
+        let registry = registry.sub_registry_with_prefix("kube_secondary");
+        registry.register(
+            "api_requests",
+            "API requests sent by the controller's client, by verb",
+            self.exported.clone(),
+        );
+    }
+
     /// A layer for [`ClientBuilder::with_layer`] that adds every request it passes to these counts.
     pub fn layer(self: &Arc<Self>) -> CountRequestsLayer {
         CountRequestsLayer {
@@ -75,7 +92,14 @@ impl RequestCounts {
             .expect("request counts lock")
             .entry(verb)
             .or_default() += 1;
+        self.exported.get_or_create(&VerbLabel { verb }).inc();
     }
+}
+
+/// The label of [`RequestCounts`] in Prometheus.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VerbLabel {
+    verb: &'static str,
 }
 
 /// A client built from `config` whose requests are counted in the returned [`RequestCounts`].

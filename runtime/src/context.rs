@@ -161,6 +161,38 @@ impl<P: SecondaryAware> Context<P> {
         crate::condition::new(self.primary().as_ref(), type_, status, reason, message)
     }
 
+    /// Records a Kubernetes Event on this run's primary (what `kubectl describe` shows), reported
+    /// as the controller's [field manager](crate::Controller::field_manager), through
+    /// kube-runtime's [`Recorder`](kube::runtime::events::Recorder): repeats of the same Event
+    /// are counted in one object. An Event that cannot be written is logged, never an error of
+    /// the handler. The generated ClusterRole allows it (`events.k8s.io` `create`, `patch`).
+    pub async fn event(
+        &self,
+        type_: kube::runtime::events::EventType,
+        reason: &str,
+        note: impl Into<String>,
+    ) {
+        use kube::runtime::events::{Event, Recorder, Reporter};
+        let reporter = Reporter {
+            controller: self.field_manager().to_string(),
+            instance: std::env::var("POD_NAME").ok(),
+        };
+        let event = Event {
+            type_,
+            reason: reason.to_string(),
+            note: Some(note.into()),
+            action: reason.to_string(),
+            secondary: None,
+        };
+        let primary = self.primary();
+        let reference = primary.object_ref(&());
+        let recorder = Recorder::new(self.client.clone(), reporter);
+        if let Err(error) = recorder.publish(&event, &reference).await {
+            let primary = crate::owner::display(primary.as_ref());
+            tracing::warn!(%primary, reason, error = %crate::error::chain(&error), "could not record an Event");
+        }
+    }
+
     /// The client the controller was built with.
     pub fn client(&self) -> &Client {
         &self.client

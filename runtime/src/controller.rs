@@ -48,6 +48,8 @@ pub struct Controller<P: SecondaryAware> {
     preflight: bool,
     keep_managed_fields: bool,
     writes: Writes,
+    #[cfg(feature = "endpoints")]
+    endpoints: Option<crate::endpoints::Endpoints>,
     shutdown: BoxFuture<'static, ()>,
     _primary: std::marker::PhantomData<fn() -> P>,
 }
@@ -64,6 +66,8 @@ impl<P: SecondaryAware> Controller<P> {
             preflight: true,
             keep_managed_fields: false,
             writes: Writes::for_primary::<P>(),
+            #[cfg(feature = "endpoints")]
+            endpoints: None,
             shutdown: future::pending().boxed(),
             _primary: std::marker::PhantomData,
         }
@@ -163,6 +167,31 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
+    /// Serves `/metrics`, `/healthz` and `/readyz` on `addr` while the controller runs (cargo
+    /// feature `endpoints`): `/metrics` is `registry` with the controller's
+    /// [metrics](Metrics::register) added (register your own, and
+    /// [`RequestCounts`](crate::client::RequestCounts) for requests by verb, before); `/readyz`
+    /// answers 200 once every watch has filled its cache, 503 before. A port that cannot be bound
+    /// fails [`run`](Self::run) at start-up.
+    ///
+    /// ```no_run
+    /// # use kube_secondary::Controller;
+    /// # fn f<P: kube_secondary::SecondaryAware>(client: kube::Client) -> Controller<P> {
+    /// let mut registry = prometheus_client::registry::Registry::default();
+    /// Controller::<P>::new(client).serve_endpoints("0.0.0.0:8080".parse().unwrap(), registry)
+    /// # }
+    /// ```
+    #[cfg(feature = "endpoints")]
+    #[must_use]
+    pub fn serve_endpoints(
+        mut self,
+        addr: std::net::SocketAddr,
+        registry: prometheus_client::registry::Registry,
+    ) -> Self {
+        self.endpoints = Some(crate::endpoints::Endpoints { addr, registry });
+        self
+    }
+
     /// Stops the controller when `signal` completes; running handlers finish first.
     #[must_use]
     pub fn shutdown_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
@@ -185,6 +214,13 @@ impl<P: SecondaryAware> Controller<P> {
         if self.preflight {
             crate::rbac::preflight::<P>(&self.client, self.namespace.as_deref()).await?;
         }
+        #[cfg(feature = "endpoints")]
+        let _serving = match self.endpoints {
+            Some(endpoints) => {
+                Some(crate::endpoints::serve(endpoints, self.metrics.clone()).await?)
+            }
+            None => None,
+        };
         let (triggers, queue) = mpsc::unbounded::<ObjectRef<P>>();
         let shared = Arc::new(Shared {
             client: self.client.clone(),

@@ -80,6 +80,16 @@ pub enum Error {
     /// changes. Return it with [`Error::terminal`].
     #[error("{0}")]
     Terminal(String),
+    /// The address given to [`Controller::serve_endpoints`](crate::Controller::serve_endpoints)
+    /// could not be bound.
+    #[error("could not serve the endpoints on {addr}")]
+    Serve {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why not.
+        #[source]
+        source: std::io::Error,
+    },
     /// A request a handler made failed (`?` on a `kube::Error`).
     #[error("request to the API server failed")]
     Kube(#[from] kube::Error),

@@ -89,6 +89,8 @@ mod controller;
 pub mod crd;
 mod create;
 mod driver;
+#[cfg(feature = "endpoints")]
+mod endpoints;
 mod error;
 mod expectations;
 mod finalizer;

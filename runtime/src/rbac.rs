@@ -67,6 +67,13 @@ pub fn policy_rules<P: SecondaryAware>() -> Vec<PolicyRule> {
             .iter()
             .map(|kind| rule(kind, kind.plural.clone(), SECONDARY_VERBS)),
     );
+    // Events on the primary ([`Context::event`](crate::Context::event)).
+    rules.push(PolicyRule {
+        api_groups: Some(vec!["events.k8s.io".to_string()]),
+        resources: Some(vec!["events".to_string()]),
+        verbs: vec!["create".to_string(), "patch".to_string()],
+        ..PolicyRule::default()
+    });
     rules
 }
 

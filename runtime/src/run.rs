@@ -249,7 +249,9 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             return Finalizer::Done(Err((chain(&error), retry)));
         }
         tracing::info!(primary = %key, "cleaned up");
-        match crate::finalizer::write(client, primary.as_ref(), finalizer, false, manager).await {
+        // From the cleanup's own last write of the primary (its status), not a conflict with it.
+        let latest = ctx.latest_primary();
+        match crate::finalizer::write(client, latest.as_ref(), finalizer, false, manager).await {
             Ok(_) => Finalizer::Done(Ok(())),
             Err(error) => Finalizer::Done(Err((chain(&error), Action::backoff()))),
         }

@@ -13,6 +13,7 @@ mod echoes;
 mod failures;
 mod latest;
 mod lifecycle;
+mod memcached;
 mod primary_all;
 mod replset;
 mod summary;
