@@ -74,7 +74,7 @@
 //! Cargo features: `derive` (default) re-exports `#[derive(SecondaryAware)]`; `status-summary`
 //! lets a primary opt in (`#[secondaries(status_summary)]`) to a list of its secondaries in its
 //! status (the `summary` module, present with the feature); `endpoints` adds
-//! [`Controller::serve_endpoints`] (`/metrics`, `/healthz`, `/readyz`).
+//! `Controller::serve_endpoints` (`/metrics`, `/healthz`, `/readyz`).
 
 #![warn(missing_docs)]
 
