@@ -26,7 +26,7 @@ fn main() {
     let config_maps: Vec<Arc<ConfigMap>> = children.config_maps;
     let services: Vec<Arc<Service>> = children.services;
     assert!(config_maps.is_empty() && services.is_empty());
-    // The primary, its status and its finalizers, then one rule per kind.
-    assert_eq!(kube_secondary::rbac::policy_rules::<Gateway>().len(), 5);
+    // The primary, its status and its finalizers, one rule per kind, then Events.
+    assert_eq!(kube_secondary::rbac::policy_rules::<Gateway>().len(), 6);
     let _ = <Gateway as SecondaryAware>::options();
 }

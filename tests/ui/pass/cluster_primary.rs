@@ -24,7 +24,7 @@ fn main() {
     let quotas: Vec<Arc<ResourceQuota>> = children.resource_quotas;
     assert!(namespaces.is_empty() && quotas.is_empty());
     assert_eq!(children.cluster_roles.len(), 0);
-    // The primary, its status and its finalizers, then one rule per kind.
-    assert_eq!(kube_secondary::rbac::policy_rules::<Tenant>().len(), 6);
+    // The primary, its status and its finalizers, one rule per kind, then Events.
+    assert_eq!(kube_secondary::rbac::policy_rules::<Tenant>().len(), 7);
     let _ = <Tenant as SecondaryAware>::options();
 }

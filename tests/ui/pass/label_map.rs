@@ -24,7 +24,7 @@ fn main() {
     let pods: Vec<Arc<Pod>> = ReplSetSecondaries::default().pods;
     assert!(pods.is_empty());
     assert_eq!(ReplSetSecondaryKind::Pod.to_string(), "Pod");
-    // The primary, its status and its finalizers, then one rule per kind.
-    assert_eq!(kube_secondary::rbac::policy_rules::<ReplSet>().len(), 4);
+    // The primary, its status and its finalizers, one rule per kind, then Events.
+    assert_eq!(kube_secondary::rbac::policy_rules::<ReplSet>().len(), 5);
     let _ = <ReplSet as SecondaryAware>::options();
 }

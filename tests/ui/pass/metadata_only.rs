@@ -31,7 +31,7 @@ fn main() {
     let secrets: Vec<Arc<PartialObjectMeta<Secret>>> = children.secrets;
     assert!(secrets.is_empty());
     let _ = DatabaseSecondaryKind::Secret;
-    // The primary, its status and its finalizers, then one rule per kind.
-    assert_eq!(kube_secondary::rbac::policy_rules::<Database>().len(), 4);
+    // The primary, its status and its finalizers, one rule per kind, then Events.
+    assert_eq!(kube_secondary::rbac::policy_rules::<Database>().len(), 5);
     let _ = <Database as SecondaryAware>::options();
 }

@@ -40,10 +40,10 @@ fn main() {
     assert_eq!(options.resync, Duration::from_secs(30 * 60));
     assert_eq!(options.periodic, None);
 
-    // Runs `declare`: the primary's rules (itself, its status, its finalizers), then one per
-    // declared kind.
+    // Runs `declare`: the primary's rules (itself, its status, its finalizers), one per
+    // declared kind, then Events.
     let rules = kube_secondary::rbac::policy_rules::<Database>();
-    assert_eq!(rules.len(), 4);
+    assert_eq!(rules.len(), 5);
     assert_eq!(
         rules[3].resources.as_deref(),
         Some(&["deployments".to_string()][..])

@@ -57,6 +57,6 @@ fn main() {
 
     assert_eq!(
         kube_secondary::rbac::policy_rules::<Database>().len(),
-        3 + 5
+        3 + 5 + 1
     );
 }
