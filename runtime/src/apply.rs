@@ -42,6 +42,18 @@ impl Writes {
     }
 }
 
+/// A background deletion of `child` on the condition that it is still the object it was cached as
+/// (its uid), whatever changed in it since (a status heartbeat must not save it from a prune).
+fn delete_params<K: Resource>(child: &K) -> DeleteParams {
+    DeleteParams {
+        preconditions: Some(Preconditions {
+            uid: child.meta().uid.clone(),
+            resource_version: None,
+        }),
+        ..DeleteParams::background()
+    }
+}
+
 /// The reference of `obj` by namespace and name.
 fn key<K: Resource<DynamicType = ()>>(obj: &K) -> ObjectRef<K> {
     let key = ObjectRef::new(&obj.name_any());
@@ -299,13 +311,7 @@ impl<P: SecondaryAware> Context<P> {
         if !controls(self.primary().as_ref(), child.meta()) {
             return Ok(());
         }
-        let params = DeleteParams {
-            preconditions: Some(Preconditions {
-                uid: child.uid(),
-                resource_version: None,
-            }),
-            ..DeleteParams::background()
-        };
+        let params = delete_params(child);
         let api = api::<K>(self.client().clone(), child.namespace().as_deref());
         self.expectations.expect_deletion(child);
         let result = api.delete(&child.name_any(), &params).await;
@@ -325,5 +331,23 @@ impl<P: SecondaryAware> Context<P> {
                 source,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::delete_params;
+    use crate::testing::{child, primary};
+
+    #[test]
+    fn a_deletion_is_conditional_on_the_uid_alone() {
+        let mut cached = child("book", &primary("shelf", "u1"), "41");
+        cached.metadata.uid = Some("u-book".into());
+        let preconditions = delete_params(&cached).preconditions.expect("preconditions");
+        assert_eq!(preconditions.uid.as_deref(), Some("u-book"));
+        assert_eq!(
+            preconditions.resource_version, None,
+            "a newer version of the same child is still deleted"
+        );
     }
 }
