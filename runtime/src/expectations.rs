@@ -95,7 +95,7 @@ pub(crate) struct Expectations {
     watched: HashSet<(String, String)>,
     pending: Mutex<HashMap<ObjectKey, Pending>>,
     /// Primaries refused a child's name, waiting for it to be free.
-    pub(crate) waiting: crate::waiting::Waiting,
+    pub(crate) waiting: crate::waiting::Waiting<ObjectKey>,
 }
 
 /// How many versions of one object may wait for their echo; older ones are dropped (they wake

@@ -66,9 +66,12 @@ mod quantity;
 mod secret;
 #[path = "matcher_typed.rs"]
 mod typed;
+#[path = "matcher_values.rs"]
+mod values;
 
 use digest::DIGEST_POINTER;
 pub use digest::{APPLIED_DIGEST, digest};
+use values::{is_empty, is_unset, join, same_json};
 
 /// Where and how a cached object differs from the desired one (for one debug log line).
 ///
@@ -301,45 +304,6 @@ fn same(desired: Option<&Value>, cached: Option<&Value>) -> bool {
     }
 }
 
-/// JSON equality where numbers compare by value (`1` and `1.0`).
-fn same_json(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            x == y || matches!((x.as_f64(), y.as_f64()), (Some(x), Some(y)) if x == y)
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-/// Null, `{}`, `[]`, or a map of such: setting it asks for nothing.
-fn is_empty(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Array(items) => items.is_empty(),
-        Value::Object(map) => map.values().all(is_empty),
-        _ => false,
-    }
-}
-
-/// Empty, or Go's zero value, which the API server leaves out of the objects it returns.
-fn is_unset(value: &Value) -> bool {
-    match value {
-        Value::String(text) => text.is_empty(),
-        Value::Bool(flag) => !flag,
-        Value::Number(number) => number.as_f64() == Some(0.0),
-        Value::Object(map) => map.values().all(is_unset),
-        _ => is_empty(value),
-    }
-}
-
 /// The value as a map (`None` when absent); anything else but a map is drift.
 fn object<'a>(
     path: &str,
@@ -350,21 +314,8 @@ fn object<'a>(
         .transpose()
 }
 
-fn shape(path: &str) -> Drift {
+pub(super) fn shape(path: &str) -> Drift {
     Drift::at(path.to_owned(), DriftKind::UnexpectedShape)
-}
-
-/// `path.field`, with a field name that holds a dot quoted.
-fn join(path: &str, field: &str) -> String {
-    let field = if field.contains(['.', '[', ']']) || field.is_empty() {
-        format!("[{field:?}]")
-    } else {
-        field.to_owned()
-    };
-    match (path, field.starts_with('[')) {
-        ("", _) | (_, true) => format!("{path}{field}"),
-        _ => format!("{path}.{field}"),
-    }
 }
 
 #[cfg(test)]

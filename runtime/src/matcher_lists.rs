@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{Drift, DriftKind, Walk, is_empty, node, same_json, shape};
+use super::values::{is_empty, same_json};
+use super::{Drift, DriftKind, Walk, node, shape};
 
 /// An owned element of an associative list: its key fields and the part of the set under it.
 struct Entry<'a> {

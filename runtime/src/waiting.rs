@@ -2,28 +2,34 @@
 //! becomes free: the object is deleted, or no controller claims it any longer.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 use std::sync::Mutex;
-
-use crate::expectations::ObjectKey;
 
 /// A primary by namespace and name.
 pub(crate) type PrimaryName = (Option<String>, String);
 
-/// Which primaries wait for which names.
-#[derive(Default)]
-pub(crate) struct Waiting {
-    names: Mutex<HashMap<ObjectKey, HashSet<PrimaryName>>>,
+/// Which primaries wait for which names (`Name` identifies an object of one kind).
+pub(crate) struct Waiting<Name> {
+    names: Mutex<HashMap<Name, HashSet<PrimaryName>>>,
 }
 
-impl Waiting {
+impl<Name> Default for Waiting<Name> {
+    fn default() -> Self {
+        Self {
+            names: Mutex::default(),
+        }
+    }
+}
+
+impl<Name: Eq + Hash> Waiting<Name> {
     /// `primary` waits for the object `name` to be free.
-    pub(crate) fn wait(&self, name: ObjectKey, primary: PrimaryName) {
+    pub(crate) fn wait(&self, name: Name, primary: PrimaryName) {
         let mut names = self.names.lock().expect("waiting lock poisoned");
         names.entry(name).or_default().insert(primary);
     }
 
     /// The primaries that wait for `name`, which is free now; they wait no more.
-    pub(crate) fn freed(&self, name: &ObjectKey) -> Vec<PrimaryName> {
+    pub(crate) fn freed(&self, name: &Name) -> Vec<PrimaryName> {
         let mut names = self.names.lock().expect("waiting lock poisoned");
         names.remove(name).into_iter().flatten().collect()
     }
@@ -38,13 +44,8 @@ impl Waiting {
 mod tests {
     use super::*;
 
-    fn key(name: &str) -> ObjectKey {
-        ObjectKey {
-            group: String::new(),
-            kind: "ConfigMap".into(),
-            namespace: Some("ns".into()),
-            name: name.into(),
-        }
+    fn key(name: &str) -> (&'static str, String) {
+        ("ConfigMap", name.to_string())
     }
 
     #[test]

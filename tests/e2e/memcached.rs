@@ -8,7 +8,7 @@ use kube::{Api, ResourceExt};
 use kube_secondary::Trigger;
 use kube_secondary_examples::memcached::{FINALIZER, Memcached, MemcachedOperator, MemcachedSpec};
 
-use crate::support::{Running, setup, wait_for};
+use crate::support::{Running, kubectl, setup, wait_for};
 
 async fn replicas(deployments: &Api<Deployment>) -> Option<i32> {
     let deployment = deployments
@@ -62,6 +62,27 @@ async fn a_memcached_gets_its_deployment_conditions_and_a_cleanup_event_before_i
         status_managers,
         ["memcached-controller"],
         "status writes carry the field manager"
+    );
+    // As a user sees it.
+    let jsonpath = r#"-o=jsonpath={.status.conditions[?(@.type=="Available")].status}"#;
+    assert_eq!(
+        kubectl(&[
+            "get",
+            "memcacheds.cache.demo.kube-secondary.dev",
+            "cache",
+            "-n",
+            ns.name(),
+            jsonpath
+        ]),
+        "True"
+    );
+    let described = kubectl(&["describe", "memcached", "cache", "-n", ns.name()]);
+    assert!(
+        described.contains(FINALIZER)
+            && described.contains(
+                "Deployment for custom resource (cache) with 2 replicas created successfully"
+            ),
+        "kubectl describe shows the finalizer and the condition: {described}"
     );
     let created = operator.settled().await;
     assert_eq!(

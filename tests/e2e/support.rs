@@ -34,6 +34,25 @@ pub async fn client() -> Client {
     client
 }
 
+/// Runs the real `kubectl` (the one the control-plane build made, first on `PATH` under
+/// `cargo xtask test` and after `eval "$(cargo xtask cluster env)"`) against `KUBECONFIG`, and
+/// returns what it printed; panics with its error output when it fails.
+pub fn kubectl(args: &[&str]) -> String {
+    let output = std::process::Command::new("kubectl")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run kubectl ({e}): run the tests with `cargo xtask test`, or after `eval \"$(cargo xtask cluster env)\"`")
+        });
+    assert!(
+        output.status.success(),
+        "kubectl {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("kubectl prints UTF-8")
+}
+
 /// Waits until `check` holds, polling every 50 ms; panics after [`PATIENCE`].
 pub async fn wait_for<F, Fut>(what: &str, mut check: F)
 where

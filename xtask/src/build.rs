@@ -1,4 +1,5 @@
-//! Builds kube-apiserver, kube-controller-manager and etcd from Go modules, once per version.
+//! Builds kube-apiserver, kube-controller-manager, etcd and kubectl from Go modules, once per
+//! version.
 
 use std::path::Path;
 use std::process::Command;
@@ -6,8 +7,13 @@ use std::process::Command;
 use crate::paths::{self, KUBERNETES_VERSION};
 use crate::progress;
 
-/// The control-plane binaries, in [`paths::bin_dir`].
-pub const BINARIES: [&str; 3] = ["etcd", "kube-apiserver", "kube-controller-manager"];
+/// The control-plane binaries and kubectl, in [`paths::bin_dir`].
+pub const BINARIES: [&str; 4] = [
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kubectl",
+];
 
 /// The Go environment: caches inside the project cache, the committed go.mod as it is.
 pub fn go_command(cache: &Path) -> Command {
@@ -76,8 +82,8 @@ pub fn ensure() -> anyhow::Result<()> {
     std::fs::create_dir_all(&logs)?;
     let log_path = logs.join("go-build.log");
     tracing::info!(
-        "building the Kubernetes {KUBERNETES_VERSION} control plane from Go modules (once per \
-         version: 10–20 min on 2 cores, 2–4 GB of memory; cached in {}; log in {})",
+        "building the Kubernetes {KUBERNETES_VERSION} control plane and kubectl from Go modules \
+         (once per version: 10–20 min on 2 cores, 2–4 GB of memory; cached in {}; log in {})",
         cache.display(),
         log_path.display()
     );
@@ -95,7 +101,7 @@ pub fn ensure() -> anyhow::Result<()> {
     std::fs::create_dir_all(&out)?;
     let log = std::fs::File::create(&log_path)?;
     let status = progress::show(
-        "building kube-apiserver, kube-controller-manager and etcd",
+        "building kube-apiserver, kube-controller-manager, etcd and kubectl",
         || {
             go_command(&cache)
                 .current_dir(paths::repo().join("xtask/controlplane"))
@@ -104,6 +110,7 @@ pub fn ensure() -> anyhow::Result<()> {
                 .args([
                     "k8s.io/kubernetes/cmd/kube-apiserver",
                     "k8s.io/kubernetes/cmd/kube-controller-manager",
+                    "k8s.io/kubernetes/cmd/kubectl",
                     "go.etcd.io/etcd/server/v3",
                 ])
                 .stdout(log.try_clone().expect("log file"))
@@ -128,11 +135,9 @@ pub fn ensure() -> anyhow::Result<()> {
             anyhow::anyhow!("the Go build wrote no etcd binary into {}", out.display())
         })?;
     std::fs::rename(etcd, bin.join("etcd"))?;
-    std::fs::rename(out.join("kube-apiserver"), bin.join("kube-apiserver"))?;
-    std::fs::rename(
-        out.join("kube-controller-manager"),
-        bin.join("kube-controller-manager"),
-    )?;
+    for name in ["kube-apiserver", "kube-controller-manager", "kubectl"] {
+        std::fs::rename(out.join(name), bin.join(name))?;
+    }
     let _ = std::fs::remove_dir(&out);
     std::fs::write(stamp_file, want)?;
     Ok(())

@@ -122,11 +122,13 @@ pub fn running() -> anyhow::Result<bool> {
     Ok(read_state()?.is_some_and(|state| state.all_alive() && apiserver_ready()))
 }
 
-/// Prints `export KUBECONFIG=…` and `export KUBE_SECONDARY_PKI=…` (the certificates the
-/// primary-all tests need) on stdout, so `eval "$(cargo xtask cluster env)"` works.
+/// Prints `export KUBECONFIG=…`, `export KUBE_SECONDARY_PKI=…` (the certificates the
+/// primary-all tests need) and the `PATH` with the built `kubectl` first on stdout, so
+/// `eval "$(cargo xtask cluster env)"` works.
 pub fn print_env() -> anyhow::Result<()> {
     println!("export KUBECONFIG={}", kubeconfig_path()?.display());
     println!("export KUBE_SECONDARY_PKI={}", paths::pki_dir()?.display());
+    println!("export PATH={}:\"$PATH\"", paths::bin_dir()?.display());
     Ok(())
 }
 

@@ -160,8 +160,18 @@ fn run_steps(steps: &mut Steps) -> anyhow::Result<()> {
                 "e2e",
             ])
             .env("KUBECONFIG", cluster::kubeconfig_path()?)
-            .env("KUBE_SECONDARY_PKI", paths::pki_dir()?),
+            .env("KUBE_SECONDARY_PKI", paths::pki_dir()?)
+            .env("PATH", path_with_kubectl()?),
     )
+}
+
+/// `PATH` with the directory of the built `kubectl` first: end-to-end tests run it as users do.
+fn path_with_kubectl() -> anyhow::Result<std::ffi::OsString> {
+    let mut dirs = vec![paths::bin_dir()?];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    Ok(std::env::join_paths(dirs)?)
 }
 
 /// Runs the benchmark against the running cluster.
