@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::expectations::ObjectKey;
 use crate::owner::{adopt, check_controller, controls, display};
 use crate::stamp::{DEFAULT_SET, SET_LABEL, digest_of, stamp_digest, visible};
-use crate::watch::api;
+use crate::watch::{ManagedFields, api};
 
 /// How the context writes: the field manager, the conflict policy and whether prunes only log.
 #[derive(Clone, Debug)]
@@ -28,6 +28,9 @@ pub(crate) struct Writes {
     pub(crate) prune_dry_run: bool,
     /// The primary's finalizer the runtime manages, when the controller has a cleanup.
     pub(crate) finalizer: Option<Arc<str>>,
+    /// Which `managedFields` entries the caches keep; the objects the writes return are kept
+    /// in the same form until the caches show them.
+    pub(crate) managed_fields: ManagedFields,
 }
 
 impl Writes {
@@ -38,6 +41,7 @@ impl Writes {
             force: true,
             prune_dry_run: false,
             finalizer: None,
+            managed_fields: ManagedFields::All,
         }
     }
 }
@@ -186,6 +190,8 @@ impl<P: SecondaryAware> Context<P> {
                 child,
                 source,
             })?;
+        let mut written = written;
+        self.writes.managed_fields.apply(&mut written);
         let written = Arc::new(written);
         // An apply that returned the very version it compared with changed nothing: that
         // version's events are someone else's and must still wake the primary.

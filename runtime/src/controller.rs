@@ -222,6 +222,11 @@ impl<P: SecondaryAware> Controller<P> {
             None => None,
         };
         let (triggers, queue) = mpsc::unbounded::<ObjectRef<P>>();
+        let mut writes = self.writes;
+        writes.managed_fields = match self.keep_managed_fields {
+            true => ManagedFields::All,
+            false => ManagedFields::Own(writes.field_manager.clone()),
+        };
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             namespace: self.namespace.clone(),
@@ -229,11 +234,8 @@ impl<P: SecondaryAware> Controller<P> {
             triggers,
             expectations: Arc::new(Expectations::new(watched_kinds::<P>())),
             metrics: self.metrics.clone(),
-            managed_fields: match self.keep_managed_fields {
-                true => ManagedFields::All,
-                false => ManagedFields::Own(self.writes.field_manager.clone()),
-            },
-            writes: self.writes,
+            managed_fields: writes.managed_fields.clone(),
+            writes,
         });
         // Dropped with `run` (returned, failed or dropped itself): every watch task is aborted.
         let watches = Watches::start(&shared);

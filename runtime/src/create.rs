@@ -50,8 +50,9 @@ impl<P: SecondaryAware> Context<P> {
         };
         let api = api::<K>(self.client().clone(), desired.namespace().as_deref());
         let error = match api.create(&params, &desired).await {
-            Ok(created) => {
+            Ok(mut created) => {
                 tracing::info!(%child, "created");
+                self.writes.managed_fields.apply(&mut created);
                 self.record_written(&Arc::new(created));
                 return Ok(true);
             }

@@ -216,7 +216,12 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             return match crate::finalizer::write(client, primary.as_ref(), finalizer, true, manager)
                 .await
             {
-                Ok(written) => {
+                Ok(mut written) => {
+                    self.shared
+                        .writes
+                        .managed_fields
+                        .for_primary()
+                        .apply(&mut written);
                     let written = Arc::new(written);
                     if let Some(version) = Version::of(written.as_ref()) {
                         self.ctx.expect(version, Some(written.clone()));

@@ -51,10 +51,14 @@ impl<P: SecondaryAware> Shared<P> {
         name: &'static str,
         events: futures::stream::BoxStream<'static, watcher::Result<watcher::Event<K>>>,
     ) -> WatchSpec<K> {
+        let managed_fields = match name {
+            PRIMARY => self.managed_fields.for_primary(),
+            _ => self.managed_fields.clone(),
+        };
         WatchSpec {
             name,
             events,
-            managed_fields: self.managed_fields.clone(),
+            managed_fields,
         }
     }
 

@@ -57,7 +57,8 @@ impl<P: SecondaryAware> Context<P> {
                 source,
             })?;
         match serde_json::to_value(written).and_then(serde_json::from_value::<P>) {
-            Ok(written) => {
+            Ok(mut written) => {
+                self.writes.managed_fields.for_primary().apply(&mut written);
                 if let Some(version) = Version::of(&written) {
                     self.expect(version, Some(Arc::new(written)));
                 }

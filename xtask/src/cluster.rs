@@ -135,6 +135,8 @@ pub fn print_env() -> anyhow::Result<()> {
 /// Starts the cluster, or reuses the one running. Returns whether this call started it.
 pub fn up(options: &UpOptions) -> anyhow::Result<bool> {
     let _lock = lock()?;
+    // Also when a running cluster is reused: the tests need every binary, kubectl included.
+    build::ensure()?;
     if let Some(state) = read_state()? {
         if state.all_alive() && apiserver_ready() {
             tracing::info!(
@@ -154,7 +156,6 @@ pub fn up(options: &UpOptions) -> anyhow::Result<bool> {
     if let Some(port) = options.apiserver_port {
         process::check_port(port, "--apiserver-port")?;
     }
-    build::ensure()?;
     let started = Instant::now();
     let pki = paths::pki_dir()?;
     if !certs::FILES.iter().all(|file| pki.join(file).exists()) {
