@@ -8,7 +8,7 @@ use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use crate::aware::{SecondaryAware, SecondaryKind, SecondaryResource};
-use crate::expectations::{Expectations, Version};
+use crate::expectations::{Expectations, Version, older};
 use crate::watch::{DriftFn, Mapping, controller_owner};
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
@@ -189,9 +189,7 @@ impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
                 .and_then(|s| s.meta().resource_version.as_deref());
             let newer = match (stored, ours.meta().resource_version.as_deref()) {
                 (None, _) => true,
-                (Some(stored), Some(ours)) => {
-                    matches!((stored.parse::<u64>(), ours.parse::<u64>()), (Ok(s), Ok(o)) if s < o)
-                }
+                (Some(stored), Some(ours)) => older(stored, ours),
                 (Some(_), None) => false,
             };
             if newer {

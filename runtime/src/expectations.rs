@@ -84,7 +84,7 @@ impl Pending {
 
 /// Whether resourceVersion `a` is older than `b`: compared as numbers, as the API server makes
 /// them; `false` when either is not a number.
-fn older(a: &str, b: &str) -> bool {
+pub(crate) fn older(a: &str, b: &str) -> bool {
     matches!((a.parse::<u64>(), b.parse::<u64>()), (Ok(a), Ok(b)) if a < b)
 }
 
@@ -155,6 +155,19 @@ impl Expectations {
                 .then(|| written.clone().downcast::<K>().ok())
                 .flatten()
         })
+    }
+
+    /// `cached`, or the object our last write of it returned when the cache does not show that
+    /// write yet: the newest state this controller knows.
+    pub(crate) fn newest<K>(&self, cached: Arc<K>) -> Arc<K>
+    where
+        K: Resource<DynamicType = ()> + Send + Sync + 'static,
+    {
+        let Some(key) = ObjectKey::of(cached.as_ref()) else {
+            return cached;
+        };
+        let version = cached.meta().resource_version.as_deref();
+        self.written::<K>(&key, version).unwrap_or(cached)
     }
 
     /// Every object of kind `K` our writes returned whose echo has not arrived, and the uids of

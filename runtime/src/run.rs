@@ -14,7 +14,7 @@ use crate::cache::Caches;
 use crate::condition::{self, Failure};
 use crate::context::Context;
 use crate::error::chain;
-use crate::expectations::{ObjectKey, Version};
+use crate::expectations::Version;
 use crate::metrics::Trigger;
 use crate::plan::{Main, Outcome};
 use crate::reconciler::{Action, Reconciler};
@@ -88,12 +88,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
 
     pub(crate) async fn run(&self, primary: Arc<P>) -> controller::Action {
         // The object our last write of the primary returned, until the cache shows it.
-        let primary = ObjectKey::of(primary.as_ref())
-            .and_then(|key| {
-                let cached = primary.meta().resource_version.as_deref();
-                self.shared.expectations.written::<P>(&key, cached)
-            })
-            .unwrap_or(primary);
+        let primary = self.shared.expectations.newest(primary);
         let key = ObjectRef::from_obj(primary.as_ref());
         let live = |kind: P::Kind, namespace: Option<&str>, name: &str| {
             self.caches
@@ -186,12 +181,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             // The handlers may have written the primary: start from the newest state, the
             // cache's or this run's own write (no conflict with the handler's status write).
             let cached = self.store.get(&key).unwrap_or_else(|| primary.clone());
-            let latest = ObjectKey::of(cached.as_ref())
-                .and_then(|at| {
-                    let version = cached.meta().resource_version.as_deref();
-                    self.shared.expectations.written::<P>(&at, version)
-                })
-                .unwrap_or(cached);
+            let latest = self.shared.expectations.newest(cached);
             let manager = &self.shared.writes.field_manager;
             condition::report(ctx.client(), latest.as_ref(), failure.as_ref(), manager).await;
         }
@@ -216,18 +206,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             return match crate::finalizer::write(client, primary.as_ref(), finalizer, true, manager)
                 .await
             {
-                Ok(mut written) => {
-                    self.shared
-                        .writes
-                        .managed_fields
-                        .for_primary()
-                        .apply(&mut written);
-                    let written = Arc::new(written);
-                    if let Some(version) = Version::of(written.as_ref()) {
-                        self.ctx.expect(version, Some(written.clone()));
-                    }
-                    Finalizer::Ready(written)
-                }
+                Ok(written) => Finalizer::Ready(self.ctx.record_primary(written)),
                 Err(error) => Finalizer::Done(Err((chain(&error), Action::backoff()))),
             };
         }

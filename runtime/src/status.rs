@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::aware::SecondaryAware;
 use crate::context::Context;
 use crate::error::Error;
-use crate::expectations::{ObjectKey, Version};
+use crate::expectations::Version;
 use crate::owner::display;
 use crate::watch::dynamic_api;
 
@@ -57,11 +57,8 @@ impl<P: SecondaryAware> Context<P> {
                 source,
             })?;
         match serde_json::to_value(written).and_then(serde_json::from_value::<P>) {
-            Ok(mut written) => {
-                self.writes.managed_fields.for_primary().apply(&mut written);
-                if let Some(version) = Version::of(&written) {
-                    self.expect(version, Some(Arc::new(written)));
-                }
+            Ok(written) => {
+                self.record_primary(written);
             }
             Err(_) => {
                 tracing::debug!(primary = %child, "the status write returned an object that does not decode as the primary")
@@ -73,12 +70,18 @@ impl<P: SecondaryAware> Context<P> {
     /// This run's primary, or the object this controller's last write of it returned when the
     /// cache has not shown that write yet.
     pub(crate) fn latest_primary(&self) -> Arc<P> {
-        let primary = self.primary();
-        let written = ObjectKey::of(primary.as_ref()).and_then(|key| {
-            let cached = primary.meta().resource_version.as_deref();
-            self.expectations.written::<P>(&key, cached)
-        });
-        written.unwrap_or_else(|| primary.clone())
+        self.expectations.newest(self.primary().clone())
+    }
+
+    /// Remembers `written`, the primary as a write of this controller returned it, in the
+    /// primaries' cache form: its echo wakes nothing, and runs read it until the cache shows it.
+    pub(crate) fn record_primary(&self, mut written: P) -> Arc<P> {
+        self.writes.managed_fields.for_primary().apply(&mut written);
+        let written = Arc::new(written);
+        if let Some(version) = Version::of(written.as_ref()) {
+            self.expect(version, Some(written.clone()));
+        }
+        written
     }
 }
 
