@@ -84,16 +84,21 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
         }
     }
 
-    fn due(&self, primary: ObjectRef<P>, obj: &C, op: ChangeOp) -> Due<P> {
+    /// The change `op` of `obj`, as the ledger records it.
+    fn change(&self, obj: &C, op: ChangeOp) -> Change<P::Kind> {
         let (namespace, name) = describe(obj);
+        Change {
+            kind: self.kind,
+            namespace,
+            name,
+            op,
+        }
+    }
+
+    fn due(&self, primary: ObjectRef<P>, obj: &C, op: ChangeOp) -> Due<P> {
         Due {
             primary,
-            change: Change {
-                kind: self.kind,
-                namespace,
-                name,
-                op,
-            },
+            change: self.change(obj, op),
             owner_uid: self.mapping.owner_uid::<P, C>(obj),
             version: (op == ChangeOp::Applied)
                 .then(|| Version::of(obj))
@@ -184,9 +189,9 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
         waiters
             .map(|waiter| Due {
                 primary: primary(waiter),
+                change: self.change(obj, op),
                 owner_uid: None,
                 version: None,
-                ..self.due(ObjectRef::new(""), obj, op)
             })
             .collect()
     }

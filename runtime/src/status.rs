@@ -56,6 +56,7 @@ impl<P: SecondaryAware> Context<P> {
                 child: child.clone(),
                 source,
             })?;
+        tracing::info!(primary = %child, "status written");
         match serde_json::to_value(written).and_then(serde_json::from_value::<P>) {
             Ok(written) => {
                 self.record_primary(written);
