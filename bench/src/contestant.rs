@@ -140,9 +140,16 @@ impl Counters {
         self.wakeups.values().sum()
     }
 
-    /// Requests of every verb.
+    /// Requests of every verb but `event`: the Events kube-secondary records on primaries
+    /// (counted apart by its `RequestCounts`; the other contestants record none) are listed by
+    /// verb in the report, not counted in the totals and ratios.
     pub fn total_requests(&self) -> u64 {
-        self.requests.values().sum()
+        let events = |verb: &&String| verb.as_str() != "event";
+        self.requests
+            .iter()
+            .filter(|(verb, _)| events(verb))
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// What happened between `earlier` and `self`.
@@ -230,7 +237,11 @@ impl Running {
         match self.contestant {
             Contestant::ControllerRuntime => {
                 let text = http_get(&self.metrics_addr, "/metrics").await?;
-                Ok(parse_prometheus(&text))
+                Ok(parse_prometheus(&text, &CONTROLLER_RUNTIME))
+            }
+            Contestant::KubeSecondary => {
+                let text = http_get(&self.metrics_addr, "/metrics").await?;
+                Ok(parse_prometheus(&text, &KUBE_SECONDARY))
             }
             _ => {
                 let body: serde_json::Value =
@@ -267,25 +278,56 @@ impl Running {
     }
 }
 
-/// Reads `bench_reconciles_total` and `bench_requests_total{verb="..."}` from Prometheus text.
-pub fn parse_prometheus(text: &str) -> Counters {
+/// The names under which a contestant exports its counters in Prometheus text.
+pub struct Exported {
+    /// Handler runs; by the label `trigger` when it has one, else all `reconcile`.
+    wakeups: &'static str,
+    /// API requests, by the label `verb`.
+    requests: &'static str,
+}
+
+/// The controller-runtime contestant's own counters.
+pub const CONTROLLER_RUNTIME: Exported = Exported {
+    wakeups: "bench_reconciles_total",
+    requests: "bench_requests_total",
+};
+
+/// kube-secondary's metrics (`Metrics::register`, `RequestCounts::register`), served by
+/// `Controller::serve_endpoints`.
+pub const KUBE_SECONDARY: Exported = Exported {
+    wakeups: "kube_secondary_wakeups_total",
+    requests: "kube_secondary_api_requests_total",
+};
+
+/// The value of the label `label` in `labels` (`a="x",b="y"`).
+fn label<'a>(labels: &'a str, label: &str) -> Option<&'a str> {
+    labels
+        .split(',')
+        .find_map(|pair| pair.strip_prefix(label)?.strip_prefix("=\""))
+        .and_then(|value| value.split('"').next())
+}
+
+/// Reads wake-ups and requests by verb from Prometheus text, under the names `exported` gives.
+pub fn parse_prometheus(text: &str, exported: &Exported) -> Counters {
     let mut counters = Counters::default();
     for line in text.lines().filter(|line| !line.starts_with('#')) {
-        let Some((name, value)) = line.rsplit_once(' ') else {
+        let Some((series, value)) = line.rsplit_once(' ') else {
             continue;
         };
         let Ok(value) = value.parse::<f64>() else {
             continue;
         };
-        if name == "bench_reconciles_total" {
-            counters.wakeups.insert("reconcile".into(), value as u64);
-        } else if let Some(labels) = name.strip_prefix("bench_requests_total{")
-            && let Some(verb) = labels
-                .split(',')
-                .find_map(|l| l.strip_prefix("verb=\""))
-                .and_then(|v| v.split('"').next())
+        let (name, labels) = match series.split_once('{') {
+            Some((name, labels)) => (name, labels.trim_end_matches('}')),
+            None => (series, ""),
+        };
+        if name == exported.wakeups {
+            let trigger = label(labels, "trigger").unwrap_or("reconcile");
+            *counters.wakeups.entry(trigger.to_string()).or_default() += value as u64;
+        } else if name == exported.requests
+            && let Some(verb) = label(labels, "verb")
         {
-            counters.requests.insert(verb.to_string(), value as u64);
+            *counters.requests.entry(verb.to_string()).or_default() += value as u64;
         }
     }
     counters
@@ -316,10 +358,31 @@ mod tests {
     #[test]
     fn reads_the_go_contestants_counters() {
         let text = "# HELP x\nbench_reconciles_total 12\nbench_requests_total{verb=\"patch\"} 40\nbench_requests_total{verb=\"watch\"} 5\nother 1\n";
-        let counters = parse_prometheus(text);
+        let counters = parse_prometheus(text, &CONTROLLER_RUNTIME);
         assert_eq!(counters.total_wakeups(), 12);
         assert_eq!(counters.requests.get("patch"), Some(&40));
         assert_eq!(counters.total_requests(), 45);
+    }
+
+    #[test]
+    fn reads_kube_secondarys_metrics_by_trigger_and_verb_and_leaves_events_out_of_the_total() {
+        let text = "# TYPE kube_secondary_wakeups counter\n\
+            kube_secondary_wakeups_total{trigger=\"primary\"} 10\n\
+            kube_secondary_wakeups_total{trigger=\"secondary\"} 3\n\
+            kube_secondary_api_requests_total{verb=\"patch\"} 7\n\
+            kube_secondary_api_requests_total{verb=\"event\"} 7\n\
+            kube_secondary_errors_total 0\n# EOF\n";
+        let counters = parse_prometheus(text, &KUBE_SECONDARY);
+        assert_eq!(
+            counters.wakeups,
+            BTreeMap::from([("primary".to_string(), 10), ("secondary".to_string(), 3)])
+        );
+        assert_eq!(counters.requests.get("event"), Some(&7));
+        assert_eq!(
+            counters.total_requests(),
+            7,
+            "Events are listed, not in the total"
+        );
     }
 
     #[test]

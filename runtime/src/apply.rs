@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
 use kube::api::{DeleteParams, Patch, PatchParams, Preconditions};
 use kube::runtime::reflector::ObjectRef;
 use kube::{Resource, ResourceExt};
@@ -15,7 +16,9 @@ use serde::Serialize;
 use crate::aware::{Full, SecondaryAware, SecondaryOf, SecondaryResource};
 use crate::context::Context;
 use crate::error::Error;
+use crate::events::Did;
 use crate::expectations::ObjectKey;
+use crate::matcher::DriftKind;
 use crate::owner::{adopt, check_controller, controls, display};
 use crate::stamp::{DEFAULT_SET, SET_LABEL, digest_of, stamp_digest, visible};
 use crate::watch::{ManagedFields, api};
@@ -31,6 +34,8 @@ pub(crate) struct Writes {
     /// Which `managedFields` entries the caches keep; the objects the writes return are kept
     /// in the same form until the caches show them.
     pub(crate) managed_fields: ManagedFields,
+    /// Whether the runtime records Events of what it does on the primary.
+    pub(crate) runtime_events: bool,
 }
 
 impl Writes {
@@ -42,6 +47,7 @@ impl Writes {
             prune_dry_run: false,
             finalizer: None,
             managed_fields: ManagedFields::All,
+            runtime_events: true,
         }
     }
 }
@@ -167,15 +173,21 @@ impl<P: SecondaryAware> Context<P> {
             )?;
             let drift = match &cache.drift {
                 Some(drifted) if digest_of(cached.as_ref()) == digest_of(&desired) => {
-                    drifted(&desired, cached).then(|| "its drift rule".to_string())
+                    drifted(&desired, cached).then(|| (Did::Repaired, "its drift rule".into()))
                 }
-                _ => crate::matcher::drift_of(&desired, cached.as_ref(), manager)
-                    .map(|drift| drift.to_string()),
+                _ => crate::matcher::drift_of(&desired, cached.as_ref(), manager).map(|drift| {
+                    let did = match drift.kind {
+                        DriftKind::DesiredChanged => Did::Updated,
+                        _ => Did::Repaired,
+                    };
+                    (did, drift.to_string())
+                }),
             };
-            let Some(drift) = drift else {
+            let Some((did, drift)) = drift else {
                 return Ok(cached.clone());
             };
             tracing::info!(%child, %drift, "applying: drifted");
+            self.did(did, &desired, format!("{} {child}: {drift}", did.verb()));
         } else {
             tracing::info!(%child, "applying: not cached");
         }
@@ -187,10 +199,19 @@ impl<P: SecondaryAware> Context<P> {
             .await
             .map_err(|source| Error::Write {
                 verb: "apply",
-                child,
+                child: child.clone(),
                 source,
             })?;
         let mut written = written;
+        if cached.is_none() {
+            // Created now, or an existing object nobody controlled, now the primary's child.
+            let ours = |entry: &ManagedFieldsEntry| entry.manager.as_deref() == Some(manager);
+            let did = match written.managed_fields().iter().all(ours) {
+                true => Did::Created,
+                false => Did::Adopted,
+            };
+            self.did(did, &desired, format!("{} {child}", did.verb()));
+        }
         self.writes.managed_fields.apply(&mut written);
         let written = Arc::new(written);
         // An apply that returned the very version it compared with changed nothing: that
@@ -221,7 +242,17 @@ impl<P: SecondaryAware> Context<P> {
             );
             self.expectations.waiting.wait(key, name);
         }
+        if let Err(error) = &result {
+            self.did(Did::Refused, desired, crate::error::chain(error));
+        }
         result
+    }
+
+    /// Records `did` to `child`, with `note`, on this run's primary (in the background).
+    pub(crate) fn did<K: Resource<DynamicType = ()>>(&self, did: Did, child: &K, note: String) {
+        let primary = self.primary();
+        self.events
+            .runtime(primary.as_ref(), did, note, Some(child.object_ref(&())));
     }
 
     /// The child as the cache holds it, or as this controller last wrote it when the cache has
@@ -299,7 +330,7 @@ impl<P: SecondaryAware> Context<P> {
                     tracing::info!(child = %name, %primary, %set, "would prune: no longer desired (dry run)");
                 } else {
                     tracing::info!(child = %name, %primary, %set, "pruning: no longer desired");
-                    self.delete(child.as_ref()).await?;
+                    self.delete_as(child.as_ref(), Did::Pruned).await?;
                 }
             }
         }
@@ -311,6 +342,14 @@ impl<P: SecondaryAware> Context<P> {
     /// name since, is left alone. A change to the same object (a status heartbeat) does not stop
     /// the deletion. The deletion's own watch event does not wake the primary.
     pub async fn delete<K>(&self, child: &K) -> Result<(), Error>
+    where
+        K: SecondaryOf<P, Full> + SecondaryResource,
+    {
+        self.delete_as(child, Did::Deleted).await
+    }
+
+    /// [`delete`](Self::delete), recorded on the primary as `did`.
+    async fn delete_as<K>(&self, child: &K, did: Did) -> Result<(), Error>
     where
         K: SecondaryOf<P, Full> + SecondaryResource,
     {
@@ -326,8 +365,9 @@ impl<P: SecondaryAware> Context<P> {
         }
         match result {
             Ok(_) => {
-                let child = display(child);
-                tracing::info!(%child, "deleted");
+                let name = display(child);
+                tracing::info!(child = %name, "deleted");
+                self.did(did, child, format!("{} {name}", did.verb()));
                 Ok(())
             }
             Err(kube::Error::Api(status)) if matches!(status.code, 404 | 409) => Ok(()),

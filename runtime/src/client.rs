@@ -33,7 +33,9 @@ use prometheus_client::registry::Registry;
 const WRITES: [&str; 5] = ["create", "patch", "update", "delete", "deletecollection"];
 
 /// API requests counted by verb (`get`, `list`, `watch`, `create`, `patch`, `update`, `delete`,
-/// `deletecollection`, or `other` for methods Kubernetes gives no verb).
+/// `deletecollection`, or `other` for methods Kubernetes gives no verb). Creates and patches of
+/// Events (what `kubectl describe` shows) are counted apart, as `event`: they report on objects
+/// and change none, so the writes of objects stay comparable with Events on or off.
 #[derive(Debug, Default)]
 pub struct RequestCounts {
     by_verb: Mutex<BTreeMap<&'static str, u64>>,
@@ -81,6 +83,11 @@ impl RequestCounts {
     }
 
     fn count(&self, verb: &'static str, path: &str) {
+        let verb = if records_event(verb, path) {
+            "event"
+        } else {
+            verb
+        };
         let review = verb == "create" && path.trim_end_matches('/').ends_with("reviews");
         if review {
             self.reviews
@@ -161,17 +168,7 @@ where
 /// `get` on one object; a DELETE on a collection is `deletecollection`.
 pub fn verb(method: &http::Method, path: &str, query: Option<&str>) -> &'static str {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    // What follows `/api/v1` or `/apis/<group>/<version>`; `None` for discovery and other
-    // non-resource paths.
-    let resource_path = match segments.as_slice() {
-        ["api", _version, rest @ ..] | ["apis", _, _version, rest @ ..] if !rest.is_empty() => {
-            Some(match rest {
-                ["namespaces", _, in_namespace @ ..] if !in_namespace.is_empty() => in_namespace,
-                other => other,
-            })
-        }
-        _ => None,
-    };
+    let resource_path = resource_path(&segments);
     let collection = resource_path.is_some_and(|path| path.len() == 1);
     let watch = query.is_some_and(|query| {
         query
@@ -189,6 +186,28 @@ pub fn verb(method: &http::Method, path: &str, query: Option<&str>) -> &'static 
         http::Method::DELETE => "delete",
         _ => "other",
     }
+}
+
+/// What follows `/api/v1` or `/apis/<group>/<version>` (and `namespaces/<name>`) in a path
+/// split at `/`: the resource, then the name and subresource; `None` for discovery and other
+/// non-resource paths.
+fn resource_path<'a>(segments: &'a [&'a str]) -> Option<&'a [&'a str]> {
+    match segments {
+        ["api", _version, rest @ ..] | ["apis", _, _version, rest @ ..] if !rest.is_empty() => {
+            Some(match rest {
+                ["namespaces", _, in_namespace @ ..] if !in_namespace.is_empty() => in_namespace,
+                other => other,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether a request of `verb` to `path` records an Event (a create or patch of `events`).
+fn records_event(verb: &str, path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    matches!(verb, "create" | "patch")
+        && resource_path(&segments).is_some_and(|path| path.first() == Some(&"events"))
 }
 
 #[cfg(test)]
@@ -343,5 +362,23 @@ mod tests {
             "a review is a create to the API server"
         );
         assert_eq!(counts.writes(), 4, "but it writes nothing");
+    }
+
+    #[test]
+    fn events_recorded_are_counted_apart_from_the_writes_of_objects() {
+        let counts = RequestCounts::default();
+        let events = "/apis/events.k8s.io/v1/namespaces/ns/events";
+        counts.count(verb(&Method::POST, events, None), events);
+        let series = format!("{events}/db.1869a");
+        counts.count(verb(&Method::PATCH, &series, None), &series);
+        counts.count(verb(&Method::GET, events, Some("watch=true")), events);
+        // A namespace named `events` is not the resource.
+        let in_events = "/api/v1/namespaces/events/configmaps";
+        counts.count(verb(&Method::POST, in_events, None), in_events);
+        assert_eq!(
+            counts.snapshot(),
+            BTreeMap::from([("create", 1), ("event", 2), ("watch", 1)])
+        );
+        assert_eq!(counts.writes(), 1);
     }
 }

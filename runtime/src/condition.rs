@@ -113,14 +113,7 @@ pub(crate) fn patch(primary: &Value, failure: Option<&Failure>, now: &str) -> Op
     let failing = stored.is_some_and(|condition| condition["status"] == "True");
     let (status, reason, message) = match failure {
         Some(failure) => {
-            let mut message = failure.message.clone();
-            if message.len() > MAX_MESSAGE {
-                let mut cut = MAX_MESSAGE;
-                while !message.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                message.truncate(cut);
-            }
+            let message = crate::error::cut(failure.message.clone(), MAX_MESSAGE);
             ("True", reason(failure.handler), message)
         }
         None if failing => ("False", "Succeeded", String::new()),
@@ -157,19 +150,31 @@ pub(crate) fn patch(primary: &Value, failure: Option<&Failure>, now: &str) -> Op
     }))
 }
 
-/// Writes the condition of `primary` after a run that failed (`failure`) or succeeded. The patch
-/// carries the resourceVersion it was computed from; when the primary changed since, it is
-/// computed again once from a fresh read. A failure to write is logged, not returned: the next
-/// run tries again.
+/// The conditions of `status` (as it will be written) with a `ReconcileFailed` that says `True`
+/// turned `False`, for the status write of a run that got that far; `None` when there is none
+/// to clear.
+pub(crate) fn cleared(generation: Option<i64>, status: &Value) -> Option<Value> {
+    let mut primary = json!({ "metadata": {}, "status": status });
+    if let Some(generation) = generation {
+        primary["metadata"]["generation"] = generation.into();
+    }
+    let now = k8s_openapi::jiff::Timestamp::now().to_string();
+    let mut cleared = patch(&primary, None, &now)?;
+    Some(cleared["status"]["conditions"].take())
+}
+
+/// Writes the condition of `primary` after a run that failed (`failure`) or succeeded, and
+/// returns the primary as written, for the runs that follow to start from (a next run computing
+/// its condition from a copy the cache has not updated yet would conflict). The patch carries the
+/// resourceVersion it was computed from; when the primary changed since, it is computed again
+/// once from a fresh read. A failure to write is logged, not returned: the next run tries again.
 pub(crate) async fn report<P: SecondaryAware>(
     client: &Client,
     primary: &P,
     failure: Option<&Failure>,
     field_manager: &str,
-) {
-    let Ok(mut current) = serde_json::to_value(primary) else {
-        return;
-    };
+) -> Option<P> {
+    let mut current = serde_json::to_value(primary).ok()?;
     let now = k8s_openapi::jiff::Timestamp::now().to_string();
     let key = ObjectRef::from_obj(primary);
     let api = dynamic_api(client, primary);
@@ -178,9 +183,7 @@ pub(crate) async fn report<P: SecondaryAware>(
         ..PatchParams::default()
     };
     for attempt in 0..2 {
-        let Some(patch) = patch(&current, failure, &now) else {
-            return;
-        };
+        let patch = patch(&current, failure, &now)?;
         match api
             .patch_status(&key.name, &params, &Patch::Merge(&patch))
             .await
@@ -194,25 +197,26 @@ pub(crate) async fn report<P: SecondaryAware>(
                 if !kept {
                     tracing::warn!(primary = %key, "the API server did not keep status.conditions; declare `conditions` in the status of the CRD to see handler failures on the primary");
                 }
-                return;
+                return serde_json::to_value(written)
+                    .and_then(serde_json::from_value)
+                    .ok();
             }
             Err(kube::Error::Api(status)) if status.code == 409 && attempt == 0 => {
-                match api.get_status(&key.name).await.map(serde_json::to_value) {
-                    Ok(Ok(fresh)) => current = fresh,
-                    _ => return,
-                }
+                current = serde_json::to_value(api.get_status(&key.name).await.ok()?).ok()?;
             }
             // Gone, or no status subresource.
             Err(kube::Error::Api(status)) if matches!(status.code, 404 | 409) => {
                 tracing::debug!(primary = %key, code = status.code, "condition not written");
-                return;
+                return None;
             }
             Err(error) => {
+                let error = crate::error::chain(&error);
                 tracing::warn!(primary = %key, %error, "could not write the {CONDITION} condition");
-                return;
+                return None;
             }
         }
     }
+    None
 }
 
 #[cfg(test)]
@@ -280,6 +284,25 @@ mod tests {
         assert_eq!(condition["lastTransitionTime"], "T2");
         let stored = primary(cleared["status"]["conditions"].clone());
         assert_eq!(patch(&stored, None, "T3"), None);
+    }
+
+    #[test]
+    fn a_status_write_clears_a_failure_it_carries_and_only_then() {
+        let failed = patch(&primary(json!([ready()])), Some(&failure("a")), "T1").unwrap();
+        let status = json!({ "size": 2, "conditions": failed["status"]["conditions"].clone() });
+        let conditions = cleared(Some(4), &status).expect("a failure to clear");
+        assert_eq!(conditions[0], ready(), "the others as they are");
+        assert_eq!(
+            (
+                &conditions[1]["status"],
+                &conditions[1]["observedGeneration"]
+            ),
+            (&json!("False"), &json!(4))
+        );
+        assert_eq!(cleared(Some(4), &json!({ "conditions": [ready()] })), None);
+        assert_eq!(cleared(None, &json!({ "size": 2 })), None);
+        let cleared = cleared(None, &status).expect("a failure to clear");
+        assert!(cleared[1].get("observedGeneration").is_none());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::apply::Writes;
 use crate::aware::SecondaryAware;
 use crate::cache::Caches;
+use crate::events::Events;
 use crate::expectations::{Expectations, Version};
 use crate::metrics::Metrics;
 
@@ -56,6 +57,8 @@ pub struct Context<P: SecondaryAware> {
     given: Arc<HashSet<Version>>,
     pub(crate) expectations: Arc<Expectations>,
     metrics: Arc<Metrics>,
+    /// The Events recorded on the primary.
+    pub(crate) events: Events,
     /// This run's writes, when the primary's status lists its secondaries.
     #[cfg(feature = "status-summary")]
     written: Option<Written>,
@@ -72,6 +75,7 @@ impl<P: SecondaryAware> Clone for Context<P> {
             given: self.given.clone(),
             expectations: self.expectations.clone(),
             metrics: self.metrics.clone(),
+            events: self.events.clone(),
             #[cfg(feature = "status-summary")]
             written: self.written.clone(),
             _primary: std::marker::PhantomData,
@@ -87,6 +91,7 @@ impl<P: SecondaryAware> Context<P> {
         expectations: Arc<Expectations>,
         metrics: Arc<Metrics>,
     ) -> Self {
+        let events = Events::new(client.clone(), &writes.field_manager, writes.runtime_events);
         Self {
             client,
             primary: None,
@@ -95,6 +100,7 @@ impl<P: SecondaryAware> Context<P> {
             given: Arc::default(),
             expectations,
             metrics,
+            events,
             #[cfg(feature = "status-summary")]
             written: None,
             _primary: std::marker::PhantomData,
@@ -162,35 +168,22 @@ impl<P: SecondaryAware> Context<P> {
     }
 
     /// Records a Kubernetes Event on this run's primary (what `kubectl describe` shows), reported
-    /// as the controller's [field manager](crate::Controller::field_manager), through
-    /// kube-runtime's [`Recorder`](kube::runtime::events::Recorder): repeats of the same Event
-    /// are counted in one object. An Event that cannot be written is logged, never an error of
-    /// the handler. The generated ClusterRole allows it (`events.k8s.io` `create`, `patch`).
+    /// as the controller's [field manager](crate::Controller::field_manager), through the
+    /// controller's one kube-runtime [`Recorder`](kube::runtime::events::Recorder): repeats of
+    /// an Event (same type and reason) are counted in one object, which keeps its first note. An
+    /// Event that cannot be written is logged, never an error of the handler. The generated
+    /// ClusterRole allows it (`events.k8s.io` `create`, `patch`). The runtime records its own
+    /// Events besides ([`Controller::runtime_events`](crate::Controller::runtime_events)).
     pub async fn event(
         &self,
         type_: kube::runtime::events::EventType,
         reason: &str,
         note: impl Into<String>,
     ) {
-        use kube::runtime::events::{Event, Recorder, Reporter};
-        let reporter = Reporter {
-            controller: self.field_manager().to_string(),
-            instance: std::env::var("POD_NAME").ok(),
-        };
-        let event = Event {
-            type_,
-            reason: reason.to_string(),
-            note: Some(note.into()),
-            action: reason.to_string(),
-            secondary: None,
-        };
         let primary = self.primary();
-        let reference = primary.object_ref(&());
-        let recorder = Recorder::new(self.client.clone(), reporter);
-        if let Err(error) = recorder.publish(&event, &reference).await {
-            let primary = crate::owner::display(primary.as_ref());
-            tracing::warn!(%primary, reason, error = %crate::error::chain(&error), "could not record an Event");
-        }
+        self.events
+            .publish(primary.as_ref(), type_, reason, note.into(), None)
+            .await;
     }
 
     /// The client the controller was built with.

@@ -148,6 +148,20 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
+    /// Turns off (`false`) or on (`true`, the default) the Events the runtime records on a
+    /// primary of what it does: a child `Created`, `Adopted`, `Updated` (the desired object
+    /// changed), `Repaired` (naming the drifted path, never values), `Pruned` or `Deleted`, a
+    /// `Refused` take-over, and `ReconcileFailed` with the handler's one-line cause. They are
+    /// published in the background (a run does not wait for them); each costs a `create`, or a
+    /// `patch` when it repeats, counted apart as `event` in
+    /// [`RequestCounts`](crate::client::RequestCounts). The handler's own
+    /// ([`Context::event`](crate::Context::event)) are recorded either way.
+    #[must_use]
+    pub fn runtime_events(mut self, record: bool) -> Self {
+        self.writes.runtime_events = record;
+        self
+    }
+
     /// Makes [`Context::apply_all`](crate::Context::apply_all) log the children it would prune
     /// ("would prune ...") instead of deleting them.
     #[must_use]

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::aware::{SecondaryAware, SecondaryOf, SecondaryResource};
 use crate::context::Context;
 use crate::error::Error;
+use crate::events::Did;
 use crate::expectations::ObjectKey;
 use crate::owner::{adopt, check_controller, display};
 use crate::watch::{Mapping, api};
@@ -52,6 +53,7 @@ impl<P: SecondaryAware> Context<P> {
         let error = match api.create(&params, &desired).await {
             Ok(mut created) => {
                 tracing::info!(%child, "created");
+                self.did(Did::Created, &desired, format!("created {child}"));
                 self.writes.managed_fields.apply(&mut created);
                 self.record_written(&Arc::new(created));
                 return Ok(true);

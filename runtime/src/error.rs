@@ -157,6 +157,19 @@ pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// `text` cut to at most `max` bytes, on a character boundary (the API server limits a
+/// condition's message and an Event's note).
+pub(crate) fn cut(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
+}
+
 /// The API server's answer, when `error` is one (as a `kube::Error` or the `Status` itself).
 fn api_status<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a kube::core::Status> {
     match error.downcast_ref::<kube::Error>() {
@@ -169,6 +182,14 @@ fn api_status<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a ku
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_is_cut_on_a_character_boundary() {
+        let text = cut("é".repeat(600), 1024);
+        assert!(text.len() <= 1024 && text.len() > 1022, "{}", text.len());
+        assert!(text.chars().all(|c| c == 'é'));
+        assert_eq!(cut("short".into(), 1024), "short");
+    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("reconcile failed")]

@@ -93,6 +93,7 @@ mod driver;
 #[cfg(feature = "endpoints")]
 mod endpoints;
 mod error;
+mod events;
 mod expectations;
 mod finalizer;
 mod latest;

@@ -14,6 +14,7 @@ use crate::cache::Caches;
 use crate::condition::{self, Failure};
 use crate::context::Context;
 use crate::error::chain;
+use crate::events::Did;
 use crate::expectations::Version;
 use crate::metrics::Trigger;
 use crate::plan::{Main, Outcome};
@@ -81,6 +82,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             metrics.error();
             let message = chain(&error);
             tracing::warn!(primary = %ObjectRef::from_obj(primary), handler, error = %message, "handler failed");
+            self.failed(primary, handler, &message);
             *failure = Some(Failure { handler, message });
             self.reconciler.error_policy(primary, &error, ctx)
         })
@@ -124,6 +126,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
                     if let Err((message, retry)) = result {
                         metrics.error();
                         tracing::warn!(primary = %key, handler = "cleanup", error = %message, "handler failed");
+                        self.failed(primary.as_ref(), "cleanup", &message);
                         failure = Some(Failure {
                             handler: "cleanup",
                             message,
@@ -183,13 +186,24 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             let cached = self.store.get(&key).unwrap_or_else(|| primary.clone());
             let latest = self.shared.expectations.newest(cached);
             let manager = &self.shared.writes.field_manager;
-            condition::report(ctx.client(), latest.as_ref(), failure.as_ref(), manager).await;
+            let report =
+                condition::report(ctx.client(), latest.as_ref(), failure.as_ref(), manager);
+            if let Some(written) = report.await {
+                self.ctx.record_primary(written);
+            }
         }
         #[cfg(feature = "status-summary")]
         if outcome.succeeded() {
             self.write_summary(&primary, &ctx).await;
         }
         self.next(&key, outcome)
+    }
+
+    /// Records the failure of `handler` on `primary` as a Warning Event, unless the runtime's
+    /// Events are off.
+    fn failed(&self, primary: &P, handler: &str, message: &str) {
+        let note = format!("{handler}: {message}");
+        self.ctx.events.runtime(primary, Did::Failed, note, None);
     }
 
     /// The managed finalizer: added to a primary that lacks it (the run goes on with the primary

@@ -22,6 +22,9 @@ impl<P: SecondaryAware> Context<P> {
     ///
     /// Conditions built with [`condition::set`](crate::condition::set) keep their
     /// `lastTransitionTime` while their status holds, so an unchanged condition is no change.
+    /// A write that changes something also clears the runtime's `ReconcileFailed` condition left
+    /// by an earlier failed run (set again should this run fail), so a recovering run costs no
+    /// status write of its own for it.
     pub async fn patch_status(&self, status: &impl Serialize) -> Result<(), Error> {
         let primary = self.primary();
         let child = display(primary.as_ref());
@@ -40,7 +43,12 @@ impl<P: SecondaryAware> Context<P> {
         if merged == current {
             return Ok(());
         }
-        let patch = serde_json::json!({ "status": status });
+        let mut patch = serde_json::json!({ "status": status });
+        // The run got this far: the failure condition an earlier run left is cleared in this
+        // write rather than in one of its own after the run (which a failure sets again).
+        if let Some(conditions) = crate::condition::cleared(latest.meta().generation, &merged) {
+            patch["status"]["conditions"] = conditions;
+        }
         let written = dynamic_api(self.client(), primary.as_ref())
             .patch_status(
                 &primary.name_any(),

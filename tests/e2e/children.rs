@@ -23,10 +23,11 @@ pub(crate) async fn counted() -> (Client, Arc<RequestCounts>) {
     counting_client(config).expect("a counting client")
 }
 
-/// Requests other than the watches' own lists and watches: what handlers sent.
+/// Requests other than the watches' own lists and watches, and the runtime's Events (counted
+/// apart as `event`): what handlers sent.
 pub(crate) fn handler_requests(counts: &RequestCounts) -> BTreeMap<&'static str, u64> {
     let mut by_verb = counts.snapshot();
-    by_verb.retain(|verb, _| !matches!(*verb, "list" | "watch"));
+    by_verb.retain(|verb, _| !matches!(*verb, "list" | "watch" | "event"));
     by_verb
 }
 

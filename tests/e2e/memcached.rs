@@ -1,14 +1,31 @@
 //! The `memcached` example: the operator-sdk tutorial's behaviour, with the runtime managing the
 //! finalizer, the conditions' bookkeeping and the Events.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::api::events::v1::Event;
-use kube::api::{Patch, PatchParams, PostParams};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, OwnerReference};
+use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use kube::{Api, ResourceExt};
 use kube_secondary::Trigger;
-use kube_secondary_examples::memcached::{FINALIZER, Memcached, MemcachedOperator, MemcachedSpec};
+use kube_secondary_examples::memcached::{
+    FINALIZER, Memcached, MemcachedOperator, MemcachedSpec, deployment,
+};
 
+use crate::children::{counted, handler_requests};
 use crate::support::{Running, kubectl, setup, wait_for};
+
+/// The reasons of the Events recorded on the object named `name` in `events`.
+async fn reasons(events: &Api<Event>, name: &str) -> Vec<String> {
+    let list = events.list(&Default::default()).await.expect("list Events");
+    list.items
+        .into_iter()
+        .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(name))
+        .filter_map(|e| e.reason)
+        .collect()
+}
 
 async fn replicas(deployments: &Api<Deployment>) -> Option<i32> {
     let deployment = deployments
@@ -76,13 +93,22 @@ async fn a_memcached_gets_its_deployment_conditions_and_a_cleanup_event_before_i
         ]),
         "True"
     );
+    let events: Api<Event> = Api::namespaced(client.clone(), ns.name());
+    wait_for("the runtime's Created Event", || async {
+        reasons(&events, "cache")
+            .await
+            .contains(&"Created".to_string())
+    })
+    .await;
     let described = kubectl(&["describe", "memcached", "cache", "-n", ns.name()]);
+    let created = format!("created Deployment {}/cache", ns.name());
     assert!(
         described.contains(FINALIZER)
             && described.contains(
                 "Deployment for custom resource (cache) with 2 replicas created successfully"
-            ),
-        "kubectl describe shows the finalizer and the condition: {described}"
+            )
+            && described.contains(&created),
+        "kubectl describe shows the finalizer, the condition and the runtime's Event: {described}"
     );
     let created = operator.settled().await;
     assert_eq!(
@@ -113,7 +139,6 @@ async fn a_memcached_gets_its_deployment_conditions_and_a_cleanup_event_before_i
         memcacheds.get_opt("cache").await.expect("get").is_none()
     })
     .await;
-    let events: Api<Event> = Api::namespaced(client.clone(), ns.name());
     let deleting = events.list(&Default::default()).await.expect("list Events");
     let deleting: Vec<_> = deleting
         .items
@@ -135,6 +160,132 @@ async fn a_memcached_gets_its_deployment_conditions_and_a_cleanup_event_before_i
         replicas(&deployments).await.is_none()
     })
     .await;
+
+    operator.stop().await;
+    ns.delete().await;
+}
+
+/// The `ReconcileFailed` condition of `memcached`, when it says `True`.
+fn failing(memcached: &Memcached) -> Option<Condition> {
+    let status = memcached.status.clone().unwrap_or_default();
+    let mut conditions = status.conditions.into_iter();
+    conditions.find(|c| c.type_ == "ReconcileFailed" && c.status == "True")
+}
+
+#[tokio::test]
+async fn a_refused_deployment_is_told_in_events_and_its_recovery_costs_one_status_write() {
+    let (client, ns) = setup::<Memcached>("memcached-refused").await;
+    // The operator's requests are counted; the test's own go through `client`.
+    let (counted, counts) = counted().await;
+    // Another object controls a Deployment of the name the Memcached wants.
+    let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
+    let mut owner = ConfigMap::default();
+    owner.metadata.name = Some("squatter".into());
+    let owner = configmaps
+        .create(&PostParams::default(), &owner)
+        .await
+        .expect("create the squatter");
+    let memcached = Memcached::new("cache", MemcachedSpec { size: 1 });
+    let squatted = Deployment {
+        metadata: ObjectMeta {
+            name: Some("cache".into()),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "v1".into(),
+                kind: "ConfigMap".into(),
+                name: owner.name_any(),
+                uid: owner.uid().expect("a uid"),
+                controller: Some(true),
+                ..OwnerReference::default()
+            }]),
+            ..ObjectMeta::default()
+        },
+        ..deployment(&memcached)
+    };
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
+    deployments
+        .create(&PostParams::default(), &squatted)
+        .await
+        .expect("create the squatted Deployment");
+
+    let operator = Running::start_with(&counted, ns.name(), MemcachedOperator, |controller| {
+        controller.finalizer(FINALIZER)
+    });
+    let memcacheds: Api<Memcached> = Api::namespaced(client.clone(), ns.name());
+    memcacheds
+        .create(&PostParams::default(), &memcached)
+        .await
+        .expect("create the Memcached");
+    wait_for("ReconcileFailed", || async {
+        failing(&memcacheds.get("cache").await.expect("get")).is_some()
+    })
+    .await;
+    let condition = failing(&memcacheds.get("cache").await.expect("get")).expect("failing");
+    let refusal = format!(
+        "Deployment {}/cache is controlled by ConfigMap squatter",
+        ns.name()
+    );
+    assert!(
+        condition.message.starts_with(&refusal),
+        "{}",
+        condition.message
+    );
+    let events: Api<Event> = Api::namespaced(client.clone(), ns.name());
+    wait_for("the Refused and ReconcileFailed Events", || async {
+        let reasons = reasons(&events, "cache").await;
+        reasons.contains(&"Refused".into()) && reasons.contains(&"ReconcileFailed".into())
+    })
+    .await;
+    let described = kubectl(&["describe", "memcached", "cache", "-n", ns.name()]);
+    assert!(
+        described.contains("Refused") && described.contains("refusing to take it over"),
+        "kubectl describe shows the refusal: {described}"
+    );
+
+    let before = handler_requests(&counts);
+    assert_eq!(
+        before.get("get"),
+        None,
+        "the failure condition, set once and left as it is by the retries, needed no refetch: {before:?}"
+    );
+    deployments
+        .delete("cache", &DeleteParams::background())
+        .await
+        .expect("free the name");
+    wait_for(
+        "the Memcached's own Deployment and the failure cleared",
+        || async {
+            let ours = deployments.get_opt("cache").await.expect("get");
+            let ours =
+                ours.is_some_and(|d| d.owner_references().iter().any(|o| o.kind == "Memcached"));
+            ours && failing(&memcacheds.get("cache").await.expect("get")).is_none()
+        },
+    )
+    .await;
+    operator.settled().await;
+    let mut sent = handler_requests(&counts);
+    for (verb, count) in &before {
+        *sent.entry(verb).or_default() -= count;
+    }
+    sent.retain(|_, count| *count > 0);
+    assert_eq!(
+        sent,
+        BTreeMap::from([("patch", 2)]),
+        "the Deployment's apply and one status write that also clears the failure: no 409, no GET"
+    );
+    let memcached = memcacheds.get("cache").await.expect("get");
+    let conditions = memcached.status.unwrap_or_default().conditions;
+    let cleared = conditions.iter().find(|c| c.type_ == "ReconcileFailed");
+    assert_eq!(cleared.map(|c| c.status.as_str()), Some("False"));
+    assert!(
+        conditions
+            .iter()
+            .any(|c| c.type_ == "Available" && c.status == "True")
+    );
+    wait_for("the Created Event", || async {
+        reasons(&events, "cache").await.contains(&"Created".into())
+    })
+    .await;
+    assert!(counts.snapshot().get("event").is_some_and(|n| *n >= 3));
 
     operator.stop().await;
     ns.delete().await;

@@ -1,7 +1,9 @@
 //! Runs the `database` operator:
 //! `cargo run -p kube-secondary-examples --bin database -- --install-crd`.
 //!
-//! `--mode timer` and `--mode by-hand` run the same job as the benchmark's baselines.
+//! `--metrics-addr 127.0.0.1:9090` serves `/metrics` (requests by verb included), `/healthz` and
+//! `/readyz`. `--mode timer` and `--mode by-hand` run the same job as the benchmark's baselines
+//! (which serve their counters as `/metrics.json`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -59,13 +61,8 @@ async fn main() -> anyhow::Result<()> {
             let metrics = controller.metrics();
             if let Some(addr) = flags.metrics_addr {
                 let mut registry = Registry::default();
-                metrics.register(&mut registry);
-                let (json, ready) = (metrics.clone(), metrics.clone());
-                let body = move || serde_json::json!({ "kube_secondary": json.snapshot(), "requests": requests.snapshot() });
-                serve(addr, registry, body, move || {
-                    ready.snapshot().caches_synced()
-                })
-                .await?;
+                requests.register(&mut registry);
+                controller = controller.serve_endpoints(addr, registry);
             }
             controller.run(DatabaseOperator).await?;
             tracing::info!(wakeups = ?metrics.snapshot().wakeups, "stopped");
@@ -87,8 +84,8 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves `/metrics` (`registry` in the OpenMetrics text format), `/metrics.json` (`json()`, which
-/// the benchmark reads), `/healthz`, and `/readyz` (503 until `ready()`) on `addr`.
+/// Serves a baseline's `/metrics` (`registry` in the OpenMetrics text format), `/metrics.json`
+/// (`json()`, which the benchmark reads), `/healthz`, and `/readyz` (503 until `ready()`) on `addr`.
 async fn serve(
     addr: SocketAddr,
     registry: Registry,
