@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::events::v1::Event;
 use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
 use kube::{Api, Client, CustomResource, Resource, ResourceExt};
 use kube_secondary::client::{RequestCounts, counting_client};
@@ -120,6 +121,24 @@ async fn an_edit_of_someone_elses_field_costs_no_request_and_of_ours_one_repair(
         own_echoes(&repaired, "Deployment") > own_echoes(&woken, "Deployment"),
         "the repair's echo was recognised: {repaired:?}"
     );
+    // The repair is told on the Database, naming the path and not the values.
+    let events: Api<Event> = Api::namespaced(client.clone(), ns.name());
+    // (The merge patch took the field's ownership: `desired but not owned by this field manager`.)
+    let note = format!("repaired Deployment {}/db: spec.replicas: ", ns.name());
+    wait_for("the Repaired Event", || async {
+        let list = events.list(&Default::default()).await.expect("list Events");
+        list.items.iter().any(|e| {
+            e.reason.as_deref() == Some("Repaired")
+                && e.note.as_deref().is_some_and(|n| {
+                    n.strip_prefix(&note)
+                        .is_some_and(|what| !what.contains('3'))
+                })
+                && e.regarding.as_ref().and_then(|r| r.kind.as_deref()) == Some("Database")
+                && e.related.as_ref().and_then(|r| r.kind.as_deref()) == Some("Deployment")
+        })
+    })
+    .await;
+    assert!(counts.snapshot().get("event").is_some_and(|n| *n >= 1));
     operator.stop().await;
     ns.delete().await;
 }

@@ -5,8 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::events::v1::Event;
 use kube::api::PostParams;
+use kube::runtime::events::EventType;
 use kube::{Api, ResourceExt};
 use kube_secondary::{Action, Context, Error, Reconciler, Trigger};
 
@@ -99,7 +103,7 @@ impl Reconciler<Probe> for Cleaner {
         &self,
         probe: Arc<Probe>,
         children: ProbeSecondaries,
-        _ctx: &Context<Probe>,
+        ctx: &Context<Probe>,
     ) -> Result<Action, Error> {
         if children.services.is_empty() {
             return Err(Error::terminal(format!(
@@ -108,6 +112,12 @@ impl Reconciler<Probe> for Cleaner {
             )));
         }
         self.cleaned.fetch_add(1, Ordering::SeqCst);
+        ctx.event(
+            EventType::Normal,
+            "CleanedUp",
+            "the Service was read before it goes",
+        )
+        .await;
         Ok(Action::await_change())
     }
 }
@@ -171,6 +181,70 @@ async fn a_managed_finalizer_is_added_in_the_first_run_and_removed_after_each_cl
     .await;
     assert_eq!(cleaned.load(Ordering::SeqCst), N, "one cleanup per Probe");
     assert_eq!(operator.snapshot().errors, 0);
+    let events: Api<Event> = Api::namespaced(client.clone(), ns.name());
+    let reasons = || async {
+        let list = events.list(&Default::default()).await.expect("list Events");
+        let reasons = list.items.into_iter().filter_map(|e| e.reason);
+        reasons.fold(BTreeMap::<String, usize>::new(), |mut counts, reason| {
+            *counts.entry(reason).or_default() += 1;
+            counts
+        })
+    };
+    wait_for(
+        "a cleanup Event and the runtime's Created Events per Probe",
+        || async {
+            let reasons = reasons().await;
+            reasons.get("CleanedUp") == Some(&N) && reasons.get("Created") >= Some(&N)
+        },
+    )
+    .await;
+    wait_for("the garbage collector to remove every child", || async {
+        services
+            .list(&Default::default())
+            .await
+            .expect("list")
+            .items
+            .is_empty()
+    })
+    .await;
+
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn with_the_runtimes_events_off_only_the_handlers_own_are_recorded() {
+    let (client, ns) = setup::<Probe>("quiet").await;
+    let (counted, counts) = crate::children::counted().await;
+    let operator = Running::start_with(&counted, ns.name(), Prober, |controller| {
+        controller.runtime_events(false)
+    });
+    let probes: Api<Probe> = Api::namespaced(client.clone(), ns.name());
+    let spec = serde_json::json!({ "selector": { "app": "p" }, "tls": ["a"], "books": [] });
+    probes
+        .create(&PostParams::default(), &probe("p", spec))
+        .await
+        .expect("create the Probe");
+    let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
+    wait_for("the Service", || async {
+        services.get_opt("p").await.expect("get").is_some()
+    })
+    .await;
+    operator.settled().await;
+    let events: Api<Event> = Api::namespaced(client.clone(), ns.name());
+    let recorded = events.list(&Default::default()).await.expect("list Events");
+    let ours: Vec<_> = recorded
+        .items
+        .iter()
+        .filter(|e| e.reporting_controller.as_deref() == Some("probe-controller"))
+        .collect();
+    assert!(ours.is_empty(), "no runtime Event: {ours:?}");
+    assert_eq!(counts.snapshot().get("event"), None);
+    assert!(
+        counts.writes() >= 4,
+        "the children were written: {:?}",
+        counts.snapshot()
+    );
 
     operator.stop().await;
     ns.delete().await;
