@@ -186,6 +186,11 @@ impl<P: SecondaryAware> Context<P> {
             let Some((did, drift)) = drift else {
                 return Ok(cached.clone());
             };
+            // An existing object nobody controlled becomes the primary's child.
+            let did = match controls(primary.as_ref(), cached.meta()) {
+                true => did,
+                false => Did::Adopted,
+            };
             tracing::info!(%child, %drift, "applying: drifted");
             self.did(did, &desired, format!("{} {child}: {drift}", did.verb()));
         } else {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::api::events::v1::Event;
 use kube::api::PostParams;
 use kube::runtime::events::EventType;
@@ -59,7 +59,7 @@ async fn a_child_refused_as_invalid_is_one_line_on_the_primary_and_not_retried_u
         condition.message
     );
 
-    tokio::time::sleep(Duration::from_secs(15)).await;
+    tokio::time::sleep(Duration::from_secs(60)).await;
     let waited = operator.snapshot();
     assert_eq!(
         (
@@ -244,6 +244,55 @@ async fn with_the_runtimes_events_off_only_the_handlers_own_are_recorded() {
         counts.writes() >= 4,
         "the children were written: {:?}",
         counts.snapshot()
+    );
+
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn an_existing_object_nobody_controls_is_adopted_and_the_primary_says_so() {
+    let (client, ns) = setup::<Probe>("adopt").await;
+    let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
+    let mut left = ConfigMap::default();
+    left.metadata.name = Some("p-settings".into());
+    configs
+        .create(&PostParams::default(), &left)
+        .await
+        .expect("create the ConfigMap nobody controls");
+    let operator = Running::start::<Probe, _>(&client, ns.name(), Prober);
+    let probes: Api<Probe> = Api::namespaced(client.clone(), ns.name());
+    let spec = serde_json::json!({ "selector": { "app": "p" }, "tls": [], "books": [] });
+    probes
+        .create(&PostParams::default(), &probe("p", spec))
+        .await
+        .expect("create the Probe");
+    let events: Api<Event> = Api::namespaced(client.clone(), ns.name());
+    let told = |reason: &'static str, kind: &'static str| {
+        let events = events.clone();
+        async move {
+            let list = events.list(&Default::default()).await.expect("list Events");
+            list.items.iter().any(|e| {
+                e.reason.as_deref() == Some(reason)
+                    && e.related.as_ref().and_then(|r| r.kind.as_deref()) == Some(kind)
+            })
+        }
+    };
+    wait_for(
+        "Adopted for the ConfigMap, Created for the Service",
+        || async { told("Adopted", "ConfigMap").await && told("Created", "Service").await },
+    )
+    .await;
+    let adopted = configs.get("p-settings").await.expect("get");
+    let controller = adopted
+        .owner_references()
+        .iter()
+        .find(|o| o.controller == Some(true));
+    assert_eq!(controller.map(|o| o.name.as_str()), Some("p"));
+    // The Probe's only ConfigMap with this spec is the adopted one.
+    assert!(
+        !told("Created", "ConfigMap").await,
+        "the adopted ConfigMap is not told as created"
     );
 
     operator.stop().await;
