@@ -152,7 +152,8 @@ impl<P: SecondaryAware> Controller<P> {
     /// primary of what it does: a child `Created`, `Adopted`, `Updated` (the desired object
     /// changed), `Repaired` (naming the drifted path, never values), `Pruned` or `Deleted`, a
     /// `Refused` take-over, and `ReconcileFailed` with the handler's one-line cause. They are
-    /// published in the background (a run does not wait for them); each costs a `create`, or a
+    /// published in the background (a run does not wait for them), at most 25 per primary at once
+    /// and then one per five minutes (client-go's spam filter); each costs a `create`, or a
     /// `patch` when it repeats, counted apart as `event` in
     /// [`RequestCounts`](crate::client::RequestCounts). The handler's own
     /// ([`Context::event`](crate::Context::event)) are recorded either way.

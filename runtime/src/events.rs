@@ -3,6 +3,10 @@
 //! ([`Context::event`](crate::Context::event)), through one kube-runtime
 //! [`Recorder`], so that repeats of an Event are counted in one object.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use k8s_openapi::api::core::v1::ObjectReference;
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource};
@@ -70,6 +74,41 @@ impl Did {
     }
 }
 
+/// How many of the runtime's Events a primary may get at once, as client-go's Event spam filter
+/// allows per object.
+const BURST: f64 = 25.0;
+
+/// How often a primary that used up its burst may get one more: one per five minutes.
+const REFILL: Duration = Duration::from_secs(300);
+
+/// The runtime's Events per primary, limited as client-go's `EventSourceObjectSpamFilter` limits
+/// them (a token bucket of [`BURST`] refilled one per [`REFILL`]), so that a child fought over
+/// thousands of times costs thousands of repairs, not as many Events.
+#[derive(Default)]
+struct Budget {
+    /// Tokens left per primary (by uid) and when they were counted.
+    left: HashMap<String, (f64, Instant)>,
+}
+
+impl Budget {
+    /// Whether `primary` may get one more Event at `now`; takes its token when it may.
+    fn take(&mut self, primary: &str, now: Instant) -> bool {
+        let refilled = |(tokens, at): (f64, Instant)| {
+            let earned = now.saturating_duration_since(at).as_secs_f64() / REFILL.as_secs_f64();
+            (BURST.min(tokens + earned), now)
+        };
+        let (tokens, _) = refilled(self.left.get(primary).copied().unwrap_or((BURST, now)));
+        let allowed = tokens >= 1.0;
+        let tokens = if allowed { tokens - 1.0 } else { tokens };
+        self.left.insert(primary.to_string(), (tokens, now));
+        // Primaries whose bucket is full again need no entry.
+        if self.left.len() > 1024 {
+            self.left.retain(|_, left| refilled(*left).0 < BURST);
+        }
+        allowed
+    }
+}
+
 /// The controller's Events: one recorder for all of them, and whether the runtime records its own.
 #[derive(Clone)]
 pub(crate) struct Events {
@@ -77,6 +116,7 @@ pub(crate) struct Events {
     /// Whether the runtime records what it does
     /// ([`Controller::runtime_events`](crate::Controller::runtime_events)).
     runtime: bool,
+    budget: Arc<Mutex<Budget>>,
 }
 
 impl Events {
@@ -90,6 +130,7 @@ impl Events {
         Self {
             recorder: Recorder::new(client, reporter),
             runtime,
+            budget: Arc::default(),
         }
     }
 
@@ -116,7 +157,8 @@ impl Events {
 
     /// Records what the runtime did (`did`, with `note`) on `primary`, about the child `related`,
     /// in the background: the run does not wait for it. Nothing when the controller turned the
-    /// runtime's Events off.
+    /// runtime's Events off, or when the primary used up its budget (25 at once, then one per
+    /// five minutes); the log line of the write is there either way.
     pub(crate) fn runtime<P: Resource<DynamicType = ()>>(
         &self,
         primary: &P,
@@ -125,6 +167,16 @@ impl Events {
         related: Option<ObjectReference>,
     ) {
         if !self.runtime {
+            return;
+        }
+        let uid = primary.meta().uid.clone().unwrap_or_default();
+        let budget = self
+            .budget
+            .lock()
+            .expect("event budget lock poisoned")
+            .take(&uid, Instant::now());
+        if !budget {
+            tracing::debug!(reason = did.reason(), %note, "Event left out: the primary used up its budget");
             return;
         }
         let recorder = self.recorder.clone();
@@ -171,6 +223,27 @@ async fn publish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_primary_gets_a_burst_of_events_then_one_per_refill_and_others_are_not_touched() {
+        let mut budget = Budget::default();
+        let start = Instant::now();
+        let taken = (0..40).filter(|_| budget.take("a", start)).count();
+        assert_eq!(taken, BURST as usize);
+        assert!(
+            budget.take("b", start),
+            "another primary has its own budget"
+        );
+        assert!(!budget.take("a", start + REFILL / 2));
+        assert!(budget.take("a", start + REFILL));
+        assert!(!budget.take("a", start + REFILL));
+        let later = start + REFILL * 100;
+        let again = (0..40).filter(|_| budget.take("a", later)).count();
+        assert_eq!(
+            again, BURST as usize,
+            "refilled up to the burst, not beyond"
+        );
+    }
 
     #[test]
     fn refusals_and_failures_are_warnings_and_the_rest_normal() {
