@@ -91,12 +91,16 @@ fn wakeup_table(out: &mut String, results: &[RunResult]) {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in results {
-        let verbs: Vec<String> = r
-            .counters
-            .requests
+        // Events on primaries are listed after the requests the totals count.
+        let requests = &r.counters.requests;
+        let mut verbs: Vec<String> = requests
             .iter()
+            .filter(|(verb, _)| verb.as_str() != "event")
             .map(|(verb, n)| format!("{verb} {n}"))
             .collect();
+        if let Some(events) = requests.get("event") {
+            verbs.push(format!("+ Events {events}"));
+        }
         let latency = r.latency_ms.map_or_else(
             || "–".into(),
             |[p50, p95, p99, max]| format!("{p50:.0}/{p95:.0}/{p99:.0}/{max:.0}"),

@@ -193,11 +193,11 @@ fn aware_impl(model: &Model) -> TokenStream {
                 #krate::__private::Options::new(#resync, #periodic) #with_status_summary
             }
 
-            fn declare(set: &mut #krate::__private::WatchSet<Self>) {
+            fn declare<D: #krate::__private::Declare<Self>>(set: &mut D) {
                 #(#watches)*
             }
 
-            fn secondaries(caches: &#krate::__private::Caches, primary: &Self) -> #secondaries {
+            fn secondaries<C: #krate::__private::Children>(caches: &C, primary: &Self) -> #secondaries {
                 #checks
                 #secondaries {
                     #(#children,)*
@@ -221,11 +221,11 @@ pub fn unreachable_aware_impl(items: &Items, kinds: &[&Kind]) -> TokenStream {
             ::core::unreachable!()
         }
 
-        fn declare(_: &mut #krate::__private::WatchSet<Self>) {
+        fn declare<D: #krate::__private::Declare<Self>>(_: &mut D) {
             ::core::unreachable!()
         }
 
-        fn secondaries(_: &#krate::__private::Caches, _: &Self) -> #secondaries {
+        fn secondaries<C: #krate::__private::Children>(_: &C, _: &Self) -> #secondaries {
             ::core::unreachable!()
         }
     };
@@ -271,24 +271,28 @@ fn checks(model: &Model) -> TokenStream {
 fn children(krate: &syn::Path, kind: &Kind) -> TokenStream {
     let (ty, field) = (&kind.ty, &kind.field);
     if !kind.metadata_only() {
-        return quote_spanned!(ty.span()=> #field: caches.of::<Self, #ty>(primary));
+        return quote_spanned!(ty.span()=> #field: #krate::__private::Children::of::<Self, #ty>(caches, primary));
     }
-    let call = quote_spanned!(ty.span()=> metadata::<Self, #ty>(caches, primary));
+    let call = quote_spanned!(ty.span()=> metadata::<Self, #ty, C>(caches, primary));
     quote! {
         #field: {
-            fn metadata<P: #krate::__private::SecondaryAware, K: #krate::__private::SecondaryResource>(
-                caches: &#krate::__private::Caches,
+            fn metadata<
+                P: #krate::__private::SecondaryAware,
+                K: #krate::__private::SecondaryResource,
+                C: #krate::__private::Children,
+            >(
+                caches: &C,
                 primary: &P,
             ) -> ::std::vec::Vec<::std::sync::Arc<#krate::__private::PartialObjectMeta<K>>> {
-                caches.of::<P, #krate::__private::PartialObjectMeta<K>>(primary)
+                #krate::__private::Children::of::<P, #krate::__private::PartialObjectMeta<K>>(caches, primary)
             }
             #call
         }
     }
 }
 
-/// `fn status_summary`: one `add` per declared kind; the feature check and the primary's
-/// serialization are spanned on the `status_summary` option, each `add` on its kind.
+/// `fn status_summary`: one `add` per declared kind into the runtime's summary; the feature check
+/// is spanned on the `status_summary` option, each `add` on its kind.
 fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
     let Items {
         krate, secondaries, ..
@@ -297,16 +301,16 @@ fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
     let adds = model.kinds.iter().map(|kind| {
         let (ty, field) = (&kind.ty, &kind.field);
         if !kind.metadata_only() {
-            return quote_spanned!(ty.span()=> summary.add(&secondaries.#field););
+            return quote_spanned!(ty.span()=> #krate::__private::Summarize::add(summary, &secondaries.#field););
         }
-        let call = quote_spanned!(ty.span()=> metadata::<#ty>(&mut summary, &secondaries.#field););
+        let call = quote_spanned!(ty.span()=> metadata::<#ty, S>(summary, &secondaries.#field););
         quote! {
             {
-                fn metadata<K: #krate::__private::SecondaryResource>(
-                    summary: &mut #krate::__private::Summary,
+                fn metadata<K: #krate::__private::SecondaryResource, S: #krate::__private::Summarize>(
+                    summary: &mut S,
                     children: &[::std::sync::Arc<#krate::__private::PartialObjectMeta<K>>],
                 ) {
-                    summary.add(children);
+                    #krate::__private::Summarize::add(summary, children);
                 }
                 #call
             }
@@ -316,17 +320,17 @@ fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
     let spanned_krate = respan(quote!(#krate), span);
     let start = quote_spanned! {span=>
         #krate::__private::assert_status_summary_feature::<#spanned_krate::__private::StatusSummary>();
-        let mut summary = #krate::__private::Summary::of(primary);
     };
     quote! {
-        fn status_summary(
+        fn status_summary<S: #krate::__private::Summarize>(
             primary: &Self,
             secondaries: &#secondaries,
-        ) -> #krate::__private::Summary {
+            summary: &mut S,
+        ) {
             #start
+            let _ = primary;
             #checks
             #(#adds)*
-            summary
         }
     }
 }

@@ -13,44 +13,16 @@ use kube::runtime::reflector::ObjectRef;
 use kube::{Resource, ResourceExt};
 use serde::Serialize;
 
-use crate::aware::{Full, SecondaryAware, SecondaryOf, SecondaryResource};
+use crate::aware::{Full, SecondaryAware, SecondaryOf};
 use crate::context::Context;
 use crate::error::Error;
 use crate::events::Did;
 use crate::expectations::ObjectKey;
 use crate::matcher::DriftKind;
 use crate::owner::{adopt, check_controller, controls, display};
+use crate::resource::SecondaryResource;
+use crate::resource::api;
 use crate::stamp::{DEFAULT_SET, SET_LABEL, digest_of, stamp_digest, visible};
-use crate::watch::{ManagedFields, api};
-
-/// How the context writes: the field manager, the conflict policy and whether prunes only log.
-#[derive(Clone, Debug)]
-pub(crate) struct Writes {
-    pub(crate) field_manager: Arc<str>,
-    pub(crate) force: bool,
-    pub(crate) prune_dry_run: bool,
-    /// The primary's finalizer the runtime manages, when the controller has a cleanup.
-    pub(crate) finalizer: Option<Arc<str>>,
-    /// Which `managedFields` entries the caches keep; the objects the writes return are kept
-    /// in the same form until the caches show them.
-    pub(crate) managed_fields: ManagedFields,
-    /// Whether the runtime records Events of what it does on the primary.
-    pub(crate) runtime_events: bool,
-}
-
-impl Writes {
-    /// The defaults for primary `P`: field manager `<kind>-controller`, forced applies, real prunes.
-    pub(crate) fn for_primary<P: Resource<DynamicType = ()>>() -> Self {
-        Self {
-            field_manager: format!("{}-controller", P::kind(&()).to_lowercase()).into(),
-            force: true,
-            prune_dry_run: false,
-            finalizer: None,
-            managed_fields: ManagedFields::All,
-            runtime_events: true,
-        }
-    }
-}
 
 /// A background deletion of `child` on the condition that it is still the object it was cached as
 /// (its uid), whatever changed in it since (a status heartbeat must not save it from a prune).

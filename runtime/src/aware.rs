@@ -8,11 +8,8 @@ use kube::Resource;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cache::Caches;
-use crate::set::WatchSet;
-#[cfg(feature = "status-summary")]
-use crate::summary::Summary;
-use crate::watch::ApiScope;
+use crate::declaration::Declaration;
+use crate::resource::{ApiScope, SecondaryResource};
 
 /// A primary resource whose secondaries (the children it owns) are watched and cached.
 ///
@@ -65,19 +62,46 @@ pub trait SecondaryAware:
 
     /// Declares one watch per secondary kind, in declaration order.
     #[doc(hidden)]
-    fn declare(set: &mut WatchSet<Self>);
+    fn declare<D: Declare<Self>>(set: &mut D);
 
     /// Builds the typed children of `primary` from the watch caches, without API requests.
     #[doc(hidden)]
-    fn secondaries(caches: &Caches, primary: &Self) -> Self::Secondaries;
+    fn secondaries<C: Children>(caches: &C, primary: &Self) -> Self::Secondaries;
 
-    /// The summary of `secondaries` for `primary`'s status; written only when
+    /// Adds `secondaries` to the summary of `primary` for its status; called only when
     /// [`Options::status_summary`] says the primary opted in (`#[secondaries(status_summary)]`).
     #[doc(hidden)]
-    fn status_summary(primary: &Self, secondaries: &Self::Secondaries) -> Summary {
-        let _ = secondaries;
-        Summary::of(primary)
+    fn status_summary<S: Summarize>(
+        primary: &Self,
+        secondaries: &Self::Secondaries,
+        summary: &mut S,
+    ) {
+        let _ = (primary, secondaries, summary);
     }
+}
+
+/// Where a primary's kinds are declared (the controller's watch set): `declare` adds each kind
+/// there. Named by generated code through `__private`.
+#[doc(hidden)]
+pub trait Declare<P: SecondaryAware> {
+    /// Declares `kind`, cached as `C`, watched as `declared` says.
+    fn add<C: SecondaryResource>(&mut self, kind: P::Kind, declared: Declaration<C>);
+}
+
+/// Where a primary's children are read from (the watch caches): `secondaries` reads each kind
+/// there. Named by generated code through `__private`.
+#[doc(hidden)]
+pub trait Children {
+    /// The cached children of `primary` of the kind cached as `C`.
+    fn of<P: SecondaryAware, C: SecondaryResource>(&self, primary: &P) -> Vec<std::sync::Arc<C>>;
+}
+
+/// The summary of a primary's children written into its status (`status-summary` feature):
+/// `status_summary` adds each kind's children. Named by generated code through `__private`.
+#[doc(hidden)]
+pub trait Summarize {
+    /// Adds the children of one kind.
+    fn add<C: SecondaryResource + Serialize>(&mut self, children: &[std::sync::Arc<C>]);
 }
 
 /// The generated enum naming each declared secondary kind (`DatabaseSecondaryKind` for
@@ -158,38 +182,6 @@ impl Default for Options {
     }
 }
 
-/// A type that can be declared as a secondary kind. Named by generated code through `__private`.
-#[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a secondary kind: it is not a Kubernetes resource",
-    label = "not a `kube::Resource` with a static type",
-    note = "a kind in `#[secondary(...)]` must implement `kube::Resource<DynamicType = ()>`, `Clone`, `Debug`, `DeserializeOwned`, `Send` and `Sync`, like the `k8s_openapi` types or a `#[derive(CustomResource)]` type"
-)]
-pub trait SecondaryResource:
-    Resource<DynamicType = (), Scope: ApiScope>
-    + Clone
-    + DeserializeOwned
-    + Debug
-    + Send
-    + Sync
-    + 'static
-{
-}
-
-// Not recommended: rustc then reports a kind that is not a resource as not a `SecondaryResource`,
-// with the message above, instead of once per missing supertrait with a list of unrelated types.
-#[diagnostic::do_not_recommend]
-impl<K> SecondaryResource for K where
-    K: Resource<DynamicType = (), Scope: ApiScope>
-        + Clone
-        + DeserializeOwned
-        + Debug
-        + Send
-        + Sync
-        + 'static
-{
-}
-
 /// `Self` declares `K` as a secondary kind cached in form `F` ([`Full`] or [`MetadataOnly`]).
 /// The derive implements it once per `#[secondary(...)]`; a kind declared twice in one form is
 /// a conflicting implementation.
@@ -217,23 +209,3 @@ pub struct Full;
 /// The form of a kind declared `metadata_only`: the cache holds `PartialObjectMeta<K>`.
 #[derive(Clone, Copy, Debug)]
 pub struct MetadataOnly;
-
-/// Without the `status-summary` feature `#[secondaries(status_summary)]` fails
-/// `__private::assert_status_summary_feature`; this stand-in keeps that the only error.
-#[cfg(not(feature = "status-summary"))]
-#[doc(hidden)]
-pub struct Summary;
-
-#[cfg(not(feature = "status-summary"))]
-impl Summary {
-    /// Stands in for the summary of `primary`.
-    pub fn of<P>(primary: &P) -> Self {
-        let _ = primary;
-        Summary
-    }
-
-    /// Stands in for adding the children of one kind.
-    pub fn add<C>(&mut self, children: &[std::sync::Arc<C>]) {
-        let _ = children;
-    }
-}

@@ -7,9 +7,12 @@ use std::sync::{Arc, RwLock};
 use kube::Resource;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use crate::aware::{SecondaryAware, SecondaryKind, SecondaryResource};
+use crate::aware::Children;
+use crate::aware::{SecondaryAware, SecondaryKind};
+use crate::declaration::DriftFn;
 use crate::expectations::{Expectations, Version, older};
-use crate::watch::{DriftFn, Mapping, controller_owner};
+use crate::resource::SecondaryResource;
+use crate::resource::{Mapping, controller_owner};
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
 pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
@@ -291,17 +294,6 @@ impl Caches {
             .any(|cache| cache.has_child(primary, namespace, name))
     }
 
-    /// The cached children of `primary` of the declared kind whose cached type is `C`; a kind is
-    /// declared once, so its type names its cache and no position has to match a declaration.
-    ///
-    /// # Panics
-    /// When `P` declares no kind cached as `C`, which generated code never asks for.
-    pub fn of<P: SecondaryAware, C: SecondaryResource>(&self, primary: &P) -> Vec<Arc<C>> {
-        self.kind::<P, C>()
-            .expect("the secondary kind is declared")
-            .children(primary)
-    }
-
     /// The cache of the declared kind whose cached type is `C`.
     pub(crate) fn kind<P: SecondaryAware, C: SecondaryResource>(&self) -> Option<&KindCache<C, P>> {
         self.kinds
@@ -313,3 +305,16 @@ impl Caches {
 #[cfg(test)]
 #[path = "cache_tests.rs"]
 mod tests;
+
+impl Children for Caches {
+    /// The cached children of `primary` of the declared kind whose cached type is `C`; a kind is
+    /// declared once, so its type names its cache and no position has to match a declaration.
+    ///
+    /// # Panics
+    /// When `P` declares no kind cached as `C`, which generated code never asks for.
+    fn of<P: SecondaryAware, C: SecondaryResource>(&self, primary: &P) -> Vec<Arc<C>> {
+        self.kind::<P, C>()
+            .expect("the secondary kind is declared")
+            .children(primary)
+    }
+}

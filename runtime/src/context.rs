@@ -7,12 +7,12 @@ use std::sync::Arc;
 use kube::{Client, Resource};
 use serde::Serialize;
 
-use crate::apply::Writes;
 use crate::aware::SecondaryAware;
 use crate::cache::Caches;
 use crate::events::Events;
 use crate::expectations::{Expectations, Version};
 use crate::metrics::Metrics;
+use crate::writes::Writes;
 
 /// Objects written during one run, for the status summary.
 #[cfg(feature = "status-summary")]

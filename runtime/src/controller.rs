@@ -12,7 +12,6 @@ use kube::Client;
 use kube::runtime::controller::{self, applier};
 use kube::runtime::reflector::ObjectRef;
 
-use crate::apply::Writes;
 use crate::aware::SecondaryAware;
 use crate::backoff::Backoff;
 use crate::error::Error;
@@ -23,6 +22,7 @@ use crate::reconciler::Reconciler;
 use crate::run::Run;
 use crate::set::{Shared, WatchSet, Watches};
 use crate::watch::ManagedFields;
+use crate::writes::Writes;
 
 /// An event-driven controller for primary `P` and every secondary kind it declares.
 ///

@@ -8,13 +8,14 @@ use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::ObjectRef;
 use serde::Serialize;
 
-use crate::aware::{SecondaryAware, SecondaryOf, SecondaryResource};
+use crate::aware::{SecondaryAware, SecondaryOf};
 use crate::context::Context;
 use crate::error::Error;
 use crate::events::Did;
 use crate::expectations::ObjectKey;
 use crate::owner::{adopt, check_controller, display};
-use crate::watch::{Mapping, api};
+use crate::resource::SecondaryResource;
+use crate::resource::{Mapping, api};
 
 impl<P: SecondaryAware> Context<P> {
     /// Creates `desired` as a child of this run's primary (see [`apply`](Self::apply) for what

@@ -14,8 +14,8 @@ use crate::aware::SecondaryAware;
 use crate::cache::Caches;
 use crate::error::{Error, chain};
 use crate::primary_all::{self, KindChildren, PrimaryAll};
+use crate::resource::{api, is_namespaced};
 use crate::set::{ErasedWatch, WatchSet};
-use crate::watch::{api, is_namespaced};
 
 /// A primary with its typed secondaries, as [`get_latest_with_secondaries`] read them.
 #[derive(Clone, Debug)]

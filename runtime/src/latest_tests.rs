@@ -19,8 +19,8 @@ use kube::core::{PartialObjectMeta, Status, TypeMeta};
 use serde_json::json;
 
 use super::*;
-use crate::aware::{Options, SecondaryKind};
-use crate::watch::{watch_full, watch_metadata};
+use crate::aware::{Declare, Options, SecondaryKind};
+use crate::declaration::{watch_full, watch_metadata};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
@@ -62,17 +62,18 @@ impl SecondaryAware for StatefulSet {
         Options::default()
     }
 
-    fn declare(set: &mut WatchSet<Self>) {
-        set.add(watch_full::<Self, ConfigMap>(Kind::ConfigMap));
-        set.add(watch_metadata::<Self, Secret>(Kind::Secret));
+    fn declare<D: Declare<Self>>(set: &mut D) {
+        set.add(Kind::ConfigMap, watch_full::<ConfigMap>());
+        set.add(Kind::Secret, watch_metadata::<Secret>());
         set.add(
-            watch_full::<Self, Pod>(Kind::Pod)
+            Kind::Pod,
+            watch_full::<Pod>()
                 .map_label("app.kubernetes.io/instance")
                 .selector("app=db"),
         );
     }
 
-    fn secondaries(caches: &Caches, primary: &Self) -> Children {
+    fn secondaries<C: crate::aware::Children>(caches: &C, primary: &Self) -> Children {
         Children {
             config_maps: caches.of::<Self, ConfigMap>(primary),
             secrets: caches.of::<Self, PartialObjectMeta<Secret>>(primary),

@@ -89,6 +89,7 @@ mod context;
 mod controller;
 pub mod crd;
 mod create;
+mod declaration;
 mod driver;
 #[cfg(feature = "endpoints")]
 mod endpoints;
@@ -107,6 +108,7 @@ pub mod predicates;
 pub mod primary_all;
 pub mod rbac;
 mod reconciler;
+mod resource;
 mod run;
 mod selector;
 mod set;
@@ -119,6 +121,7 @@ pub mod summary;
 mod testing;
 mod waiting;
 mod watch;
+mod writes;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -133,8 +136,8 @@ pub use controller::Controller;
 pub use error::{Error, is_terminal};
 pub use metrics::{Metrics, MetricsSnapshot, Trigger};
 pub use reconciler::{Action, Reconciler};
+pub use resource::{ApiScope, Mapping};
 pub use stamp::SET_LABEL;
-pub use watch::{ApiScope, Mapping};
 
 #[cfg(feature = "derive")]
 pub use kube_secondary_macros::SecondaryAware;

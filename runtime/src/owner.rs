@@ -5,7 +5,7 @@ use kube::api::ObjectMeta;
 use kube::{Resource, ResourceExt};
 
 use crate::error::Error;
-use crate::watch::{Mapping, is_namespaced};
+use crate::resource::{Mapping, is_namespaced};
 
 /// `Kind namespace/name` of `obj`, for errors and logs.
 pub(crate) fn display<K: Resource<DynamicType = ()>>(obj: &K) -> String {

@@ -10,12 +10,15 @@ use std::sync::Arc;
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher::Event;
 
-use crate::aware::{SecondaryAware, SecondaryResource};
+use crate::aware::SecondaryAware;
 use crate::cache::OwnerIndex;
 use crate::changes::{Change, ChangeOp};
+use crate::declaration::PredicateFn;
 use crate::expectations::{Expectations, ObjectKey, Version, kind_of};
 use crate::metrics::EventOutcome;
-use crate::watch::{Mapping, PredicateFn, describe};
+use crate::resource::Mapping;
+use crate::resource::SecondaryResource;
+use crate::watch::describe;
 
 /// A primary due because one of its children changed.
 #[derive(Debug)]

@@ -4,20 +4,14 @@
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 use kube::Resource;
 
-pub use crate::aware::SecondaryResource;
-pub use crate::cache::Caches;
-pub use crate::set::WatchSet;
-pub use crate::watch::{ApiScope, Watch, watch_full, watch_metadata};
+pub use crate::aware::{Children, Declare, Summarize};
+pub use crate::declaration::{Declaration, watch_full, watch_metadata};
+pub use crate::resource::{ApiScope, SecondaryResource};
 pub use crate::{Declares, Full, MetadataOnly, Options, SecondaryAware, SecondaryKind};
 pub use kube::core::PartialObjectMeta;
 pub use std::sync::Arc;
 pub use std::time::Duration;
 pub use std::vec::Vec;
-
-#[cfg(not(feature = "status-summary"))]
-pub use crate::aware::Summary;
-#[cfg(feature = "status-summary")]
-pub use crate::summary::Summary;
 
 /// The predicates `#[secondary(predicate = ...)]` names.
 pub mod predicates {

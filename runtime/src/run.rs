@@ -271,7 +271,8 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             return;
         }
         let secondaries = P::secondaries(&self.caches, primary);
-        let mut summary = P::status_summary(primary, &secondaries);
+        let mut summary = crate::summary::Summary::of(primary);
+        P::status_summary(primary, &secondaries, &mut summary);
         summary.merge_written(ctx.take_written());
         if let Some(patch) = summary.patch() {
             let manager = &self.shared.writes.field_manager;

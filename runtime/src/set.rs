@@ -15,15 +15,19 @@ use kube::{Api, Client};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use crate::aware::{SecondaryAware, SecondaryKind, SecondaryResource};
+use crate::aware::Declare;
+use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::{Caches, KindCache, OwnerIndex};
+use crate::declaration::Declaration;
 use crate::driver::{Driven, WatchSpec, drive};
 use crate::error::Error;
 use crate::expectations::Expectations;
 use crate::ledger::Ledger;
 use crate::metrics::{EventOutcome, Metrics, PRIMARY};
 use crate::pipeline::{KindPipeline, PrimaryEvent, PrimaryPipeline};
-use crate::watch::{Mapping, Watch, api, is_namespaced};
+use crate::resource::SecondaryResource;
+use crate::resource::{Mapping, api, is_namespaced};
+use crate::watch::Watch;
 
 /// What a running controller shares with every watch.
 pub(crate) struct Shared<P: SecondaryAware> {
@@ -34,7 +38,7 @@ pub(crate) struct Shared<P: SecondaryAware> {
     pub(crate) expectations: Arc<Expectations>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) managed_fields: crate::watch::ManagedFields,
-    pub(crate) writes: crate::apply::Writes,
+    pub(crate) writes: crate::writes::Writes,
 }
 
 impl<P: SecondaryAware> Shared<P> {
@@ -371,10 +375,11 @@ impl<P: SecondaryAware> WatchSet<P> {
         P::declare(&mut set);
         set
     }
+}
 
-    /// Adds the watch of one secondary kind.
-    pub fn add<C: SecondaryResource>(&mut self, watch: Watch<C, P>) {
-        self.watches.push(Box::new(watch));
+impl<P: SecondaryAware> Declare<P> for WatchSet<P> {
+    fn add<C: SecondaryResource>(&mut self, kind: P::Kind, declared: Declaration<C>) {
+        self.watches.push(Box::new(Watch { kind, declared }));
     }
 }
 

@@ -47,7 +47,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::aware::SecondaryAware;
+use crate::aware::Summarize;
 use crate::expectations::{Expectations, Version};
+use crate::resource::SecondaryResource;
 use crate::watch::dynamic_api;
 
 /// One secondary as listed in the primary's `status.secondaries`, sorted by kind and name.
@@ -256,6 +258,12 @@ impl Summary {
         }
         let wanted = if list.is_empty() { Value::Null } else { wanted };
         Some(json!({ "status": { "secondaries": wanted } }))
+    }
+}
+
+impl Summarize for Summary {
+    fn add<C: SecondaryResource + Serialize>(&mut self, children: &[Arc<C>]) {
+        Summary::add(self, children);
     }
 }
 

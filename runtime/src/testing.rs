@@ -9,10 +9,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::Resource;
 use kube::api::ObjectMeta;
 
-use crate::aware::{Options, SecondaryAware, SecondaryKind};
-use crate::cache::Caches;
-use crate::set::WatchSet;
-use crate::watch::watch_full;
+use crate::aware::{Declare, Options, SecondaryAware, SecondaryKind};
+use crate::declaration::watch_full;
 
 /// The primary: a Deployment stands in for a custom resource.
 pub(crate) type Primary = Deployment;
@@ -52,11 +50,11 @@ impl SecondaryAware for Deployment {
         )
     }
 
-    fn declare(set: &mut WatchSet<Self>) {
-        set.add(watch_full::<Self, ConfigMap>(Kind::ConfigMap));
+    fn declare<D: Declare<Self>>(set: &mut D) {
+        set.add(Kind::ConfigMap, watch_full::<ConfigMap>());
     }
 
-    fn secondaries(caches: &Caches, primary: &Self) -> Children {
+    fn secondaries<C: crate::aware::Children>(caches: &C, primary: &Self) -> Children {
         Children {
             config_maps: caches.of::<Self, ConfigMap>(primary),
         }

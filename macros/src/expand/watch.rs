@@ -65,18 +65,25 @@ pub(super) fn watch(model: &Model, kind: &Kind) -> TokenStream {
         #krate::__private::assert_secondary_resource::<#ty>();
         #krate::__private::assert_can_own::<Self, #ty>();
     };
-    let call = quote_spanned!(ty.span()=> add::<Self, #ty>(set, #kind_enum::#variant #(, #args)*););
+    let call =
+        quote_spanned!(ty.span()=> add::<Self, #ty, D>(set, #kind_enum::#variant #(, #args)*););
     quote! {
         #checks
         {
-            fn add<P: #krate::__private::SecondaryAware, K: #krate::__private::SecondaryResource>(
-                set: &mut #krate::__private::WatchSet<P>,
+            fn add<
+                P: #krate::__private::SecondaryAware,
+                K: #krate::__private::SecondaryResource,
+                D: #krate::__private::Declare<P>,
+            >(
+                set: &mut D,
                 kind: P::Kind,
                 #(#params,)*
             ) {
-                set.add(
-                    #krate::__private::#constructor::<P, K>(kind)
-                        #(#predicates)* #mapping #selector #drift
+                #krate::__private::Declare::add(
+                    set,
+                    kind,
+                    #krate::__private::#constructor::<K>()
+                        #(#predicates)* #mapping #selector #drift,
                 );
             }
             #call

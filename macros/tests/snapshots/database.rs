@@ -92,20 +92,19 @@ const _: () = {
                 ::core::option::Option::None,
             )
         }
-        fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
+        fn declare<D: ::kube_secondary::__private::Declare<Self>>(set: &mut D) {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
             {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(
-                    set: &mut ::kube_secondary::__private::WatchSet<P>,
-                    kind: P::Kind,
-                    drift: fn(&K, &K) -> bool,
-                ) {
-                    set.add(
-                        ::kube_secondary::__private::watch_full::<P, K>(kind)
+                    D: ::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind, drift: fn(&K, &K) -> bool) {
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_full::<K>()
                             .predicate(
                                 ::kube_secondary::__private::predicates::generation,
                             )
@@ -115,6 +114,7 @@ const _: () = {
                 add::<
                     Self,
                     Deployment,
+                    D,
                 >(
                     set,
                     DatabaseSecondaryKind::Deployment,
@@ -130,10 +130,15 @@ const _: () = {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
-                    set.add(::kube_secondary::__private::watch_full::<P, K>(kind));
+                    D: ::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind) {
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_full::<K>(),
+                    );
                 }
-                add::<Self, Service>(set, DatabaseSecondaryKind::Service);
+                add::<Self, Service, D>(set, DatabaseSecondaryKind::Service);
             }
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             ::kube_secondary::__private::assert_can_own::<Self, Secret>();
@@ -141,10 +146,15 @@ const _: () = {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
-                    set.add(::kube_secondary::__private::watch_metadata::<P, K>(kind));
+                    D: ::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind) {
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_metadata::<K>(),
+                    );
                 }
-                add::<Self, Secret>(set, DatabaseSecondaryKind::Secret);
+                add::<Self, Secret, D>(set, DatabaseSecondaryKind::Secret);
             }
             ::kube_secondary::__private::assert_secondary_resource::<ConfigMap>();
             ::kube_secondary::__private::assert_can_own::<Self, ConfigMap>();
@@ -152,16 +162,19 @@ const _: () = {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
-                    set.add(
-                        ::kube_secondary::__private::watch_full::<P, K>(kind)
+                    D: ::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind) {
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_full::<K>()
                             .predicate(::kube_secondary::__private::predicates::labels)
                             .predicate(
                                 ::kube_secondary::__private::predicates::annotations,
                             ),
                     );
                 }
-                add::<Self, ConfigMap>(set, DatabaseSecondaryKind::ConfigMap);
+                add::<Self, ConfigMap, D>(set, DatabaseSecondaryKind::ConfigMap);
             }
             ::kube_secondary::__private::assert_secondary_resource::<Pod>();
             ::kube_secondary::__private::assert_can_own::<Self, Pod>();
@@ -169,14 +182,17 @@ const _: () = {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
-                    set.add(
-                        ::kube_secondary::__private::watch_full::<P, K>(kind)
+                    D: ::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind) {
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_full::<K>()
                             .map_label("app.kubernetes.io/instance")
                             .selector("app=db"),
                     );
                 }
-                add::<Self, Pod>(set, DatabaseSecondaryKind::Pods);
+                add::<Self, Pod, D>(set, DatabaseSecondaryKind::Pods);
             }
             ::kube_secondary::__private::assert_secondary_resource::<
                 PersistentVolumeClaim,
@@ -186,13 +202,16 @@ const _: () = {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
+                    D: ::kube_secondary::__private::Declare<P>,
                 >(
-                    set: &mut ::kube_secondary::__private::WatchSet<P>,
+                    set: &mut D,
                     kind: P::Kind,
                     predicate_0: fn(&K) -> ::core::option::Option<u64>,
                 ) {
-                    set.add(
-                        ::kube_secondary::__private::watch_full::<P, K>(kind)
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_full::<K>()
                             .predicate(predicate_0)
                             .predicate(
                                 ::kube_secondary::__private::predicates::generation,
@@ -202,6 +221,7 @@ const _: () = {
                 add::<
                     Self,
                     PersistentVolumeClaim,
+                    D,
                 >(
                     set,
                     DatabaseSecondaryKind::PersistentVolumeClaim,
@@ -212,8 +232,8 @@ const _: () = {
                 );
             }
         }
-        fn secondaries(
-            caches: &::kube_secondary::__private::Caches,
+        fn secondaries<C: ::kube_secondary::__private::Children>(
+            caches: &C,
             primary: &Self,
         ) -> DatabaseSecondaries {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
@@ -225,32 +245,46 @@ const _: () = {
                 PersistentVolumeClaim,
             >();
             DatabaseSecondaries {
-                deployments: caches.of::<Self, Deployment>(primary),
-                services: caches.of::<Self, Service>(primary),
+                deployments: ::kube_secondary::__private::Children::of::<
+                    Self,
+                    Deployment,
+                >(caches, primary),
+                services: ::kube_secondary::__private::Children::of::<
+                    Self,
+                    Service,
+                >(caches, primary),
                 secrets: {
                     fn metadata<
                         P: ::kube_secondary::__private::SecondaryAware,
                         K: ::kube_secondary::__private::SecondaryResource,
+                        C: ::kube_secondary::__private::Children,
                     >(
-                        caches: &::kube_secondary::__private::Caches,
+                        caches: &C,
                         primary: &P,
                     ) -> ::std::vec::Vec<
                         ::std::sync::Arc<
                             ::kube_secondary::__private::PartialObjectMeta<K>,
                         >,
                     > {
-                        caches
-                            .of::<
-                                P,
-                                ::kube_secondary::__private::PartialObjectMeta<K>,
-                            >(primary)
+                        ::kube_secondary::__private::Children::of::<
+                            P,
+                            ::kube_secondary::__private::PartialObjectMeta<K>,
+                        >(caches, primary)
                     }
-                    metadata::<Self, Secret>(caches, primary)
+                    metadata::<Self, Secret, C>(caches, primary)
                 },
-                config_maps: caches.of::<Self, ConfigMap>(primary),
-                pods: caches.of::<Self, Pod>(primary),
-                persistent_volume_claims: caches
-                    .of::<Self, PersistentVolumeClaim>(primary),
+                config_maps: ::kube_secondary::__private::Children::of::<
+                    Self,
+                    ConfigMap,
+                >(caches, primary),
+                pods: ::kube_secondary::__private::Children::of::<
+                    Self,
+                    Pod,
+                >(caches, primary),
+                persistent_volume_claims: ::kube_secondary::__private::Children::of::<
+                    Self,
+                    PersistentVolumeClaim,
+                >(caches, primary),
             }
         }
     }

@@ -73,11 +73,11 @@ const _: () = {
         fn options() -> ::kube_secondary::__private::Options {
             ::core::unreachable!()
         }
-        fn declare(_: &mut ::kube_secondary::__private::WatchSet<Self>) {
+        fn declare<D: ::kube_secondary::__private::Declare<Self>>(_: &mut D) {
             ::core::unreachable!()
         }
-        fn secondaries(
-            _: &::kube_secondary::__private::Caches,
+        fn secondaries<C: ::kube_secondary::__private::Children>(
+            _: &C,
             _: &Self,
         ) -> DatabaseSecondaries {
             ::core::unreachable!()

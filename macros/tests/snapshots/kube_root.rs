@@ -56,26 +56,34 @@ const _: () = {
                 ::core::option::Option::None,
             )
         }
-        fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
+        fn declare<D: ::kube_secondary::__private::Declare<Self>>(set: &mut D) {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
             {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
-                    set.add(::kube_secondary::__private::watch_full::<P, K>(kind));
+                    D: ::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind) {
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_full::<K>(),
+                    );
                 }
-                add::<Self, Deployment>(set, CacheResourceSecondaryKind::Deployment);
+                add::<Self, Deployment, D>(set, CacheResourceSecondaryKind::Deployment);
             }
         }
-        fn secondaries(
-            caches: &::kube_secondary::__private::Caches,
+        fn secondaries<C: ::kube_secondary::__private::Children>(
+            caches: &C,
             primary: &Self,
         ) -> CacheResourceSecondaries {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             CacheResourceSecondaries {
-                deployments: caches.of::<Self, Deployment>(primary),
+                deployments: ::kube_secondary::__private::Children::of::<
+                    Self,
+                    Deployment,
+                >(caches, primary),
             }
         }
     }

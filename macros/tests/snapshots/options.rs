@@ -66,8 +66,8 @@ const _: () = {
                 ::core::option::Option::Some(::core::time::Duration::from_millis(500u64)),
             )
         }
-        fn declare(
-            set: &mut crate::reexports::kube_secondary::__private::WatchSet<Self>,
+        fn declare<D: crate::reexports::kube_secondary::__private::Declare<Self>>(
+            set: &mut D,
         ) {
             crate::reexports::kube_secondary::__private::assert_secondary_resource::<
                 k8s_openapi::api::batch::v1::Job,
@@ -80,21 +80,19 @@ const _: () = {
                 fn add<
                     P: crate::reexports::kube_secondary::__private::SecondaryAware,
                     K: crate::reexports::kube_secondary::__private::SecondaryResource,
-                >(
-                    set: &mut crate::reexports::kube_secondary::__private::WatchSet<P>,
-                    kind: P::Kind,
-                ) {
-                    set.add(
-                        crate::reexports::kube_secondary::__private::watch_full::<
-                            P,
-                            K,
-                        >(kind)
+                    D: crate::reexports::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind) {
+                    crate::reexports::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        crate::reexports::kube_secondary::__private::watch_full::<K>()
                             .map_annotation("example.com/owner"),
                     );
                 }
                 add::<
                     Self,
                     k8s_openapi::api::batch::v1::Job,
+                    D,
                 >(set, BackupSecondaryKind::Job);
             }
             crate::reexports::kube_secondary::__private::assert_secondary_resource::<
@@ -108,8 +106,9 @@ const _: () = {
                 fn add<
                     P: crate::reexports::kube_secondary::__private::SecondaryAware,
                     K: crate::reexports::kube_secondary::__private::SecondaryResource,
+                    D: crate::reexports::kube_secondary::__private::Declare<P>,
                 >(
-                    set: &mut crate::reexports::kube_secondary::__private::WatchSet<P>,
+                    set: &mut D,
                     kind: P::Kind,
                     predicate_0: fn(
                         &crate::reexports::kube_secondary::__private::PartialObjectMeta<
@@ -117,17 +116,19 @@ const _: () = {
                         >,
                     ) -> ::core::option::Option<u64>,
                 ) {
-                    set.add(
+                    crate::reexports::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
                         crate::reexports::kube_secondary::__private::watch_metadata::<
-                            P,
                             K,
-                        >(kind)
+                        >()
                             .predicate(predicate_0),
                     );
                 }
                 add::<
                     Self,
                     Secret,
+                    D,
                 >(
                     set,
                     BackupSecondaryKind::Secret,
@@ -144,8 +145,8 @@ const _: () = {
                 );
             }
         }
-        fn secondaries(
-            caches: &crate::reexports::kube_secondary::__private::Caches,
+        fn secondaries<C: crate::reexports::kube_secondary::__private::Children>(
+            caches: &C,
             primary: &Self,
         ) -> BackupSecondaries {
             crate::reexports::kube_secondary::__private::assert_secondary_resource::<
@@ -155,13 +156,17 @@ const _: () = {
                 Secret,
             >();
             BackupSecondaries {
-                jobs: caches.of::<Self, k8s_openapi::api::batch::v1::Job>(primary),
+                jobs: crate::reexports::kube_secondary::__private::Children::of::<
+                    Self,
+                    k8s_openapi::api::batch::v1::Job,
+                >(caches, primary),
                 secrets: {
                     fn metadata<
                         P: crate::reexports::kube_secondary::__private::SecondaryAware,
                         K: crate::reexports::kube_secondary::__private::SecondaryResource,
+                        C: crate::reexports::kube_secondary::__private::Children,
                     >(
-                        caches: &crate::reexports::kube_secondary::__private::Caches,
+                        caches: &C,
                         primary: &P,
                     ) -> ::std::vec::Vec<
                         ::std::sync::Arc<
@@ -170,15 +175,14 @@ const _: () = {
                             >,
                         >,
                     > {
-                        caches
-                            .of::<
-                                P,
-                                crate::reexports::kube_secondary::__private::PartialObjectMeta<
-                                    K,
-                                >,
-                            >(primary)
+                        crate::reexports::kube_secondary::__private::Children::of::<
+                            P,
+                            crate::reexports::kube_secondary::__private::PartialObjectMeta<
+                                K,
+                            >,
+                        >(caches, primary)
                     }
-                    metadata::<Self, Secret>(caches, primary)
+                    metadata::<Self, Secret, C>(caches, primary)
                 },
             }
         }

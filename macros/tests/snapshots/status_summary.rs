@@ -64,17 +64,22 @@ const _: () = {
                 )
                 .with_status_summary()
         }
-        fn declare(set: &mut ::kube_secondary::__private::WatchSet<Self>) {
+        fn declare<D: ::kube_secondary::__private::Declare<Self>>(set: &mut D) {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_can_own::<Self, Deployment>();
             {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
-                    set.add(::kube_secondary::__private::watch_full::<P, K>(kind));
+                    D: ::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind) {
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_full::<K>(),
+                    );
                 }
-                add::<Self, Deployment>(set, AppSecondaryKind::Deployment);
+                add::<Self, Deployment, D>(set, AppSecondaryKind::Deployment);
             }
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             ::kube_secondary::__private::assert_can_own::<Self, Secret>();
@@ -82,65 +87,79 @@ const _: () = {
                 fn add<
                     P: ::kube_secondary::__private::SecondaryAware,
                     K: ::kube_secondary::__private::SecondaryResource,
-                >(set: &mut ::kube_secondary::__private::WatchSet<P>, kind: P::Kind) {
-                    set.add(::kube_secondary::__private::watch_metadata::<P, K>(kind));
+                    D: ::kube_secondary::__private::Declare<P>,
+                >(set: &mut D, kind: P::Kind) {
+                    ::kube_secondary::__private::Declare::add(
+                        set,
+                        kind,
+                        ::kube_secondary::__private::watch_metadata::<K>(),
+                    );
                 }
-                add::<Self, Secret>(set, AppSecondaryKind::Secret);
+                add::<Self, Secret, D>(set, AppSecondaryKind::Secret);
             }
         }
-        fn secondaries(
-            caches: &::kube_secondary::__private::Caches,
+        fn secondaries<C: ::kube_secondary::__private::Children>(
+            caches: &C,
             primary: &Self,
         ) -> AppSecondaries {
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
             AppSecondaries {
-                deployments: caches.of::<Self, Deployment>(primary),
+                deployments: ::kube_secondary::__private::Children::of::<
+                    Self,
+                    Deployment,
+                >(caches, primary),
                 secrets: {
                     fn metadata<
                         P: ::kube_secondary::__private::SecondaryAware,
                         K: ::kube_secondary::__private::SecondaryResource,
+                        C: ::kube_secondary::__private::Children,
                     >(
-                        caches: &::kube_secondary::__private::Caches,
+                        caches: &C,
                         primary: &P,
                     ) -> ::std::vec::Vec<
                         ::std::sync::Arc<
                             ::kube_secondary::__private::PartialObjectMeta<K>,
                         >,
                     > {
-                        caches
-                            .of::<
-                                P,
-                                ::kube_secondary::__private::PartialObjectMeta<K>,
-                            >(primary)
+                        ::kube_secondary::__private::Children::of::<
+                            P,
+                            ::kube_secondary::__private::PartialObjectMeta<K>,
+                        >(caches, primary)
                     }
-                    metadata::<Self, Secret>(caches, primary)
+                    metadata::<Self, Secret, C>(caches, primary)
                 },
             }
         }
-        fn status_summary(
+        fn status_summary<S: ::kube_secondary::__private::Summarize>(
             primary: &Self,
             secondaries: &AppSecondaries,
-        ) -> ::kube_secondary::__private::Summary {
+            summary: &mut S,
+        ) {
             ::kube_secondary::__private::assert_status_summary_feature::<
                 ::kube_secondary::__private::StatusSummary,
             >();
-            let mut summary = ::kube_secondary::__private::Summary::of(primary);
+            let _ = primary;
             ::kube_secondary::__private::assert_secondary_resource::<Deployment>();
             ::kube_secondary::__private::assert_secondary_resource::<Secret>();
-            summary.add(&secondaries.deployments);
+            ::kube_secondary::__private::Summarize::add(
+                summary,
+                &secondaries.deployments,
+            );
             {
-                fn metadata<K: ::kube_secondary::__private::SecondaryResource>(
-                    summary: &mut ::kube_secondary::__private::Summary,
+                fn metadata<
+                    K: ::kube_secondary::__private::SecondaryResource,
+                    S: ::kube_secondary::__private::Summarize,
+                >(
+                    summary: &mut S,
                     children: &[::std::sync::Arc<
                         ::kube_secondary::__private::PartialObjectMeta<K>,
                     >],
                 ) {
-                    summary.add(children);
+                    ::kube_secondary::__private::Summarize::add(summary, children);
                 }
-                metadata::<Secret>(&mut summary, &secondaries.secrets);
+                metadata::<Secret, S>(summary, &secondaries.secrets);
             }
-            summary
         }
     }
     #[automatically_derived]
