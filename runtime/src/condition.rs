@@ -8,7 +8,7 @@ use kube::runtime::reflector::ObjectRef;
 use serde_json::{Value, json};
 
 use crate::aware::SecondaryAware;
-use crate::watch::dynamic_api;
+use crate::resource::dynamic_api;
 
 /// The condition's type.
 pub const CONDITION: &str = "ReconcileFailed";

@@ -21,7 +21,7 @@ use crate::metrics::Metrics;
 use crate::reconciler::Reconciler;
 use crate::run::Run;
 use crate::set::{Shared, WatchSet, Watches};
-use crate::watch::ManagedFields;
+use crate::form::ManagedFields;
 use crate::writes::Writes;
 
 /// An event-driven controller for primary `P` and every secondary kind it declares.

@@ -13,7 +13,8 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::events::Did;
 use crate::expectations::ObjectKey;
-use crate::owner::{adopt, check_controller, display};
+use crate::owner::{adopt, check_controller};
+use crate::resource::display;
 use crate::resource::SecondaryResource;
 use crate::resource::{Mapping, api};
 

@@ -18,7 +18,7 @@ use crate::metrics::Metrics;
 pub(crate) struct WatchSpec<K> {
     pub(crate) name: &'static str,
     pub(crate) events: BoxStream<'static, watcher::Result<watcher::Event<K>>>,
-    pub(crate) managed_fields: crate::watch::ManagedFields,
+    pub(crate) managed_fields: crate::form::ManagedFields,
 }
 
 /// A running watch: `driver` runs it; `ready` resolves once its cache holds the first full list,
@@ -64,7 +64,7 @@ where
     let events = reflector::reflector(
         writer,
         events
-            .modify(crate::watch::cache_form(managed_fields))
+            .modify(crate::form::cache_form(managed_fields))
             .default_backoff(),
     );
     let driver = events.for_each(move |event| {

@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::aware::SecondaryAware;
 use crate::error::Error;
-use crate::owner::display;
-use crate::watch::dynamic_api;
+use crate::resource::display;
+use crate::resource::dynamic_api;
 
 /// Whether `primary` carries `finalizer`.
 pub(crate) fn has<P: kube::Resource>(primary: &P, finalizer: &str) -> bool {

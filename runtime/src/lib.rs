@@ -97,6 +97,7 @@ mod error;
 mod events;
 mod expectations;
 mod finalizer;
+mod form;
 mod latest;
 mod ledger;
 pub mod matcher;

@@ -5,15 +5,7 @@ use kube::api::ObjectMeta;
 use kube::{Resource, ResourceExt};
 
 use crate::error::Error;
-use crate::resource::{Mapping, is_namespaced};
-
-/// `Kind namespace/name` of `obj`, for errors and logs.
-pub(crate) fn display<K: Resource<DynamicType = ()>>(obj: &K) -> String {
-    match obj.namespace() {
-        Some(namespace) => format!("{} {namespace}/{}", K::kind(&()), obj.name_any()),
-        None => format!("{} {}", K::kind(&()), obj.name_any()),
-    }
-}
+use crate::resource::{ApiScope, Mapping, display, is_namespaced};
 
 /// Makes `desired` a child of `primary`: in the primary's namespace (when it names none), with
 /// the primary as its controller (`controller: true`, `blockOwnerDeletion: true`), and with the
@@ -23,7 +15,7 @@ pub(crate) fn display<K: Resource<DynamicType = ()>>(obj: &K) -> String {
 pub(crate) fn adopt<P, K>(primary: &P, desired: &mut K, mapping: &Mapping) -> Result<(), Error>
 where
     P: Resource<DynamicType = ()>,
-    K: Resource<DynamicType = (), Scope: crate::ApiScope>,
+    K: Resource<DynamicType = (), Scope: ApiScope>,
 {
     let not_ownable = |desired: &K, reason: String| Error::NotOwnable {
         child: display(desired),

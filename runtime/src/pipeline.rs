@@ -18,7 +18,7 @@ use crate::expectations::{Expectations, ObjectKey, Version, kind_of};
 use crate::metrics::EventOutcome;
 use crate::resource::Mapping;
 use crate::resource::SecondaryResource;
-use crate::watch::describe;
+use crate::resource::describe;
 
 /// A primary due because one of its children changed.
 #[derive(Debug)]

@@ -9,10 +9,11 @@ use kube::api::{ObjectMeta, PostParams};
 use kube::core::ApiResource;
 use kube::{Api, Client};
 
-use crate::aware::SecondaryAware;
+use crate::aware::{Declare, SecondaryAware};
+use crate::declaration::Declaration;
 use crate::error::Error;
 pub use crate::error::MissingPermission;
-use crate::set::WatchSet;
+use crate::resource::SecondaryResource;
 
 /// Verbs on the primary: watch it, and update it (finalizers, annotations).
 const PRIMARY_VERBS: &[&str] = &["get", "list", "watch", "patch", "update"];
@@ -37,16 +38,20 @@ fn rule(resource: &ApiResource, plural: String, verbs: &[&str]) -> PolicyRule {
     }
 }
 
+/// The resources of the kinds a primary declares, in declaration order.
+struct Declared(Vec<ApiResource>);
+
+impl<P: SecondaryAware> Declare<P> for Declared {
+    fn add<C: SecondaryResource>(&mut self, _: P::Kind, declared: Declaration<C>) {
+        self.0.push(declared.resource);
+    }
+}
+
 /// The resources a controller for `P` watches: the primary first, then each declared kind.
 fn watched<P: SecondaryAware>() -> Vec<ApiResource> {
-    let mut resources = vec![ApiResource::erase::<P>(&())];
-    resources.extend(
-        WatchSet::<P>::declared()
-            .watches
-            .iter()
-            .map(|watch| watch.resource().clone()),
-    );
-    resources
+    let mut declared = Declared(vec![ApiResource::erase::<P>(&())]);
+    P::declare(&mut declared);
+    declared.0
 }
 
 /// The rules a controller for `P` needs.

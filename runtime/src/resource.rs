@@ -6,7 +6,8 @@ use std::fmt::Debug;
 
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 use kube::runtime::reflector::ObjectRef;
-use kube::{Api, Client, Resource};
+use kube::core::ApiResource;
+use kube::{Api, Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 
 /// How a child names its primary: `#[secondary(Kind)]` maps through the controller
@@ -180,4 +181,32 @@ impl<K> SecondaryResource for K where
         + Sync
         + 'static
 {
+}
+
+/// `Kind namespace/name` of `obj`, for errors and logs.
+pub(crate) fn display<K: Resource<DynamicType = ()>>(obj: &K) -> String {
+    match obj.namespace() {
+        Some(namespace) => format!("{} {namespace}/{}", K::kind(&()), obj.name_any()),
+        None => format!("{} {}", K::kind(&()), obj.name_any()),
+    }
+}
+
+/// The name of the object as a short reference for logs and change reports.
+pub(crate) fn describe<K: Resource>(obj: &K) -> (Option<String>, String) {
+    (obj.namespace(), obj.name_any())
+}
+
+/// An untyped [`Api`] for the primary `primary`'s own kind, in its namespace: for patches of its
+/// status whose result is read as JSON.
+pub(crate) fn dynamic_api<P: Resource<DynamicType = (), Scope: ApiScope>>(
+    client: &Client,
+    primary: &P,
+) -> Api<kube::api::DynamicObject> {
+    let resource = ApiResource::erase::<P>(&());
+    match primary.meta().namespace.as_deref() {
+        Some(namespace) if is_namespaced::<P>() => {
+            Api::namespaced_with(client.clone(), namespace, &resource)
+        }
+        _ => Api::all_with(client.clone(), &resource),
+    }
 }

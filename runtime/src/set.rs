@@ -37,7 +37,7 @@ pub(crate) struct Shared<P: SecondaryAware> {
     pub(crate) triggers: UnboundedSender<ObjectRef<P>>,
     pub(crate) expectations: Arc<Expectations>,
     pub(crate) metrics: Arc<Metrics>,
-    pub(crate) managed_fields: crate::watch::ManagedFields,
+    pub(crate) managed_fields: crate::form::ManagedFields,
     pub(crate) writes: crate::writes::Writes,
 }
 

@@ -7,7 +7,7 @@ use kube::ResourceExt;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::owner::display;
+use crate::resource::display;
 
 /// The label that makes a child a member of a set applied with
 /// [`Context::apply_all`] or [`Context::apply_all_in`]: its value names the set. Only members of a

@@ -12,8 +12,8 @@ use crate::aware::SecondaryAware;
 use crate::context::Context;
 use crate::error::Error;
 use crate::expectations::Version;
-use crate::owner::display;
-use crate::watch::dynamic_api;
+use crate::resource::display;
+use crate::resource::dynamic_api;
 
 impl<P: SecondaryAware> Context<P> {
     /// Merge-patches `status` into this run's primary's status, unless that changes nothing (no

@@ -50,7 +50,7 @@ use crate::aware::SecondaryAware;
 use crate::aware::Summarize;
 use crate::expectations::{Expectations, Version};
 use crate::resource::SecondaryResource;
-use crate::watch::dynamic_api;
+use crate::resource::dynamic_api;
 
 /// One secondary as listed in the primary's `status.secondaries`, sorted by kind and name.
 ///

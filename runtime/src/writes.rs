@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use kube::Resource;
 
-use crate::watch::ManagedFields;
+use crate::form::ManagedFields;
 
 /// How the context writes: the field manager, the conflict policy and whether prunes only log.
 #[derive(Clone, Debug)]
