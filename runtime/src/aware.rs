@@ -8,8 +8,8 @@ use kube::Resource;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::declaration::Declaration;
-use crate::resource::{ApiScope, SecondaryResource};
+use crate::kinds::declaration::Declaration;
+use crate::kinds::resource::{ApiScope, SecondaryResource};
 
 /// A primary resource whose secondaries (the children it owns) are watched and cached.
 ///

@@ -13,16 +13,16 @@ use kube::runtime::controller::{self, applier};
 use kube::runtime::reflector::ObjectRef;
 
 use crate::aware::SecondaryAware;
-use crate::backoff::Backoff;
+use crate::cache::expectations::{Expectations, kind_of};
+use crate::cache::form::ManagedFields;
+use crate::dispatch::backoff::Backoff;
+use crate::dispatch::ledger::Ledger;
+use crate::dispatch::run::Run;
 use crate::error::Error;
-use crate::expectations::{Expectations, kind_of};
-use crate::ledger::Ledger;
-use crate::metrics::Metrics;
-use crate::reconciler::Reconciler;
-use crate::run::Run;
-use crate::set::{Shared, WatchSet, Watches};
-use crate::form::ManagedFields;
-use crate::writes::Writes;
+use crate::handler::reconciler::Reconciler;
+use crate::handler::writes::Writes;
+use crate::ops::metrics::Metrics;
+use crate::watch::set::{Shared, WatchSet, Watches};
 
 /// An event-driven controller for primary `P` and every secondary kind it declares.
 ///
@@ -49,7 +49,7 @@ pub struct Controller<P: SecondaryAware> {
     keep_managed_fields: bool,
     writes: Writes,
     #[cfg(feature = "endpoints")]
-    endpoints: Option<crate::endpoints::Endpoints>,
+    endpoints: Option<crate::ops::endpoints::Endpoints>,
     shutdown: BoxFuture<'static, ()>,
     _primary: std::marker::PhantomData<fn() -> P>,
 }
@@ -203,7 +203,7 @@ impl<P: SecondaryAware> Controller<P> {
         addr: std::net::SocketAddr,
         registry: prometheus_client::registry::Registry,
     ) -> Self {
-        self.endpoints = Some(crate::endpoints::Endpoints { addr, registry });
+        self.endpoints = Some(crate::ops::endpoints::Endpoints { addr, registry });
         self
     }
 
@@ -227,12 +227,12 @@ impl<P: SecondaryAware> Controller<P> {
     /// the returned future stops every watch.
     pub async fn run<R: Reconciler<P>>(self, reconciler: R) -> Result<(), Error> {
         if self.preflight {
-            crate::rbac::preflight::<P>(&self.client, self.namespace.as_deref()).await?;
+            crate::ops::rbac::preflight::<P>(&self.client, self.namespace.as_deref()).await?;
         }
         #[cfg(feature = "endpoints")]
         let _serving = match self.endpoints {
             Some(endpoints) => {
-                Some(crate::endpoints::serve(endpoints, self.metrics.clone()).await?)
+                Some(crate::ops::endpoints::serve(endpoints, self.metrics.clone()).await?)
             }
             None => None,
         };

@@ -78,51 +78,19 @@
 
 #![warn(missing_docs)]
 
-mod apply;
 mod aware;
-mod backoff;
 mod cache;
-mod changes;
+mod children;
 pub mod client;
-pub mod condition;
-mod context;
 mod controller;
-pub mod crd;
-mod create;
-mod declaration;
-mod driver;
-#[cfg(feature = "endpoints")]
-mod endpoints;
+mod dispatch;
 mod error;
-mod events;
-mod expectations;
-mod finalizer;
-mod form;
-mod latest;
-mod ledger;
-pub mod matcher;
-pub mod metrics;
-mod owner;
-mod pipeline;
-mod plan;
-pub mod predicates;
-pub mod primary_all;
-pub mod rbac;
-mod reconciler;
-mod resource;
-mod run;
-mod selector;
-mod set;
-mod snapshot;
-mod stamp;
-mod status;
-#[cfg(feature = "status-summary")]
-pub mod summary;
+mod handler;
+mod kinds;
+mod ops;
 #[cfg(test)]
 mod testing;
-mod waiting;
 mod watch;
-mod writes;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -131,14 +99,21 @@ pub mod __private;
 pub use aware::{
     Declares, Full, MetadataOnly, Options, SecondaryAware, SecondaryKind, SecondaryOf,
 };
-pub use changes::{Change, ChangeOp, Changes};
-pub use context::Context;
+pub use children::matcher;
+pub use children::stamp::SET_LABEL;
+pub use client::primary_all;
 pub use controller::Controller;
 pub use error::{Error, is_terminal};
-pub use metrics::{Metrics, MetricsSnapshot, Trigger};
-pub use reconciler::{Action, Reconciler};
-pub use resource::{ApiScope, Mapping};
-pub use stamp::SET_LABEL;
+pub use handler::changes::{Change, ChangeOp, Changes};
+pub use handler::condition;
+pub use handler::context::Context;
+pub use handler::reconciler::{Action, Reconciler};
+pub use kinds::predicates;
+pub use kinds::resource::{ApiScope, Mapping};
+pub use ops::metrics::{Metrics, MetricsSnapshot, Trigger};
+#[cfg(feature = "status-summary")]
+pub use ops::summary;
+pub use ops::{crd, metrics, rbac};
 
 #[cfg(feature = "derive")]
 pub use kube_secondary_macros::SecondaryAware;

@@ -10,7 +10,7 @@ use kube::Resource;
 use kube::api::ObjectMeta;
 
 use crate::aware::{Declare, Options, SecondaryAware, SecondaryKind};
-use crate::declaration::watch_full;
+use crate::kinds::declaration::watch_full;
 
 /// The primary: a Deployment stands in for a custom resource.
 pub(crate) type Primary = Deployment;

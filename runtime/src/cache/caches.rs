@@ -1,0 +1,320 @@
+//! The typed secondaries cache: reflector stores plus an owner index beside each.
+
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use kube::Resource;
+use kube::runtime::reflector::{ObjectRef, Store};
+
+use crate::aware::Children;
+use crate::aware::{SecondaryAware, SecondaryKind};
+use crate::cache::expectations::{Expectations, Version, older};
+use crate::kinds::declaration::DriftFn;
+use crate::kinds::resource::SecondaryResource;
+use crate::kinds::resource::{Mapping, controller_owner};
+
+/// Which children each primary has, for one kind; follows the reflector, relists included.
+pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
+    state: RwLock<IndexState<C, P>>,
+}
+
+struct IndexState<C: Resource, P: Resource> {
+    children: HashMap<ObjectRef<P>, HashSet<ObjectRef<C>>>,
+    owner: HashMap<ObjectRef<C>, ObjectRef<P>>,
+    /// Owners seen since the last `Init`, swapped in atomically at `InitDone`.
+    relist: Option<HashMap<ObjectRef<C>, ObjectRef<P>>>,
+}
+
+impl<C: SecondaryResource, P: SecondaryAware> Default for OwnerIndex<C, P> {
+    fn default() -> Self {
+        Self {
+            state: RwLock::new(IndexState {
+                children: HashMap::new(),
+                owner: HashMap::new(),
+                relist: None,
+            }),
+        }
+    }
+}
+
+impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
+    /// Records `child`'s owner (or none) and returns its previous owner.
+    pub(crate) fn set(
+        &self,
+        child: ObjectRef<C>,
+        owner: Option<ObjectRef<P>>,
+    ) -> Option<ObjectRef<P>> {
+        let mut state = self.state.write().expect("owner index lock poisoned");
+        let previous = state.remove(&child);
+        if let Some(relist) = state.relist.as_mut()
+            && let Some(owner) = &owner
+        {
+            relist.insert(child.clone(), owner.clone());
+        }
+        if let Some(owner) = owner {
+            state.insert(child, owner);
+        }
+        previous
+    }
+
+    /// Forgets `child`, returning the owner it had.
+    pub(crate) fn remove(&self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
+        self.state
+            .write()
+            .expect("owner index lock poisoned")
+            .remove(child)
+    }
+
+    /// Starts a relist: children not seen again before [`finish_relist`](Self::finish_relist) are gone.
+    pub(crate) fn begin_relist(&self) {
+        self.state
+            .write()
+            .expect("owner index lock poisoned")
+            .relist = Some(HashMap::new());
+    }
+
+    /// Ends a relist and returns the children that disappeared, with the owner each had.
+    pub(crate) fn finish_relist(&self) -> Vec<(ObjectRef<C>, ObjectRef<P>)> {
+        let mut state = self.state.write().expect("owner index lock poisoned");
+        let Some(seen) = state.relist.take() else {
+            return Vec::new();
+        };
+        let gone: Vec<_> = state
+            .owner
+            .iter()
+            .filter(|(child, _)| !seen.contains_key(*child))
+            .map(|(child, owner)| (child.clone(), owner.clone()))
+            .collect();
+        state.children.clear();
+        state.owner.clear();
+        for (child, owner) in seen {
+            state.insert(child, owner);
+        }
+        gone
+    }
+
+    /// Drops every entry of a deleted primary.
+    pub(crate) fn forget_owner(&self, owner: &ObjectRef<P>) {
+        let mut state = self.state.write().expect("owner index lock poisoned");
+        if let Some(children) = state.children.remove(owner) {
+            for child in children {
+                state.owner.remove(&child);
+            }
+        }
+    }
+
+    /// The owner `child` maps to now.
+    pub(crate) fn owner_of(&self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
+        let state = self.state.read().expect("owner index lock poisoned");
+        state.owner.get(child).cloned()
+    }
+
+    /// The children of `owner`.
+    pub(crate) fn children_of(&self, owner: &ObjectRef<P>) -> Vec<ObjectRef<C>> {
+        let state = self.state.read().expect("owner index lock poisoned");
+        state
+            .children
+            .get(owner)
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl<C: Resource, P: Resource> IndexState<C, P>
+where
+    C::DynamicType: std::hash::Hash + Eq + Clone,
+    P::DynamicType: std::hash::Hash + Eq + Clone,
+{
+    fn insert(&mut self, child: ObjectRef<C>, owner: ObjectRef<P>) {
+        self.children
+            .entry(owner.clone())
+            .or_default()
+            .insert(child.clone());
+        self.owner.insert(child, owner);
+    }
+
+    fn remove(&mut self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
+        let owner = self.owner.remove(child)?;
+        if let Some(children) = self.children.get_mut(&owner) {
+            children.remove(child);
+            if children.is_empty() {
+                self.children.remove(&owner);
+            }
+        }
+        Some(owner)
+    }
+}
+
+/// The reflector store and owner index of one declared kind.
+pub(crate) struct KindCache<C: SecondaryResource, P: SecondaryAware> {
+    pub(crate) kind: P::Kind,
+    pub(crate) store: Store<C>,
+    pub(crate) index: Arc<OwnerIndex<C, P>>,
+    pub(crate) mapping: Mapping,
+    /// The user's drift rule for [`Context::apply`](crate::Context::apply), if declared.
+    pub(crate) drift: Option<DriftFn<C>>,
+    /// The declared label selector that narrows the watch: a child outside it is never seen.
+    pub(crate) selector: Option<&'static str>,
+    /// The one namespace the controller watches, if it watches one.
+    pub(crate) namespace: Option<String>,
+    /// The controller's own writes, which the children shown include before the watch does.
+    pub(crate) expectations: Arc<Expectations>,
+}
+
+impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
+    /// The children of `primary`, sorted by name: the cached ones, with the controller's own
+    /// writes the cache does not show yet (a child it created or changed, as the write returned
+    /// it; a child it deleted, gone), as java-operator-sdk's temporary resource cache does.
+    /// O(children of this primary + pending own writes of this kind).
+    pub(crate) fn children(&self, primary: &P) -> Vec<Arc<C>> {
+        let owner = ObjectRef::from_obj(primary);
+        let (written, deleting) = self.expectations.own_writes_of::<C>();
+        let mut children: HashMap<ObjectRef<C>, Arc<C>> = self
+            .index
+            .children_of(&owner)
+            .iter()
+            .filter_map(|child| self.store.get(child))
+            .filter(|child| self.is_child(primary, child))
+            .map(|child| (ObjectRef::from_obj(child.as_ref()), child))
+            .collect();
+        children.retain(|_, child| !deleting.contains(&child.meta().uid));
+        for ours in written {
+            if self.mapping.owner_of::<P, C>(ours.as_ref()).as_ref() != Some(&owner)
+                || !self.is_child(primary, &ours)
+            {
+                continue;
+            }
+            let at = ObjectRef::from_obj(ours.as_ref());
+            let stored = self.store.get(&at);
+            let stored = stored
+                .as_ref()
+                .and_then(|s| s.meta().resource_version.as_deref());
+            let newer = match (stored, ours.meta().resource_version.as_deref()) {
+                (None, _) => true,
+                (Some(stored), Some(ours)) => older(stored, ours),
+                (Some(_), None) => false,
+            };
+            if newer {
+                children.insert(at, ours);
+            }
+        }
+        let mut children: Vec<Arc<C>> = children.into_values().collect();
+        children.sort_by(|a, b| a.meta().name.cmp(&b.meta().name));
+        children
+    }
+
+    /// Whether `child`, mapped to `primary`, is the current primary's: for owner mappings, its
+    /// controller is this primary's uid (a same-named primary recreated since is another).
+    fn is_child(&self, primary: &P, child: &C) -> bool {
+        match self.mapping {
+            Mapping::Owner => {
+                controller_owner::<P, C>(child).map(|o| o.uid.as_str())
+                    == primary.meta().uid.as_deref()
+            }
+            Mapping::Label(_) | Mapping::Annotation(_) => true,
+        }
+    }
+}
+
+/// What the ledger and the context ask of a kind's cache, whatever its object type.
+trait Lookup: Send + Sync {
+    /// The declared kind's name.
+    fn declared(&self) -> &'static str;
+    /// Whether an object of that name is cached and maps to `primary` (a `P`).
+    fn has_child(&self, primary: &dyn Any, namespace: Option<&str>, name: &str) -> bool;
+    /// The versions of the cached children of `primary` (a `P`).
+    fn versions_of(&self, primary: &dyn Any) -> Vec<Version>;
+}
+
+impl<C: SecondaryResource, P: SecondaryAware> Lookup for KindCache<C, P> {
+    fn declared(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    fn has_child(&self, primary: &dyn Any, namespace: Option<&str>, name: &str) -> bool {
+        let Some(primary) = primary.downcast_ref::<P>() else {
+            return false;
+        };
+        let mut key = ObjectRef::<C>::new(name);
+        key.namespace = namespace.map(str::to_string);
+        self.store.get(&key).is_some()
+            && self.index.owner_of(&key) == Some(ObjectRef::from_obj(primary))
+    }
+
+    fn versions_of(&self, primary: &dyn Any) -> Vec<Version> {
+        let Some(primary) = primary.downcast_ref::<P>() else {
+            return Vec::new();
+        };
+        let children = self.children(primary);
+        children
+            .iter()
+            .filter_map(|c| Version::of(c.as_ref()))
+            .collect()
+    }
+}
+
+/// The caches of every declared kind of one primary type, in declaration order.
+#[derive(Clone, Default)]
+pub struct Caches {
+    kinds: Vec<Arc<dyn Any + Send + Sync>>,
+    lookups: Vec<Arc<dyn Lookup>>,
+}
+
+impl Caches {
+    pub(crate) fn push<C: SecondaryResource, P: SecondaryAware>(&mut self, cache: KindCache<C, P>) {
+        let cache = Arc::new(cache);
+        self.kinds.push(cache.clone());
+        self.lookups.push(cache);
+    }
+
+    /// The versions of every cached child of `primary`: what a run's handlers are given.
+    pub(crate) fn versions_of<P: SecondaryAware>(&self, primary: &P) -> Vec<Version> {
+        let primary = primary as &dyn Any;
+        let children = self
+            .lookups
+            .iter()
+            .flat_map(|cache| cache.versions_of(primary));
+        children.collect()
+    }
+
+    /// Whether the cache of the declared kind `kind` holds an object of that name that maps to
+    /// `primary` now.
+    pub(crate) fn has_child<P: SecondaryAware, Kd: SecondaryKind>(
+        &self,
+        kind: Kd,
+        primary: &P,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> bool {
+        let primary = primary as &dyn Any;
+        self.lookups
+            .iter()
+            .filter(|cache| cache.declared() == kind.name())
+            .any(|cache| cache.has_child(primary, namespace, name))
+    }
+
+    /// The cache of the declared kind whose cached type is `C`.
+    pub(crate) fn kind<P: SecondaryAware, C: SecondaryResource>(&self) -> Option<&KindCache<C, P>> {
+        self.kinds
+            .iter()
+            .find_map(|cache| cache.downcast_ref::<KindCache<C, P>>())
+    }
+}
+
+#[cfg(test)]
+#[path = "caches_tests.rs"]
+mod tests;
+
+impl Children for Caches {
+    /// The cached children of `primary` of the declared kind whose cached type is `C`; a kind is
+    /// declared once, so its type names its cache and no position has to match a declaration.
+    ///
+    /// # Panics
+    /// When `P` declares no kind cached as `C`, which generated code never asks for.
+    fn of<P: SecondaryAware, C: SecondaryResource>(&self, primary: &P) -> Vec<Arc<C>> {
+        self.kind::<P, C>()
+            .expect("the secondary kind is declared")
+            .children(primary)
+    }
+}

@@ -1,0 +1,13 @@
+//! Running the controller in production: metrics (`metrics`, `snapshot`), the endpoints that
+//! serve them (`endpoints`), the ClusterRole and start-up check (`rbac`), CRD installation
+//! (`crd`) and the status summary (`summary`). It uses the primary's trait, the caches and the
+//! kinds.
+
+pub mod crd;
+#[cfg(feature = "endpoints")]
+pub(crate) mod endpoints;
+pub mod metrics;
+pub mod rbac;
+pub(crate) mod snapshot;
+#[cfg(feature = "status-summary")]
+pub mod summary;
