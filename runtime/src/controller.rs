@@ -22,7 +22,8 @@ use crate::error::Error;
 use crate::handler::reconciler::Reconciler;
 use crate::handler::writes::Writes;
 use crate::ops::metrics::Metrics;
-use crate::watch::set::{Shared, WatchSet, Watches};
+use crate::watch::set::{WatchSet, Watches};
+use crate::watch::shared::Shared;
 
 /// An event-driven controller for primary `P` and every secondary kind it declares.
 ///

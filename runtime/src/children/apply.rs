@@ -2,11 +2,8 @@
 //! primary's, compares each with its cached copy, writes only what drifted, and records its own
 //! writes so that their watch events do not wake the primary.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
-use futures::FutureExt;
-use futures::future::BoxFuture;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
 use kube::api::{DeleteParams, Patch, PatchParams, Preconditions};
 use kube::runtime::reflector::ObjectRef;
@@ -17,7 +14,7 @@ use crate::aware::{Full, SecondaryAware, SecondaryOf};
 use crate::cache::expectations::ObjectKey;
 use crate::children::matcher::DriftKind;
 use crate::children::owner::{adopt, check_controller, controls};
-use crate::children::stamp::{DEFAULT_SET, SET_LABEL, digest_of, stamp_digest, visible};
+use crate::children::stamp::{SET_LABEL, digest_of, stamp_digest, visible};
 use crate::error::Error;
 use crate::handler::context::Context;
 use crate::handler::events::Did;
@@ -38,7 +35,7 @@ fn delete_params<K: Resource>(child: &K) -> DeleteParams {
 }
 
 /// The reference of `obj` by namespace and name.
-fn key<K: Resource<DynamicType = ()>>(obj: &K) -> ObjectRef<K> {
+pub(crate) fn key<K: Resource<DynamicType = ()>>(obj: &K) -> ObjectRef<K> {
     let key = ObjectRef::new(&obj.name_any());
     match obj.namespace() {
         Some(namespace) => key.within(&namespace),
@@ -109,7 +106,11 @@ impl<P: SecondaryAware> Context<P> {
     }
 
     /// [`apply`](Self::apply), with the child labelled a member of `set` when it is one.
-    async fn apply_member<K>(&self, desired: K, set: Option<&str>) -> Result<Arc<K>, Error>
+    pub(crate) async fn apply_member<K>(
+        &self,
+        desired: K,
+        set: Option<&str>,
+    ) -> Result<Arc<K>, Error>
     where
         K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
     {
@@ -247,76 +248,6 @@ impl<P: SecondaryAware> Context<P> {
             .or(stored)
     }
 
-    /// Applies every child of `desired` as the members of one set ([`apply`](Self::apply),
-    /// plus the label `kube-secondary.dev/set: default`), then prunes: deletes each child of kind
-    /// `K` that the primary controls, that carries that label, and that `desired` no longer names
-    /// (the spec shrank, a feature was turned off). Only members of the set are pruned: children
-    /// made with [`apply`](Self::apply) or [`create_if_absent`](Self::create_if_absent), or by
-    /// another set ([`apply_all_in`](Self::apply_all_in)), never are, nor children the primary
-    /// does not control. A child this controller wrote that the cache does not show yet is a
-    /// candidate too. Each prune is logged at `info` ("pruning …"); with
-    /// [`Controller::dry_run_prune`](crate::Controller::dry_run_prune) only logged ("would prune …").
-    ///
-    /// `desired` is collected before the first request, and the returned future does not name
-    /// its type, so a lazy iterator borrowing the primary (`db.spec.books.iter().map(|b| …)`)
-    /// keeps the handler's future `Send`.
-    pub fn apply_all<K>(
-        &self,
-        desired: impl IntoIterator<Item = K>,
-    ) -> BoxFuture<'_, Result<Vec<Arc<K>>, Error>>
-    where
-        K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
-    {
-        self.apply_all_in(DEFAULT_SET, desired)
-    }
-
-    /// [`apply_all`](Self::apply_all) for the set named `set` (a label value: up to 63
-    /// alphanumerics, `-`, `_` or `.`), for a primary with several sets of one kind (TLS Secrets
-    /// and user Secrets, say): each prunes only its own members.
-    pub fn apply_all_in<K>(
-        &self,
-        set: &str,
-        desired: impl IntoIterator<Item = K>,
-    ) -> BoxFuture<'_, Result<Vec<Arc<K>>, Error>>
-    where
-        K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
-    {
-        let desired: Vec<K> = desired.into_iter().collect();
-        self.apply_set(set.to_string(), desired).boxed()
-    }
-
-    async fn apply_set<K>(&self, set: String, desired: Vec<K>) -> Result<Vec<Arc<K>>, Error>
-    where
-        K: SecondaryOf<P, Full> + SecondaryResource + Serialize,
-    {
-        let mut applied = Vec::new();
-        for child in desired {
-            applied.push(self.apply_member(child, Some(&set)).await?);
-        }
-        let wanted: HashSet<ObjectRef<K>> = applied.iter().map(|c| key(c.as_ref())).collect();
-        let primary = self.primary();
-        let cache = self
-            .caches
-            .kind::<P, K>()
-            .expect("`K: SecondaryOf<P, Full>`");
-        for child in cache.children(primary) {
-            let member = child.labels().get(SET_LABEL) == Some(&set);
-            if member
-                && !wanted.contains(&key(child.as_ref()))
-                && controls(primary.as_ref(), child.meta())
-            {
-                let (name, primary) = (display(child.as_ref()), display(primary.as_ref()));
-                if self.writes.prune_dry_run {
-                    tracing::info!(child = %name, %primary, %set, "would prune: no longer desired (dry run)");
-                } else {
-                    tracing::info!(child = %name, %primary, %set, "pruning: no longer desired");
-                    self.delete_as(child.as_ref(), Did::Pruned).await?;
-                }
-            }
-        }
-        Ok(applied)
-    }
-
     /// Deletes `child` if this run's primary controls it, on the condition that it is still the
     /// object (uid) it was cached as: one gone already, or replaced by another object of that
     /// name since, is left alone. A change to the same object (a status heartbeat) does not stop
@@ -329,7 +260,7 @@ impl<P: SecondaryAware> Context<P> {
     }
 
     /// [`delete`](Self::delete), recorded on the primary as `did`.
-    async fn delete_as<K>(&self, child: &K, did: Did) -> Result<(), Error>
+    pub(crate) async fn delete_as<K>(&self, child: &K, did: Did) -> Result<(), Error>
     where
         K: SecondaryOf<P, Full> + SecondaryResource,
     {

@@ -4,6 +4,7 @@
 //! and the kinds; nothing but the public API uses it.
 
 pub(crate) mod apply;
+pub(crate) mod apply_all;
 pub(crate) mod create;
 pub mod matcher;
 pub(crate) mod owner;

@@ -15,7 +15,8 @@ use crate::cache::caches::Caches;
 use crate::client::primary_all::{self, KindChildren, PrimaryAll};
 use crate::error::{Error, chain};
 use crate::kinds::resource::{api, is_namespaced};
-use crate::watch::set::{ErasedWatch, WatchSet};
+use crate::watch::declared::ErasedWatch;
+use crate::watch::set::WatchSet;
 
 /// A primary with its typed secondaries, as [`get_latest_with_secondaries`] read them.
 #[derive(Clone, Debug)]

@@ -19,7 +19,7 @@ use crate::handler::context::Context;
 use crate::handler::events::Did;
 use crate::handler::reconciler::{Action, Reconciler};
 use crate::ops::metrics::Trigger;
-use crate::watch::set::Shared;
+use crate::watch::shared::Shared;
 
 /// What the managed finalizer leaves of a run.
 enum Finalizer<P> {

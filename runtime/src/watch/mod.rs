@@ -6,3 +6,4 @@
 pub(crate) mod declared;
 pub(crate) mod driver;
 pub(crate) mod set;
+pub(crate) mod shared;
