@@ -54,6 +54,7 @@ mod requestheader;
 mod routes;
 mod serve;
 mod server;
+mod state;
 mod status;
 mod target;
 mod tls;

@@ -12,7 +12,7 @@ use kube_secondary::primary_all::{GROUP, KIND, PrimaryAll, VERSION};
 use crate::authz::Question;
 use crate::kinds::{Kind, Kinds};
 use crate::requestheader::UserInfo;
-use crate::routes::AppState;
+use crate::state::AppState;
 use crate::status::ApiError;
 use crate::target::{self, Target};
 use crate::tree::{self, ListScope};

@@ -1,8 +1,6 @@
 //! The HTTP surface: health routes open to anyone; discovery and the primary-all routes for
 //! authenticated callers only, anything else a 404 `Status`.
 
-use std::sync::Arc;
-
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -10,23 +8,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use http::{HeaderMap, Method, StatusCode, header};
 
-use crate::authn::{Authenticator, PeerChain};
-use crate::authz::Authorizer;
-use crate::cache::Caches;
+use crate::authn::PeerChain;
 use crate::discovery;
 use crate::primary;
+use crate::state::AppState;
 use crate::status::ApiError;
-
-/// What every handler reads.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// The watch caches and their index.
-    pub caches: Arc<Caches>,
-    /// Request-header authentication.
-    pub authn: Arc<Authenticator>,
-    /// Access reviews as the caller.
-    pub authz: Arc<Authorizer>,
-}
 
 /// Every route.
 pub fn router(state: AppState) -> Router {

@@ -14,7 +14,8 @@ use crate::cache::Caches;
 use crate::config::ServerConfig;
 use crate::error::Error;
 use crate::kinds::Kinds;
-use crate::routes::{self, AppState};
+use crate::routes;
+use crate::state::AppState;
 use crate::{serve, tls, trust_watch};
 
 /// The aggregated API server, running.

@@ -76,38 +76,17 @@ fn run(command: &mut Command, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Builds the binary `bin` of `package` in release mode and returns where cargo put it (read
-/// from its artifact messages, so `CARGO_TARGET_DIR` and build profiles are honoured).
-fn cargo_binary(repo: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
-    let output = Command::new(env!("CARGO"))
-        .current_dir(repo)
-        .args([
-            "build",
-            "--release",
-            "--message-format=json-render-diagnostics",
-        ])
-        .args(["-p", package, "--bin", bin])
-        .stderr(Stdio::inherit())
-        .output()?;
-    anyhow::ensure!(
-        output.status.success(),
-        "cargo build of {package} --bin {bin} failed"
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["reason"] == "compiler-artifact")
-        .filter(|message| message["target"]["name"] == bin)
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| anyhow::anyhow!("cargo built no executable named {bin}"))
-}
-
 impl Binaries {
     /// Builds the contestants: the Rust example in release mode, the Go operator with the
     /// control plane's Go caches.
     pub fn build(repo: &Path, cache: &Path) -> anyhow::Result<Self> {
         tracing::info!("building the Rust contestants (cargo build --release)");
-        let database = cargo_binary(repo, "kube-secondary-examples", "database")?;
+        let database = kube_secondary_build::binary(
+            repo,
+            "kube-secondary-examples",
+            "database",
+            kube_secondary_build::Profile::Release,
+        )?;
         let bin_dir = cache.join("bin");
         std::fs::create_dir_all(&bin_dir)?;
         let controller_runtime = bin_dir.join("bench-controller-runtime");

@@ -1,34 +1,15 @@
 //! Generates the typed cache struct, the kind enum and the `SecondaryAware` impl.
 
-use darling::FromDeriveInput;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::attrs::Input;
-use crate::fallback;
 use crate::model::{Items, Kind, Model};
-use crate::validate::{self, Validated};
 
+mod summary;
 mod watch;
+use summary::status_summary;
 use watch::{cached_type, watch};
-
-/// The derive: read, validate, expand; on errors, the errors plus a stub (see `fallback.rs`).
-pub fn derive(input: TokenStream) -> TokenStream {
-    let input = match syn::parse2::<syn::DeriveInput>(input) {
-        Ok(input) => input,
-        Err(error) => return error.to_compile_error(),
-    };
-    let input = match Input::from_derive_input(&input) {
-        Ok(input) => input,
-        Err(error) => return error.write_errors(),
-    };
-    match validate::validate(&input) {
-        Validated::Model(model) => expand(&model),
-        Validated::Errors(errors, stub) => fallback::expand(errors, &stub),
-        Validated::KubeReports => TokenStream::new(),
-    }
-}
 
 /// The whole expansion for a valid declaration.
 pub fn expand(model: &Model) -> TokenStream {
@@ -252,7 +233,7 @@ pub fn mention(kinds: &[Kind]) -> TokenStream {
 /// more than that check implies, or goes through a function generic in the kind: rustc then
 /// reports a kind that is not a resource once, instead of once per use (a second error with the
 /// same span and a predicate the first one implies is not shown).
-fn checks(model: &Model) -> TokenStream {
+pub(super) fn checks(model: &Model) -> TokenStream {
     let krate = &model.items.krate;
     model
         .kinds
@@ -291,52 +272,18 @@ fn children(krate: &syn::Path, kind: &Kind) -> TokenStream {
     }
 }
 
-/// `fn status_summary`: one `add` per declared kind into the runtime's summary; the feature check
-/// is spanned on the `status_summary` option, each `add` on its kind.
-fn status_summary(model: &Model, span: proc_macro2::Span) -> TokenStream {
-    let Items {
-        krate, secondaries, ..
-    } = &model.items;
-    let checks = checks(model);
-    let adds = model.kinds.iter().map(|kind| {
-        let (ty, field) = (&kind.ty, &kind.field);
-        if !kind.metadata_only() {
-            return quote_spanned!(ty.span()=> #krate::__private::Summarize::add(summary, &secondaries.#field););
-        }
-        let call = quote_spanned!(ty.span()=> metadata::<#ty, S>(summary, &secondaries.#field););
-        quote! {
-            {
-                fn metadata<K: #krate::__private::SecondaryResource, S: #krate::__private::Summarize>(
-                    summary: &mut S,
-                    children: &[::std::sync::Arc<#krate::__private::PartialObjectMeta<K>>],
-                ) {
-                    #krate::__private::Summarize::add(summary, children);
-                }
-                #call
-            }
-        }
-    });
-    // rustc points at the type argument, so the crate path in it takes the option's span too.
-    let spanned_krate = respan(quote!(#krate), span);
-    let start = quote_spanned! {span=>
-        #krate::__private::assert_status_summary_feature::<#spanned_krate::__private::StatusSummary>();
-    };
-    quote! {
-        fn status_summary<S: #krate::__private::Summarize>(
-            primary: &Self,
-            secondaries: &#secondaries,
-            summary: &mut S,
-        ) {
-            #start
-            let _ = primary;
-            #checks
-            #(#adds)*
-        }
+fn duration(duration: std::time::Duration) -> TokenStream {
+    if duration.subsec_millis() == 0 {
+        let secs = duration.as_secs();
+        quote!(::core::time::Duration::from_secs(#secs))
+    } else {
+        let millis = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        quote!(::core::time::Duration::from_millis(#millis))
     }
 }
 
 /// `tokens` with every span set to `span`.
-fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+pub(super) fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut token| {
@@ -350,16 +297,6 @@ fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
             token
         })
         .collect()
-}
-
-fn duration(duration: std::time::Duration) -> TokenStream {
-    if duration.subsec_millis() == 0 {
-        let secs = duration.as_secs();
-        quote!(::core::time::Duration::from_secs(#secs))
-    } else {
-        let millis = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
-        quote!(::core::time::Duration::from_millis(#millis))
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 fn snapshot(name: &str, input: proc_macro2::TokenStream) {
-    let output = super::derive(input);
+    let output = crate::derive::derive(input);
     let file = syn::parse2::<syn::File>(output).expect("the expansion is a file of items");
     let pretty = prettyplease::unparse(&file);
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

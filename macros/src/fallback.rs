@@ -6,17 +6,7 @@
 use proc_macro2::TokenStream;
 
 use crate::expand;
-use crate::model::{Items, Kind};
-
-/// What parsed from an invalid declaration: enough to name the generated items.
-pub struct Stub {
-    pub items: Items,
-    /// Every kind that could be read, in declaration order; names may clash (an error already).
-    pub kinds: Vec<Kind>,
-    /// Whether the primary gets a stub impl: not when the annotated type has a shape that cannot
-    /// be a primary, nor when `#[kube(...)]` names none.
-    pub aware: bool,
-}
+use crate::model::{Kind, Stub};
 
 /// The errors, then the stub.
 pub fn expand(errors: darling::Error, stub: &Stub) -> TokenStream {

@@ -1,6 +1,7 @@
 //! The derive behind `kube_secondary::SecondaryAware`. Use it through the `kube-secondary` crate.
 
 mod attrs;
+mod derive;
 mod duration;
 mod expand;
 mod fallback;
@@ -250,5 +251,5 @@ mod value;
 /// ```
 #[proc_macro_derive(SecondaryAware, attributes(secondary, secondaries))]
 pub fn derive_secondary_aware(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    expand::derive(input.into()).into()
+    derive::derive(input.into()).into()
 }

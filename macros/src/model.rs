@@ -81,3 +81,13 @@ pub enum Mapping {
     Label(syn::LitStr),
     Annotation(syn::LitStr),
 }
+
+/// What parsed from an invalid declaration: enough to name the generated items.
+pub struct Stub {
+    pub items: Items,
+    /// Every kind that could be read, in declaration order; names may clash (an error already).
+    pub kinds: Vec<Kind>,
+    /// Whether the primary gets a stub impl: not when the annotated type has a shape that cannot
+    /// be a primary, nor when `#[kube(...)]` names none.
+    pub aware: bool,
+}

@@ -8,8 +8,7 @@ use darling::error::Accumulator;
 use syn::ext::IdentExt;
 
 use crate::attrs::{Input, KubePrimary, SecondariesAttr, SecondaryAttr, Shape};
-use crate::fallback::Stub;
-use crate::model::{Items, Kind, Model};
+use crate::model::{Items, Kind, Model, Stub};
 use crate::names::{plural_snake, upper_camel};
 
 /// What the derive makes of its input.

@@ -1,9 +1,11 @@
-//! The runtime's modules depend on each other one way: no import circle. Each module's
+//! The modules of the runtime, the derive, the primary-all API server and xtask depend on each
+//! other one way: no import circle. Each module's
 //! dependencies are the `crate::…` paths in its code (comments and its `mod tests` left out);
 //! test-only modules (`testing`, `tests`, `*_tests`, `fixtures`) are left out, as they sit on top
 //! of what they test. A `crate::` path must name a module (`crate::cache::caches::Caches`, not a
 //! re-export at the root), so that no dependency hides behind one.
-//! Run it alone with `cargo test -p kube-secondary --test layering`.
+//! A module's own parts (`super::`) are one unit with it. Run it alone with
+//! `cargo test -p kube-secondary --test layering`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -34,7 +36,7 @@ fn graph(src: &Path) -> (BTreeMap<String, BTreeSet<String>>, Vec<String>) {
                 parts.pop();
             }
             let module = parts.join("::");
-            if module == "lib" || is_test_only(&module) {
+            if module == "lib" || module == "main" || is_test_only(&module) {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("read a source file");
@@ -55,13 +57,7 @@ fn graph(src: &Path) -> (BTreeMap<String, BTreeSet<String>>, Vec<String>) {
         .iter()
         .map(|(module, text)| {
             let mut deps = BTreeSet::new();
-            for (at, _) in text.match_indices("crate::") {
-                let path: String = text[at + "crate::".len()..]
-                    .chars()
-                    .take_while(|c| {
-                        c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == ':'
-                    })
-                    .collect();
+            for path in crate_paths(text) {
                 let parts: Vec<&str> = path.split("::").filter(|p| !p.is_empty()).collect();
                 // The longest prefix that names a module.
                 let named = (1..=parts.len())
@@ -80,6 +76,29 @@ fn graph(src: &Path) -> (BTreeMap<String, BTreeSet<String>>, Vec<String>) {
         })
         .collect();
     (graph, unresolved)
+}
+
+/// The paths after each `crate::` in `text`; a group (`crate::{cluster, paths::cache}`) gives
+/// one path per item.
+fn crate_paths(text: &str) -> Vec<String> {
+    let path_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == ':';
+    let mut paths = Vec::new();
+    for (at, _) in text.match_indices("crate::") {
+        let rest = &text[at + "crate::".len()..];
+        match rest.strip_prefix('{') {
+            Some(group) => {
+                let group = &group[..group.find('}').unwrap_or(group.len())];
+                for item in group.split(',') {
+                    let item: String = item.trim().chars().take_while(|c| path_char(*c)).collect();
+                    if !item.is_empty() && item != "self" {
+                        paths.push(item);
+                    }
+                }
+            }
+            None => paths.push(rest.chars().take_while(|c| path_char(*c)).collect()),
+        }
+    }
+    paths
 }
 
 fn is_test_only(module: &str) -> bool {
@@ -131,23 +150,49 @@ fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     None
 }
 
-#[test]
-fn the_runtimes_modules_import_each_other_one_way() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// The import graph of the crate in `crate_dir`; fails with its circle or its unresolved paths.
+fn one_way(crate_dir: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(crate_dir)
+        .join("src");
     let (graph, unresolved) = graph(&src);
     assert!(
         unresolved.is_empty(),
-        "paths that name no module (write the module's path): {unresolved:?}"
+        "{crate_dir}: paths that name no module (write the module's path): {unresolved:?}"
     );
+    if let Some(circle) = circle(&graph) {
+        panic!("{crate_dir}: an import circle: {}", circle.join(" -> "));
+    }
+    graph
+}
+
+#[test]
+fn the_runtimes_modules_import_each_other_one_way() {
+    let graph = one_way("runtime");
     assert!(graph.len() > 20, "read the modules: {:?}", graph.keys());
     assert!(
         graph["watch::declared"].contains("aware")
             && graph["children::apply"].contains("handler::context"),
         "read their imports: {graph:?}"
     );
-    if let Some(circle) = circle(&graph) {
-        panic!("an import circle: {}", circle.join(" -> "));
-    }
+}
+
+#[test]
+fn the_derive_the_api_server_and_xtask_import_one_way() {
+    let derive = one_way("macros");
+    assert!(derive["derive"].contains("fallback"), "{derive:?}");
+    let apiserver = one_way("apiserver");
+    assert!(apiserver["routes"].contains("state"), "{apiserver:?}");
+    let xtask = one_way("xtask");
+    assert!(xtask["apiserver"].contains("cluster_state"), "{xtask:?}");
+}
+
+#[test]
+fn a_group_import_names_each_module() {
+    let paths = crate_paths("use crate::{cluster, paths::cache, self};\nuse crate::error::Error;");
+    // A path ends where the module path ends: at a type or value.
+    assert_eq!(paths, ["cluster", "paths::cache", "error::"]);
 }
 
 #[test]

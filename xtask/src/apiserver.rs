@@ -1,18 +1,19 @@
 //! `cargo xtask apiserver`: `kube-secondary-apiserver` on 127.0.0.1, serving Databases from the
 //! running cluster, registered with its aggregation layer until ctrl-c.
 
-use std::io::BufRead;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use kube_secondary::crd::install_crd;
 use kube_secondary_apiserver::register::{API_SERVICE, register, unregister};
 use kube_secondary_examples::database::Database;
 
+use kube_secondary_build::Profile;
+
 use crate::process::{self, Lock};
-use crate::{cluster, kubeconfig, paths};
+use crate::{cluster_state, kubeconfig, paths};
 
 /// The kinds served: the example's Database, with the children its operator makes and the
 /// Deployment's ReplicaSets and Pods.
@@ -35,7 +36,7 @@ fn lock_path() -> anyhow::Result<PathBuf> {
 /// Builds the server, runs it on a free port, registers it, and unregisters it on ctrl-c.
 pub fn run() -> anyhow::Result<()> {
     anyhow::ensure!(
-        cluster::running()?,
+        cluster_state::running()?,
         "no cluster is running; start one with `cargo xtask cluster up`"
     );
     let binary = build()?;
@@ -46,7 +47,7 @@ pub fn run() -> anyhow::Result<()> {
     let pki = paths::pki_dir()?;
     let port = process::free_port()?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let client = runtime.block_on(kubeconfig::client(&cluster::kubeconfig_path()?))?;
+    let client = runtime.block_on(kubeconfig::client(&cluster_state::kubeconfig_path()?))?;
     runtime.block_on(install_crd::<Database>(&client, "kube-secondary-demo"))?;
 
     let mut server = Server::spawn(&binary, port, &pki)?;
@@ -76,47 +77,22 @@ pub fn run() -> anyhow::Result<()> {
 /// Removes the `APIService` before the cluster stops, if one is registered: an unavailable one
 /// breaks discovery, and so garbage collection and namespace deletion, during the teardown.
 pub fn unregister_before_down() -> anyhow::Result<()> {
-    if !cluster::apiserver_ready() {
+    if !cluster_state::apiserver_ready() {
         return Ok(());
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let client = kubeconfig::client(&cluster::kubeconfig_path()?).await?;
+        let client = kubeconfig::client(&cluster_state::kubeconfig_path()?).await?;
         unregister(&client).await
     })
 }
 
 /// `cargo build` of the server's binary; returns its path.
 fn build() -> anyhow::Result<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut build = Command::new(cargo)
-        .current_dir(paths::repo())
-        .args([
-            "build",
-            "-p",
-            "kube-secondary-apiserver",
-            "--bin",
-            "kube-secondary-apiserver",
-        ])
-        .arg("--message-format=json-render-diagnostics")
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = build.stdout.take().expect("piped");
-    let mut binary = None;
-    for line in std::io::BufReader::new(stdout).lines() {
-        let message: serde_json::Value = serde_json::from_str(&line?)?;
-        if message["reason"] == "compiler-artifact"
-            && message["target"]["name"] == "kube-secondary-apiserver"
-            && let Some(path) = message["executable"].as_str()
-        {
-            binary = Some(PathBuf::from(path));
-        }
-    }
-    let status = build.wait()?;
-    anyhow::ensure!(status.success(), "building kube-secondary-apiserver failed");
-    binary.ok_or_else(|| anyhow::anyhow!("cargo built no kube-secondary-apiserver binary"))
+    let (package, profile) = ("kube-secondary-apiserver", Profile::Debug);
+    kube_secondary_build::binary(&paths::repo(), package, package, profile)
 }
 
 /// The running server, in a process group of its own (so ctrl-c reaches only xtask, which
@@ -129,7 +105,7 @@ impl Server {
     fn spawn(binary: &Path, port: u16, pki: &Path) -> anyhow::Result<Self> {
         let mut command = Command::new(binary);
         command
-            .env("KUBECONFIG", cluster::kubeconfig_path()?)
+            .env("KUBECONFIG", cluster_state::kubeconfig_path()?)
             .arg(format!("--bind=127.0.0.1:{port}"))
             .arg(format!(
                 "--tls-cert={}",

@@ -11,7 +11,7 @@ use kube_secondary::crd::install_crd;
 use kube_secondary::{Controller, Metrics};
 use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
 
-use crate::{cluster, kubeconfig};
+use crate::{cluster, cluster_state, kubeconfig};
 
 const NAMESPACE: &str = "kube-secondary-demo";
 
@@ -121,7 +121,7 @@ pub fn run() -> anyhow::Result<()> {
     cluster::up(&cluster::UpOptions::default())?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        scenario(kubeconfig::client(&cluster::kubeconfig_path()?).await?).await
+        scenario(kubeconfig::client(&cluster_state::kubeconfig_path()?).await?).await
     })?;
     println!("the control plane keeps running; stop it with `cargo xtask cluster down`");
     Ok(())

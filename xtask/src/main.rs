@@ -13,6 +13,7 @@ mod apiserver;
 mod build;
 mod certs;
 mod cluster;
+mod cluster_state;
 mod demo;
 mod kubeconfig;
 mod loc;

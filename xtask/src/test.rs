@@ -4,7 +4,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::cluster::{self, UpOptions};
-use crate::paths;
+use crate::{cluster_state, paths};
 
 fn cargo() -> Command {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -159,7 +159,7 @@ fn run_steps(steps: &mut Steps) -> anyhow::Result<()> {
                 "--test",
                 "e2e",
             ])
-            .env("KUBECONFIG", cluster::kubeconfig_path()?)
+            .env("KUBECONFIG", cluster_state::kubeconfig_path()?)
             .env("KUBE_SECONDARY_PKI", paths::pki_dir()?)
             .env("PATH", path_with_kubectl()?),
     )
@@ -179,7 +179,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     // Merging earlier results measures nothing, so it needs no cluster.
     let merging = args.iter().any(|a| a == "--merge");
     anyhow::ensure!(
-        merging || cluster::running()?,
+        merging || cluster_state::running()?,
         "no cluster is running; start one with `cargo xtask cluster up`"
     );
     Steps::default().run(
@@ -187,7 +187,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
         cargo()
             .args(["run", "--release", "-p", "kube-secondary-bench", "--"])
             .args(args)
-            .env("KUBECONFIG", cluster::kubeconfig_path()?)
+            .env("KUBECONFIG", cluster_state::kubeconfig_path()?)
             .env("KUBE_SECONDARY_PKI", paths::pki_dir()?),
     )
 }

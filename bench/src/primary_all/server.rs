@@ -1,8 +1,8 @@
 //! The `kube-secondary-apiserver` process under test, and its turn with the cluster's one
 //! `v1.primary-all` APIService.
 
+use kube_secondary_build::Profile;
 use std::fs::{File, TryLockError};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,36 +27,8 @@ const TURN_PATIENCE: Duration = Duration::from_secs(1800);
 /// Builds the server in release mode, as the other contestants are; returns its path.
 pub fn build(repo: &Path) -> anyhow::Result<PathBuf> {
     tracing::info!("building kube-secondary-apiserver (cargo build --release)");
-    let mut build = Command::new(env!("CARGO"))
-        .current_dir(repo)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "kube-secondary-apiserver",
-            "--bin",
-            "kube-secondary-apiserver",
-            "--message-format=json-render-diagnostics",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = build.stdout.take().expect("piped");
-    let mut binary = None;
-    for line in std::io::BufReader::new(stdout).lines() {
-        let message: serde_json::Value = serde_json::from_str(&line?)?;
-        if message["reason"] == "compiler-artifact"
-            && message["target"]["name"] == "kube-secondary-apiserver"
-            && let Some(path) = message["executable"].as_str()
-        {
-            binary = Some(PathBuf::from(path));
-        }
-    }
-    anyhow::ensure!(
-        build.wait()?.success(),
-        "cargo build of kube-secondary-apiserver failed"
-    );
-    binary.ok_or_else(|| anyhow::anyhow!("cargo built no kube-secondary-apiserver binary"))
+    let package = "kube-secondary-apiserver";
+    kube_secondary_build::binary(repo, package, package, Profile::Release)
 }
 
 /// The running server.

@@ -1,0 +1,19 @@
+//! What every request handler of the primary-all API reads: the caches, authentication and
+//! authorisation.
+
+use std::sync::Arc;
+
+use crate::authn::Authenticator;
+use crate::authz::Authorizer;
+use crate::cache::Caches;
+
+/// What every handler reads.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The watch caches and their index.
+    pub caches: Arc<Caches>,
+    /// Request-header authentication.
+    pub authn: Arc<Authenticator>,
+    /// Access reviews as the caller.
+    pub authz: Arc<Authorizer>,
+}
