@@ -10,12 +10,16 @@
 //! child gets measured across N.
 
 mod contestant;
+mod disturb;
 mod primary_all;
 mod procfs;
 mod report;
 mod run;
+mod saved;
 mod scenario;
 mod tracker;
+
+use saved::{Saved, markdown, merge, write_results};
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -140,81 +144,6 @@ fn version(command: &str, args: &[&str]) -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "unknown".into())
-}
-
-/// What one `results.json` holds.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Saved {
-    machine: String,
-    results: Vec<run::RunResult>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    primary_all: Vec<primary_all::PrimaryAllResult>,
-    #[serde(default)]
-    failures: Vec<String>,
-}
-
-/// Joins the results of earlier runs, in the order given, into one report in `out`.
-fn merge(dirs: &[PathBuf], out: &std::path::Path) -> anyhow::Result<()> {
-    let mut merged = Saved {
-        machine: String::new(),
-        results: vec![],
-        primary_all: vec![],
-        failures: vec![],
-    };
-    for dir in dirs {
-        let path = dir.join("results.json");
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let saved: Saved = serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{} is not a benchmark result: {e}", path.display()))?;
-        if merged.machine.is_empty() {
-            merged.machine = saved.machine;
-        } else if !merged.machine.split(" and on ").any(|m| m == saved.machine) {
-            // Contestants are compared within one run; across runs only the trend (say, RSS as N
-            // grows) is read, so a second machine is named rather than refused.
-            tracing::warn!(
-                file = %path.display(),
-                machine = %saved.machine,
-                "measured on another machine or configuration than the first file"
-            );
-            merged.machine = format!("{} and on {}", merged.machine, saved.machine);
-        }
-        merged.results.extend(saved.results);
-        merged.primary_all.extend(saved.primary_all);
-        merged.failures.extend(saved.failures);
-    }
-    std::fs::create_dir_all(out)?;
-    write_results(out, &merged)?;
-    println!(
-        "merged {} run(s) from {} result file(s) into {}/results.{{json,md,svg}}",
-        merged.results.len(),
-        dirs.len(),
-        out.display()
-    );
-    Ok(())
-}
-
-/// Writes every figure so far, so that an interrupted or partly failed run keeps what it
-/// measured. The chart is of wake-ups, so a run with none writes no chart.
-fn write_results(out: &std::path::Path, saved: &Saved) -> anyhow::Result<()> {
-    std::fs::write(
-        out.join("results.json"),
-        serde_json::to_string_pretty(saved)?,
-    )?;
-    std::fs::write(out.join("results.md"), markdown(saved))?;
-    if !saved.results.is_empty() {
-        std::fs::write(out.join("results.svg"), report::svg(&saved.results))?;
-    }
-    Ok(())
-}
-
-fn markdown(saved: &Saved) -> String {
-    report::markdown(
-        &saved.results,
-        &saved.primary_all,
-        &saved.machine,
-        &saved.failures,
-    )
 }
 
 #[tokio::main]

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
 use crate::contestant::{Binaries, Contestant, Counters, Running};
+use crate::disturb::{self, pace};
 use crate::procfs;
-use crate::scenario::{self, Rng, Scenario, db_name, pace};
+use crate::scenario::{self, Rng, Scenario, db_name};
 use crate::tracker::{Tracker, percentiles};
 
 /// Everything measured in one run.
@@ -138,7 +139,7 @@ async fn measure(
         Scenario::Drift {
             count, per_second, ..
         } => {
-            events = scenario::run_drifts(
+            events = disturb::run_drifts(
                 client, namespace, &tracker, &mut rng, primaries, count, per_second,
             )
             .await?;
@@ -152,7 +153,7 @@ async fn measure(
         } => {
             for i in 0..count {
                 pace(start, i, per_second).await;
-                scenario::noise(client, namespace, i, &db_name(rng.below(primaries))).await?;
+                disturb::noise(client, namespace, i, &db_name(rng.below(primaries))).await?;
             }
             events = count;
             tokio::time::sleep(Duration::from_secs(3)).await;

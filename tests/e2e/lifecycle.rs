@@ -14,8 +14,8 @@ use kube::runtime::events::EventType;
 use kube::{Api, ResourceExt};
 use kube_secondary::{Action, Context, Error, Reconciler, Trigger};
 
+use crate::probe::{Probe, ProbeSecondaries, Prober, change, probe};
 use crate::support::{Running, setup, wait_for};
-use crate::trust::{Probe, ProbeSecondaries, Prober, change, probe};
 
 #[tokio::test]
 async fn a_child_refused_as_invalid_is_one_line_on_the_primary_and_not_retried_until_a_change() {

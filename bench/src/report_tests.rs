@@ -1,0 +1,72 @@
+//! Tests of `report.rs`.
+
+use super::*;
+use crate::contestant::Counters;
+use crate::scenario::Scenario;
+
+fn idle(contestant: Contestant, primaries: usize, peak_rss_mib: f64) -> RunResult {
+    RunResult {
+        contestant,
+        scenario: Scenario::Idle {
+            primaries,
+            seconds: 300,
+        },
+        converge_seconds: 1.0,
+        window_seconds: 300.0,
+        counters: Counters::default(),
+        cpu_seconds: 0.0,
+        peak_rss_mib,
+        converged_rss_mib: peak_rss_mib,
+        events: 0,
+        repaired: 0,
+        latency_ms: None,
+        final_state_ok: true,
+    }
+}
+
+#[test]
+fn memory_slope_spans_the_smallest_and_largest_idle_n() {
+    let results = [
+        idle(Contestant::KubeSecondary, 100, 25.0),
+        idle(Contestant::KubeSecondary, 1000, 145.0),
+        idle(Contestant::KubeSecondary, 10, 20.0),
+        idle(Contestant::Timer, 100, 18.0),
+        idle(Contestant::Timer, 1000, 27.0),
+        idle(Contestant::ByHand, 100, 18.0),
+        idle(Contestant::ByHand, 1000, 36.0),
+        // One size only: no slope.
+        idle(Contestant::ControllerRuntime, 100, 38.0),
+    ];
+    let slopes = memory_slopes(&results);
+    assert_eq!(slopes.len(), 3);
+    let ks = &slopes[2];
+    assert_eq!(ks.contestant, Contestant::KubeSecondary);
+    assert_eq!((ks.from, ks.to), ((10, 20.0), (1000, 145.0)));
+    // 125 MiB over 990 primaries.
+    assert!((ks.kib_per_primary() - 125.0 * 1024.0 / 990.0).abs() < 1e-9);
+    assert!((ks.kib_per_child().unwrap() - 125.0 * 256.0 / 990.0).abs() < 1e-9);
+    let timer = &slopes[0];
+    assert_eq!(timer.contestant, Contestant::Timer);
+    assert_eq!(timer.kib_per_child(), None);
+    assert!((timer.kib_per_primary() - 9.0 * 1024.0 / 900.0).abs() < 1e-9);
+    let by_hand = &slopes[1];
+    assert_eq!(by_hand.contestant, Contestant::ByHand);
+    assert_eq!(by_hand.kib_per_child(), None, "owns() stores no children");
+}
+
+#[test]
+fn results_read_back_as_written() {
+    let written = vec![idle(Contestant::ControllerRuntime, 100, 38.7)];
+    let json = serde_json::to_string(&written).unwrap();
+    let read: Vec<RunResult> = serde_json::from_str(&json).unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].contestant, Contestant::ControllerRuntime);
+    assert_eq!(
+        read[0].scenario,
+        Scenario::Idle {
+            primaries: 100,
+            seconds: 300
+        }
+    );
+    assert_eq!(read[0].peak_rss_mib, 38.7);
+}
