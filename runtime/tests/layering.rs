@@ -214,3 +214,39 @@ fn a_circle_is_found_and_named() {
     one_way.get_mut("set").expect("set").clear();
     assert_eq!(circle(&one_way), None);
 }
+
+/// Every `.rs` file under `dir`, with its number of lines.
+fn line_counts(dir: &Path, counts: &mut Vec<(String, usize)>) {
+    for entry in std::fs::read_dir(dir).expect("read a source folder") {
+        let path = entry.expect("a folder entry").path();
+        if path.is_dir() {
+            line_counts(&path, counts);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            let text = std::fs::read_to_string(&path).expect("read a source file");
+            counts.push((path.display().to_string(), text.lines().count()));
+        }
+    }
+}
+
+#[test]
+fn no_source_file_is_over_350_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut counts = Vec::new();
+    for dir in [
+        "runtime/src",
+        "runtime/tests",
+        "macros/src",
+        "apiserver/src",
+        "kubectl-plugin/src",
+        "examples/src",
+        "tests/e2e",
+        "bench/src",
+        "xtask/src",
+        "build-helper/src",
+    ] {
+        line_counts(&root.join(dir), &mut counts);
+    }
+    assert!(counts.len() > 100, "read the sources: {}", counts.len());
+    let long: Vec<_> = counts.iter().filter(|(_, lines)| *lines > 350).collect();
+    assert!(long.is_empty(), "files over 350 lines: {long:?}");
+}
