@@ -18,12 +18,12 @@ use crate::cache::form::ManagedFields;
 use crate::dispatch::backoff::Backoff;
 use crate::dispatch::ledger::Ledger;
 use crate::dispatch::run::Run;
+use crate::dispatch::shared::Shared;
 use crate::error::Error;
 use crate::handler::reconciler::Reconciler;
 use crate::handler::writes::Writes;
 use crate::ops::metrics::Metrics;
 use crate::watch::set::{WatchSet, Watches};
-use crate::watch::shared::Shared;
 
 /// An event-driven controller for primary `P` and every secondary kind it declares.
 ///

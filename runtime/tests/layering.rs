@@ -179,6 +179,27 @@ fn the_runtimes_modules_import_each_other_one_way() {
 }
 
 #[test]
+fn the_runtimes_folders_depend_one_way() {
+    let graph = one_way("runtime");
+    let folder = |module: &str| module.split("::").next().unwrap_or(module).to_string();
+    let mut folders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, deps) in &graph {
+        for dep in deps {
+            if folder(module) != folder(dep) {
+                folders
+                    .entry(folder(module))
+                    .or_default()
+                    .insert(folder(dep));
+            }
+        }
+    }
+    assert!(folders["children"].contains("handler"), "{folders:?}");
+    if let Some(circle) = circle(&folders) {
+        panic!("folders that use each other: {}", circle.join(" -> "));
+    }
+}
+
+#[test]
 fn the_derive_the_api_server_and_xtask_import_one_way() {
     let derive = one_way("macros");
     assert!(derive["derive"].contains("fallback"), "{derive:?}");

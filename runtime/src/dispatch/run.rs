@@ -13,13 +13,13 @@ use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::caches::Caches;
 use crate::cache::expectations::Version;
 use crate::dispatch::plan::{Main, Outcome};
+use crate::dispatch::shared::Shared;
 use crate::error::chain;
 use crate::handler::condition::{self, Failure};
 use crate::handler::context::Context;
 use crate::handler::events::Did;
 use crate::handler::reconciler::{Action, Reconciler};
 use crate::ops::metrics::Trigger;
-use crate::watch::shared::Shared;
 
 /// What the managed finalizer leaves of a run.
 enum Finalizer<P> {

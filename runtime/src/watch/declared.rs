@@ -14,11 +14,11 @@ use serde_json::Value;
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::caches::{Caches, KindCache, OwnerIndex};
 use crate::dispatch::pipeline::KindPipeline;
+use crate::dispatch::shared::Shared;
 use crate::kinds::declaration::Declaration;
 use crate::kinds::resource::SecondaryResource;
 use crate::kinds::resource::{Mapping, is_namespaced};
 use crate::watch::driver::{Driven, drive};
-use crate::watch::shared::Shared;
 
 /// The declaration of one secondary kind `C` of primary `P`: which of `P`'s kinds it is, and how
 /// it is watched.
@@ -94,7 +94,7 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         let events = self.watch_stream(shared.client.clone(), shared.namespace.as_deref());
         let state = shared.clone();
         let driven = drive(
-            shared.spec(kind, events),
+            crate::watch::driver::spec(shared, kind, events),
             writer,
             shared.metrics.clone(),
             move |event| {

@@ -11,8 +11,11 @@ use kube::Resource;
 use kube::runtime::reflector::{self, store::Writer};
 use kube::runtime::{WatchStreamExt, watcher};
 
+use crate::aware::SecondaryAware;
+use crate::dispatch::shared::Shared;
 use crate::error::Error;
 use crate::ops::metrics::Metrics;
+use crate::ops::metrics::PRIMARY;
 
 /// A watch to run: its name in metrics and logs, and its event stream.
 pub(crate) struct WatchSpec<K> {
@@ -110,5 +113,22 @@ where
             ready_rx.await.unwrap_or(Ok(()))
         }
         .boxed(),
+    }
+}
+
+/// The watch of `name` (a kind's name, or the primaries'), with the form its cache keeps.
+pub(crate) fn spec<P: SecondaryAware, K>(
+    shared: &Shared<P>,
+    name: &'static str,
+    events: futures::stream::BoxStream<'static, watcher::Result<watcher::Event<K>>>,
+) -> WatchSpec<K> {
+    let managed_fields = match name {
+        PRIMARY => shared.managed_fields.for_primary(),
+        _ => shared.managed_fields.clone(),
+    };
+    WatchSpec {
+        name,
+        events,
+        managed_fields,
     }
 }

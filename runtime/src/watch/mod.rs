@@ -6,4 +6,3 @@
 pub(crate) mod declared;
 pub(crate) mod driver;
 pub(crate) mod set;
-pub(crate) mod shared;

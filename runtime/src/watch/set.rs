@@ -13,6 +13,7 @@ use crate::aware::Declare;
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::caches::Caches;
 use crate::dispatch::pipeline::{PrimaryEvent, PrimaryPipeline};
+use crate::dispatch::shared::Shared;
 use crate::error::Error;
 use crate::kinds::declaration::Declaration;
 use crate::kinds::resource::SecondaryResource;
@@ -21,7 +22,6 @@ use crate::ops::metrics::{EventOutcome, PRIMARY};
 use crate::watch::declared::Watch;
 use crate::watch::declared::{ErasedWatch, ForgetOwner};
 use crate::watch::driver::{Driven, drive};
-use crate::watch::shared::Shared;
 
 /// Every watch of one controller, running: dropping it aborts them all.
 pub(crate) struct Watches<P: SecondaryAware> {
@@ -73,7 +73,7 @@ fn start_primary<P: SecondaryAware>(
     let mut pipeline = PrimaryPipeline::<P>::default();
     let state = shared.clone();
     let driven = drive(
-        shared.spec(PRIMARY, futures::StreamExt::boxed(events)),
+        crate::watch::driver::spec(shared, PRIMARY, futures::StreamExt::boxed(events)),
         writer,
         shared.metrics.clone(),
         move |event| {

@@ -7,13 +7,11 @@ use futures::channel::mpsc::UnboundedSender;
 use kube::Client;
 use kube::runtime::controller;
 use kube::runtime::reflector::ObjectRef;
-use kube::runtime::watcher;
 
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::expectations::Expectations;
 use crate::dispatch::ledger::Ledger;
-use crate::ops::metrics::{EventOutcome, Metrics, PRIMARY};
-use crate::watch::driver::WatchSpec;
+use crate::ops::metrics::{EventOutcome, Metrics};
 
 /// What a running controller shares with every watch.
 pub(crate) struct Shared<P: SecondaryAware> {
@@ -33,22 +31,6 @@ impl<P: SecondaryAware> Shared<P> {
         // The receiver lives as long as the controller; a closed channel means shutdown.
         if send && self.triggers.unbounded_send(primary).is_ok() {
             self.metrics.queued();
-        }
-    }
-
-    pub(crate) fn spec<K>(
-        &self,
-        name: &'static str,
-        events: futures::stream::BoxStream<'static, watcher::Result<watcher::Event<K>>>,
-    ) -> WatchSpec<K> {
-        let managed_fields = match name {
-            PRIMARY => self.managed_fields.for_primary(),
-            _ => self.managed_fields.clone(),
-        };
-        WatchSpec {
-            name,
-            events,
-            managed_fields,
         }
     }
 
