@@ -278,7 +278,12 @@ impl<P: SecondaryAware> Context<P> {
             Ok(_) => {
                 let name = display(child);
                 tracing::info!(child = %name, "deleted");
-                self.did(did, child, format!("{} {name}", did.verb()));
+                let why = if did == Did::Pruned {
+                    ": no longer desired"
+                } else {
+                    ""
+                };
+                self.did(did, child, format!("{} {name}{why}", did.verb()));
                 Ok(())
             }
             Err(kube::Error::Api(status)) if matches!(status.code, 404 | 409) => Ok(()),

@@ -11,8 +11,8 @@ use crate::kinds::resource::display;
 
 /// The label that makes a child a member of a set applied with
 /// [`Context::apply_all`](crate::Context::apply_all) or
-/// [`Context::apply_all_in`](crate::Context::apply_all_in): its value names the set. Only members of a
-/// set are pruned with it.
+/// [`Context::apply_all_in`](crate::Context::apply_all_in): its value names the set. Only members
+/// of a set are pruned with it.
 pub const SET_LABEL: &str = "kube-secondary.dev/set";
 
 /// The set [`Context::apply_all`] applies.

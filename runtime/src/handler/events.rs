@@ -59,7 +59,7 @@ impl Did {
             Self::Adopted => "adopted",
             Self::Updated => "updated",
             Self::Repaired => "repaired",
-            Self::Pruned => "pruned (no longer desired)",
+            Self::Pruned => "pruned",
             Self::Deleted => "deleted",
             Self::Refused => "refused",
             Self::Failed => "failed",
