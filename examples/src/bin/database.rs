@@ -72,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
             if let Some(addr) = flags.metrics_addr {
                 let baseline = baseline.clone();
                 let body = move || serde_json::json!({ "wakeups": { "reconcile": baseline.wakeups() }, "requests": requests.snapshot() });
-                serve(addr, Registry::default(), body, || true).await?;
+                serve(addr, body).await?;
             }
             match flags.mode {
                 Mode::Timer => baseline::timer::run(baseline.clone(), namespace, shutdown).await,
@@ -84,35 +84,24 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves a baseline's `/metrics` (`registry` in the OpenMetrics text format), `/metrics.json`
-/// (`json()`, which the benchmark reads), `/healthz`, and `/readyz` (503 until `ready()`) on `addr`.
+/// Serves a baseline's `/metrics.json` (`json()`, which the benchmark reads), and `/metrics` (an
+/// empty OpenMetrics registry: the baselines count in `json()`), `/healthz` and `/readyz` (both
+/// `ok` while the process serves) on `addr`.
 async fn serve(
     addr: SocketAddr,
-    registry: Registry,
     json: impl Fn() -> serde_json::Value + Clone + Send + Sync + 'static,
-    ready: impl Fn() -> bool + Clone + Send + Sync + 'static,
 ) -> std::io::Result<()> {
-    let registry = Arc::new(registry);
     let app = axum::Router::new()
         .route(
             "/metrics",
-            get(move || std::future::ready(openmetrics(&registry))),
+            get(|| std::future::ready(openmetrics(&Registry::default()))),
         )
         .route(
             "/metrics.json",
             get(move || std::future::ready(Json(json()))),
         )
         .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/readyz",
-            get(move || {
-                std::future::ready(if ready() {
-                    (StatusCode::OK, "ok")
-                } else {
-                    (StatusCode::SERVICE_UNAVAILABLE, "caches not synced")
-                })
-            }),
-        );
+        .route("/readyz", get(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving /metrics, /metrics.json, /healthz and /readyz");
     tokio::spawn(async move {
