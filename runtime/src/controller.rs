@@ -16,6 +16,7 @@ use crate::aware::SecondaryAware;
 use crate::cache::expectations::{Expectations, kind_of};
 use crate::cache::form::ManagedFields;
 use crate::dispatch::backoff::Backoff;
+use crate::dispatch::budget::RepairBudget;
 use crate::dispatch::ledger::Ledger;
 use crate::dispatch::run::Run;
 use crate::dispatch::shared::Shared;
@@ -46,6 +47,7 @@ pub struct Controller<P: SecondaryAware> {
     config: controller::Config,
     metrics: Arc<Metrics>,
     backoff: Backoff,
+    repairs: RepairBudget,
     preflight: bool,
     keep_managed_fields: bool,
     writes: Writes,
@@ -64,6 +66,7 @@ impl<P: SecondaryAware> Controller<P> {
             config: controller::Config::default(),
             metrics: Arc::default(),
             backoff: Backoff::default(),
+            repairs: RepairBudget::default(),
             preflight: true,
             keep_managed_fields: false,
             writes: Writes::for_primary::<P>(),
@@ -96,6 +99,19 @@ impl<P: SecondaryAware> Controller<P> {
     #[must_use]
     pub fn debounce(mut self, debounce: std::time::Duration) -> Self {
         self.config = self.config.debounce(debounce);
+        self
+    }
+
+    /// How often a primary's children are repaired while something keeps changing them: `burst`
+    /// runs of [`reconcile_secondaries`](crate::Reconciler::reconcile_secondaries) at once, then
+    /// one per `every`, whatever the number of changes; the changes made meanwhile fold into that
+    /// run. Default: 5, then one every 10 s, so ordinary drift (a deleted Service, a few edits a
+    /// minute) is repaired at once, and a child another controller rewrites a hundred times a
+    /// second costs a repair every 10 s, not a hundred. A change of the primary itself never
+    /// waits; `u32::MAX` never holds.
+    #[must_use]
+    pub fn repair_budget(mut self, burst: u32, every: Duration) -> Self {
+        self.repairs = RepairBudget { burst, every };
         self
     }
 
@@ -246,7 +262,7 @@ impl<P: SecondaryAware> Controller<P> {
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             namespace: self.namespace.clone(),
-            ledger: Arc::new(Ledger::<P>::new(P::options(), self.backoff)),
+            ledger: Arc::new(Ledger::<P>::new(P::options(), self.backoff, self.repairs)),
             triggers,
             expectations: Arc::new(Expectations::new(watched_kinds::<P>())),
             metrics: self.metrics.clone(),

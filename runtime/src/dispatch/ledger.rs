@@ -2,89 +2,24 @@
 //! scheduler and drained when its run starts. The queue (debounce, dedupe, concurrency) stays
 //! kube-runtime's; the ledger only decides which handler a run calls and when time is next due.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use backon::ExponentialBackoff;
 use kube::runtime::reflector::ObjectRef;
 
-use crate::aware::{Options, SecondaryAware, SecondaryKind};
+use crate::aware::{Options, SecondaryAware};
 use crate::cache::expectations::{Expectations, Version};
 use crate::dispatch::backoff::{Backoff, after, due, spread};
+use crate::dispatch::budget::RepairBudget;
 use crate::dispatch::plan::{Main, Outcome, Plan};
 use crate::handler::changes::{Change, ChangeOp, Changes};
 use crate::handler::reconciler::{Action, Next};
 use crate::ops::metrics::{EventOutcome, Trigger};
 
-/// One changed child, as recorded: the last operation, and what is needed to decide at drain
-/// time whether it still needs a run.
-#[derive(Debug)]
-struct Pending {
-    op: ChangeOp,
-    /// The uid its controller ownerReference names (none for label and annotation mappings).
-    owner_uid: Option<String>,
-    /// The versions of the applied events folded into this entry: any of them may still turn
-    /// out to be the echo of our own write.
-    versions: Vec<Version>,
-    /// Events folded in that cannot be echoes: deletions, objects without a version.
-    foreign: u64,
-}
-
-impl Pending {
-    fn events(&self) -> u64 {
-        self.versions.len() as u64 + self.foreign
-    }
-}
-
-type ChildKey<Kd> = (Kd, Option<String>, String);
-
-#[derive(Debug)]
-struct PrimaryState<Kd: SecondaryKind> {
-    /// A full reconcile has been attempted at least once.
-    reconciled: bool,
-    primary_changed: bool,
-    changes: BTreeMap<ChildKey<Kd>, Pending>,
-    /// A request for this primary waits in the trigger channel: no second one is sent.
-    queued: bool,
-    /// The retry delays while handlers keep failing; reset by a run without failure.
-    backoff: Option<ExponentialBackoff>,
-    resync: Option<Instant>,
-    requeue: Option<Instant>,
-    retry: Option<Instant>,
-    periodic: Option<Instant>,
-}
-
-impl<Kd: SecondaryKind> Default for PrimaryState<Kd> {
-    fn default() -> Self {
-        Self {
-            reconciled: false,
-            primary_changed: false,
-            changes: BTreeMap::new(),
-            queued: false,
-            backoff: None,
-            resync: None,
-            requeue: None,
-            retry: None,
-            periodic: None,
-        }
-    }
-}
-
-impl<Kd: SecondaryKind> PrimaryState<Kd> {
-    /// The child events recorded and not drained yet, by kind.
-    fn pending_events(self) -> Vec<(Kd, u64)> {
-        self.changes
-            .into_iter()
-            .map(|((kind, _, _), pending)| (kind, pending.events()))
-            .collect()
-    }
-
-    /// Marks a request as sent; returns whether one must be sent (none is waiting yet).
-    fn enqueue(&mut self) -> bool {
-        !std::mem::replace(&mut self.queued, true)
-    }
-}
+#[path = "ledger_state.rs"]
+mod state;
+use state::{Pending, PrimaryState};
 
 /// Whether a child `(kind, namespace, name)` is in its cache now and maps to the run's primary.
 pub(crate) type Live<'a, Kd> = &'a dyn Fn(Kd, Option<&str>, &str) -> bool;
@@ -93,14 +28,16 @@ pub(crate) type Live<'a, Kd> = &'a dyn Fn(Kd, Option<&str>, &str) -> bool;
 pub(crate) struct Ledger<P: SecondaryAware> {
     options: Options,
     backoff: Backoff,
+    budget: RepairBudget,
     state: Mutex<HashMap<ObjectRef<P>, PrimaryState<P::Kind>>>,
 }
 
 impl<P: SecondaryAware> Ledger<P> {
-    pub(crate) fn new(options: Options, backoff: Backoff) -> Self {
+    pub(crate) fn new(options: Options, backoff: Backoff, budget: RepairBudget) -> Self {
         Self {
             options,
             backoff,
+            budget,
             state: Mutex::new(HashMap::new()),
         }
     }
@@ -120,7 +57,7 @@ impl<P: SecondaryAware> Ledger<P> {
 
     /// A child of the primary changed: `owner_uid` is the uid its ownerReference names,
     /// `version` the applied object's version (none for a deletion). Returns whether to send the
-    /// primary a request.
+    /// primary a request: none while the primary's repairs are held, whose end is scheduled.
     pub(crate) fn record_child(
         &self,
         primary: ObjectRef<P>,
@@ -144,6 +81,9 @@ impl<P: SecondaryAware> Ledger<P> {
             match version.filter(|_| change.op == ChangeOp::Applied) {
                 Some(version) => pending.versions.push(version),
                 None => pending.foreign += 1,
+            }
+            if entry.hold.is_some_and(|until| until > Instant::now()) {
+                return false;
             }
             entry.enqueue()
         })
@@ -203,6 +143,19 @@ impl<P: SecondaryAware> Ledger<P> {
         let deleting = primary.meta().deletion_timestamp.is_some();
         self.with(|state| {
             let entry = state.entry(key).or_default();
+            let periodic = self.options.periodic.is_some() && due(entry.periodic, now);
+            let full = entry.full_trigger(now);
+            if full.is_none() && !deleting && entry.hold.is_some_and(|until| !due(Some(until), now))
+            {
+                // Its children keep drifting: what changed waits for the end of the hold.
+                let main = None;
+                return Plan {
+                    main,
+                    periodic,
+                    drained: Vec::new(),
+                };
+            }
+            entry.hold = None;
             let mut drained = Vec::new();
             let mut changes = Changes::default();
             for ((kind, namespace, name), mut pending) in std::mem::take(&mut entry.changes) {
@@ -234,22 +187,11 @@ impl<P: SecondaryAware> Ledger<P> {
                     op,
                 });
             }
-            let primary_changed = std::mem::take(&mut entry.primary_changed);
-            let full = if primary_changed || !entry.reconciled {
-                Some(Trigger::Primary)
-            } else if due(entry.retry, now) {
-                Some(Trigger::Retry)
-            } else if due(entry.requeue, now) {
-                Some(Trigger::Requeue)
-            } else if due(entry.resync, now) {
-                Some(Trigger::Resync)
-            } else if deleting && !changes.is_empty() {
-                // A primary being deleted is the full reconcile's business (cleanup, finalizers),
-                // never a repair that would fight the garbage collector.
-                Some(Trigger::Primary)
-            } else {
-                None
-            };
+            entry.primary_changed = false;
+            // A primary being deleted is the full reconcile's business (cleanup, finalizers),
+            // never a repair that would fight the garbage collector.
+            let deletion = (deleting && !changes.is_empty()).then_some(Trigger::Primary);
+            let full = full.or(deletion);
             let main = match full {
                 Some(trigger) => Some(Main::Full(trigger)),
                 None if !changes.is_empty() => Some(Main::Secondaries(changes)),
@@ -257,7 +199,7 @@ impl<P: SecondaryAware> Ledger<P> {
             };
             Plan {
                 main,
-                periodic: self.options.periodic.is_some() && due(entry.periodic, now),
+                periodic,
                 drained,
             }
         })
@@ -315,11 +257,20 @@ impl<P: SecondaryAware> Ledger<P> {
             {
                 entry.periodic = Some(after(now, every));
             }
-            [entry.resync, entry.requeue, entry.retry, entry.periodic]
-                .into_iter()
-                .flatten()
-                .min()
-                .map(|next| next.saturating_duration_since(now))
+            if outcome.secondaries.is_some() {
+                entry.hold = self.budget.spend(&mut entry.repairs, now);
+            }
+            [
+                entry.resync,
+                entry.requeue,
+                entry.retry,
+                entry.periodic,
+                entry.hold,
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|next| next.saturating_duration_since(now))
         })
     }
 

@@ -45,6 +45,7 @@ pub(super) fn ledger() -> Ledger<Primary> {
     Ledger::new(
         Options::new(Duration::from_secs(1800), None),
         Backoff::default(),
+        RepairBudget::default(),
     )
 }
 

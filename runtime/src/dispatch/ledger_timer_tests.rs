@@ -65,6 +65,7 @@ fn failures_back_off_exponentially_up_to_the_cap_and_reset_on_success() {
             min: Duration::from_millis(100),
             max: Duration::from_secs(2),
         },
+        RepairBudget::default(),
     );
     let now = Instant::now();
     begin(&ledger, now);
@@ -93,6 +94,7 @@ fn periodic_check_runs_on_its_own_interval() {
     let ledger = Ledger::<Primary>::new(
         Options::new(Duration::from_secs(1800), Some(Duration::from_secs(60))),
         Backoff::default(),
+        RepairBudget::default(),
     );
     let now = Instant::now();
     begin(&ledger, now);
@@ -106,4 +108,62 @@ fn periodic_check_runs_on_its_own_interval() {
             drained: Vec::new()
         }
     );
+}
+
+/// One repair of the children of `db` at `now`, as a run does it: begin, then finish.
+fn repair(ledger: &Ledger<Primary>, now: Instant, name: &str) -> (bool, Option<Duration>) {
+    let sent = ledger.record_child(key("db"), change(name), None, None);
+    ledger.received(&key("db"));
+    let ran = matches!(begin(ledger, now).main, Some(Main::Secondaries(_)));
+    let outcome = Outcome {
+        secondaries: Some(Ok(Action::await_change())),
+        ..Outcome::default()
+    };
+    (sent && ran, ledger.finish(&key("db"), now, outcome))
+}
+
+#[test]
+fn children_that_keep_drifting_are_repaired_in_a_burst_then_once_per_interval() {
+    let now = Instant::now();
+    let ledger = reconciled(now);
+    for i in 0..4 {
+        assert!(
+            repair(&ledger, now, &format!("cfg-{i}")).0,
+            "repair {i} runs at once"
+        );
+    }
+    let (ran, next) = repair(&ledger, now, "cfg-4");
+    assert!(ran);
+    assert_eq!(
+        next,
+        Some(Duration::from_secs(10)),
+        "the fifth holds the next"
+    );
+    // While held, changes send no request, and a run that comes anyway leaves them recorded.
+    assert!(!ledger.record_child(key("db"), change("a"), None, None));
+    assert!(!ledger.record_child(key("db"), change("b"), None, None));
+    let early = begin(&ledger, now + Duration::from_secs(1));
+    assert_eq!(early.main, None);
+    // The end of the hold runs every change made meanwhile, once.
+    let held = begin(&ledger, now + Duration::from_secs(10));
+    assert_eq!(
+        secondaries(held),
+        vec![
+            ("a".to_string(), ChangeOp::Applied),
+            ("b".to_string(), ChangeOp::Applied)
+        ]
+    );
+}
+
+#[test]
+fn a_change_of_the_primary_is_never_held() {
+    let now = Instant::now();
+    let ledger = reconciled(now);
+    for i in 0..5 {
+        repair(&ledger, now, &format!("cfg-{i}"));
+    }
+    ledger.record_child(key("db"), change("a"), None, None);
+    assert!(ledger.record_primary(key("db")));
+    let plan = begin(&ledger, now + Duration::from_secs(1));
+    assert_eq!(plan.main, Some(Main::Full(Trigger::Primary)));
 }

@@ -16,7 +16,7 @@ impl Fixture {
         let pipeline = KindPipeline::new(
             Kind::ConfigMap,
             Mapping::Owner,
-            Arc::new(crate::kinds::predicates::default_predicate::<ConfigMap>),
+            Arc::new(crate::kinds::predicates::unowned::<ConfigMap>),
             store,
             Arc::default(),
             Arc::new(Expectations::new([kind_of::<ConfigMap>()])),

@@ -104,10 +104,14 @@ where
         self
     }
 
-    pub(crate) fn predicate_fn(&self) -> PredicateFn<C> {
-        self.predicate
-            .clone()
-            .unwrap_or_else(|| Arc::new(crate::kinds::predicates::default_predicate::<C>))
+    /// The declared predicate, or the default for the controller whose field manager is
+    /// `field_manager`.
+    pub(crate) fn predicate_fn(&self, field_manager: &str) -> PredicateFn<C> {
+        self.predicate.clone().unwrap_or_else(|| {
+            Arc::new(crate::kinds::predicates::default_predicate::<C>(
+                field_manager,
+            ))
+        })
     }
 
     pub(crate) fn watch_stream(

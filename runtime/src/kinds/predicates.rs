@@ -2,7 +2,9 @@
 //!
 //! A predicate maps an object to a value; the primary wakes when the value differs from the one
 //! last seen for that object (a new object always wakes it, and so does a deletion). These are
-//! kube-runtime's predicates, plus the default this crate applies when a kind declares none.
+//! kube-runtime's predicates, plus the default this crate applies when a kind declares none: a
+//! child wakes its primary when what its controller owns in it changes ([`owned_fields`]), when it
+//! turns ready or not ([`readiness`]), starts terminating, appears or goes.
 
 use std::any::Any;
 use std::collections::hash_map::DefaultHasher;
@@ -13,7 +15,9 @@ pub use kube::runtime::predicates::{
     annotations, finalizers, generation, labels, resource_version,
 };
 
-/// The predicate used when a `#[secondary(...)]` declares none.
+/// What wakes a primary for a child its controller never wrote (no `managedFields` entry of its
+/// field manager: adopted, label-mapped, or written with another manager); the
+/// [`default_predicate`] of children it wrote is [`owned_fields`].
 ///
 /// Objects whose spec is versioned by `metadata.generation` (Deployments, StatefulSets, Jobs,
 /// Pods on Kubernetes 1.33 and later, custom resources with a status subresource…) wake on
@@ -24,26 +28,26 @@ pub use kube::runtime::predicates::{
 ///
 /// ```
 /// use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus};
-/// use kube_secondary::predicates::default_predicate;
+/// use kube_secondary::predicates::unowned;
 ///
 /// let mut deployment = Deployment::default();
 /// deployment.metadata.generation = Some(1);
-/// let seen = default_predicate(&deployment);
+/// let seen = unowned(&deployment);
 ///
 /// // A status heartbeat: same value, nobody wakes.
 /// deployment.status = Some(DeploymentStatus { observed_generation: Some(1), ..Default::default() });
 /// deployment.metadata.resource_version = Some("42".into());
-/// assert_eq!(default_predicate(&deployment), seen);
+/// assert_eq!(unowned(&deployment), seen);
 ///
 /// // A replica became ready: a readiness transition wakes the primary.
 /// deployment.status = Some(DeploymentStatus { ready_replicas: Some(1), ..Default::default() });
-/// assert_ne!(default_predicate(&deployment), seen);
+/// assert_ne!(unowned(&deployment), seen);
 ///
 /// // Someone scaled it: the API server bumps the generation, the primary wakes.
 /// deployment.metadata.generation = Some(2);
-/// assert_ne!(default_predicate(&deployment), seen);
+/// assert_ne!(unowned(&deployment), seen);
 /// ```
-pub fn default_predicate<K: Resource + 'static>(obj: &K) -> Option<u64> {
+pub fn unowned<K: Resource + 'static>(obj: &K) -> Option<u64> {
     match generation(obj) {
         Some(generation) => {
             let metadata = combine(combine(Some(generation), labels(obj)), annotations(obj));
@@ -204,6 +208,10 @@ pub fn combine(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 mod ready;
 pub use ready::is_ready;
 
+#[path = "predicates_owned.rs"]
+mod owned;
+pub use owned::{default_predicate, owned_fields};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,37 +226,31 @@ mod tests {
     }
 
     #[test]
-    fn default_ignores_status_only_updates_of_generation_objects() {
-        assert_eq!(
-            default_predicate(&deployment(1, "10")),
-            default_predicate(&deployment(1, "11"))
-        );
-        assert_ne!(
-            default_predicate(&deployment(1, "10")),
-            default_predicate(&deployment(2, "11"))
-        );
+    fn unowned_ignores_status_only_updates_of_generation_objects() {
+        assert_eq!(unowned(&deployment(1, "10")), unowned(&deployment(1, "11")));
+        assert_ne!(unowned(&deployment(1, "10")), unowned(&deployment(2, "11")));
     }
 
     #[test]
-    fn default_follows_labels_of_generation_objects() {
+    fn unowned_follows_labels_of_generation_objects() {
         let plain = deployment(1, "10");
         let mut labelled = deployment(1, "11");
         labelled.metadata.labels = Some([("tier".to_string(), "db".to_string())].into());
-        assert_ne!(default_predicate(&plain), default_predicate(&labelled));
+        assert_ne!(unowned(&plain), unowned(&labelled));
     }
 
     #[test]
-    fn default_uses_resource_version_without_generation() {
+    fn unowned_uses_resource_version_without_generation() {
         let mut a = ConfigMap::default();
         a.metadata.resource_version = Some("1".into());
         let mut b = a.clone();
         b.metadata.resource_version = Some("2".into());
-        assert_ne!(default_predicate(&a), default_predicate(&b));
-        assert_eq!(default_predicate(&a), default_predicate(&a.clone()));
+        assert_ne!(unowned(&a), unowned(&b));
+        assert_eq!(unowned(&a), unowned(&a.clone()));
     }
 
     #[test]
-    fn default_passes_a_pod_turning_ready_and_a_job_finishing_but_not_heartbeats() {
+    fn unowned_passes_a_pod_turning_ready_and_a_job_finishing_but_not_heartbeats() {
         use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus};
         use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
         let pod = |ready: &str, probe_time: &str| Pod {
@@ -268,14 +270,8 @@ mod tests {
             }),
             ..Default::default()
         };
-        assert_ne!(
-            default_predicate(&pod("False", "t1")),
-            default_predicate(&pod("True", "t1"))
-        );
-        assert_eq!(
-            default_predicate(&pod("True", "t1")),
-            default_predicate(&pod("True", "t2"))
-        );
+        assert_ne!(unowned(&pod("False", "t1")), unowned(&pod("True", "t1")));
+        assert_eq!(unowned(&pod("True", "t1")), unowned(&pod("True", "t2")));
         let job = |conditions: Vec<JobCondition>, active: i32| Job {
             metadata: kube::api::ObjectMeta {
                 generation: Some(1),
@@ -294,14 +290,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            default_predicate(&job(vec![], 1)),
-            default_predicate(&job(vec![], 2)),
+            unowned(&job(vec![], 1)),
+            unowned(&job(vec![], 2)),
             "a running Job's progress"
         );
-        assert_ne!(
-            default_predicate(&job(vec![], 1)),
-            default_predicate(&job(vec![complete], 0))
-        );
+        assert_ne!(unowned(&job(vec![], 1)), unowned(&job(vec![complete], 0)));
     }
 
     #[test]

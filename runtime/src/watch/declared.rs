@@ -85,7 +85,7 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         let mut pipeline = KindPipeline::new(
             self.kind,
             self.mapping.clone(),
-            self.predicate_fn(),
+            self.predicate_fn(&shared.writes.field_manager),
             store,
             index.clone(),
             shared.expectations.clone(),

@@ -144,10 +144,17 @@ pub fn drift(desired: &Value, cached: &Value, manager: &str) -> Option<Drift> {
     if wanted.is_some() && wanted != cached.pointer(DIGEST_POINTER) {
         return Some(Drift::at(String::new(), DriftKind::DesiredChanged));
     }
-    let nothing = Value::Object(Map::new());
-    let set = entry.get("fieldsV1").unwrap_or(&nothing);
+    let set = match entry.get("fieldsV1") {
+        None => Value::Object(Map::new()),
+        // The caches keep a field set as its JSON text (a fraction of the tree's memory).
+        Some(Value::String(text)) => match serde_json::from_str(text) {
+            Ok(set) => set,
+            Err(_) => return Some(shape("metadata.managedFields")),
+        },
+        Some(set) => set.clone(),
+    };
     let cached = secret::string_data_as_written(desired, cached);
-    compare_object(set, desired, &cached).err()
+    compare_object(&set, desired, &cached).err()
 }
 
 /// [`drift`] for typed objects. Values typed as k8s-openapi's `Quantity` compare as amounts
