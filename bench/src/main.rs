@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick] [--scenario NAME]… [--primaries N]… [--contestant NAME]… [--seed N] [--out DIR]`
+//! `cargo xtask bench [--quick] [--scenario NAME]… [--primaries N]… [--contestant NAME]… [--seed N] [--idle-seconds S] [--out DIR]`
 //! `cargo xtask bench --merge DIR… [--out DIR]`
 //!
 //! Runs the `database` job's four implementations through the idle, drift, noise and churn
@@ -14,6 +14,7 @@ mod disturb;
 mod primary_all;
 mod procfs;
 mod report;
+mod restart;
 mod run;
 mod saved;
 mod scenario;
@@ -40,6 +41,8 @@ struct Args {
     seed: u64,
     out: PathBuf,
     merge: Vec<PathBuf>,
+    /// Overrides the length of the idle windows.
+    idle_seconds: Option<u64>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -51,6 +54,7 @@ fn parse_args() -> anyhow::Result<Args> {
         seed: 42,
         out: PathBuf::from("bench/results"),
         merge: vec![],
+        idle_seconds: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -66,8 +70,9 @@ fn parse_args() -> anyhow::Result<Args> {
             "--seed" => args.seed = value()?.parse()?,
             "--out" => args.out = PathBuf::from(value()?),
             "--merge" => args.merge.push(PathBuf::from(value()?)),
+            "--idle-seconds" => args.idle_seconds = Some(value()?.parse()?),
             other => anyhow::bail!(
-                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn|primary-all, --primaries N, --contestant NAME, --seed N, --out DIR, --merge DIR"
+                "unknown argument `{other}`; known: --quick, --scenario idle|drift|noise|churn|primary-all, --primaries N, --contestant NAME, --seed N, --out DIR, --merge DIR, --idle-seconds S"
             ),
         }
     }
@@ -168,6 +173,12 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&logs)?;
     let plan: Vec<Scenario> = scenarios(args.quick)
         .into_iter()
+        .map(|s| match (s, args.idle_seconds) {
+            (Scenario::Idle { primaries, .. }, Some(seconds)) => {
+                Scenario::Idle { primaries, seconds }
+            }
+            (s, _) => s,
+        })
         .filter(|s| args.scenarios.is_empty() || args.scenarios.iter().any(|name| name == s.name()))
         .filter(|s| args.primaries.is_empty() || args.primaries.contains(&s.primaries()))
         .collect();

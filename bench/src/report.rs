@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::contestant::Contestant;
+use crate::contestant::{Contestant, Counters};
 use crate::primary_all::PrimaryAllResult;
 use crate::run::RunResult;
 
@@ -73,6 +73,7 @@ pub fn markdown(
     let _ = writeln!(out, "Measured on {machine}.\n");
     if !results.is_empty() {
         wakeup_table(&mut out, results);
+        out.push_str(&crate::restart::markdown(results));
     }
     out.push_str(&crate::primary_all::markdown(primary_all));
     if !failures.is_empty() {
@@ -84,6 +85,24 @@ pub fn markdown(
     out
 }
 
+/// The requests of `counters` by verb (`none` without any); Events on primaries are listed after
+/// the requests the totals count.
+pub fn requests_by_verb(counters: &Counters) -> String {
+    let requests = &counters.requests;
+    let mut verbs: Vec<String> = requests
+        .iter()
+        .filter(|(verb, _)| verb.as_str() != "event")
+        .map(|(verb, n)| format!("{verb} {n}"))
+        .collect();
+    if let Some(events) = requests.get("event") {
+        verbs.push(format!("+ Events {events}"));
+    }
+    match verbs.is_empty() {
+        true => "none".to_string(),
+        false => verbs.join(", "),
+    }
+}
+
 fn wakeup_table(out: &mut String, results: &[RunResult]) {
     let _ = writeln!(
         out,
@@ -91,16 +110,6 @@ fn wakeup_table(out: &mut String, results: &[RunResult]) {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in results {
-        // Events on primaries are listed after the requests the totals count.
-        let requests = &r.counters.requests;
-        let mut verbs: Vec<String> = requests
-            .iter()
-            .filter(|(verb, _)| verb.as_str() != "event")
-            .map(|(verb, n)| format!("{verb} {n}"))
-            .collect();
-        if let Some(events) = requests.get("event") {
-            verbs.push(format!("+ Events {events}"));
-        }
         let latency = r.latency_ms.map_or_else(
             || "–".into(),
             |[p50, p95, p99, max]| format!("{p50:.0}/{p95:.0}/{p99:.0}/{max:.0}"),
@@ -119,11 +128,7 @@ fn wakeup_table(out: &mut String, results: &[RunResult]) {
             r.counters.total_wakeups(),
             r.wakeups_per_primary_hour(),
             r.counters.total_requests(),
-            if verbs.is_empty() {
-                "none".to_string()
-            } else {
-                verbs.join(", ")
-            },
+            requests_by_verb(&r.counters),
             fmt_opt(r.requests_per_event(), 2),
             fmt_opt(r.wakeups_per_event(), 2),
             r.cpu_seconds,

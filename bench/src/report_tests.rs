@@ -21,6 +21,7 @@ fn idle(contestant: Contestant, primaries: usize, peak_rss_mib: f64) -> RunResul
         repaired: 0,
         latency_ms: None,
         final_state_ok: true,
+        restart: None,
     }
 }
 

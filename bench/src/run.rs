@@ -41,6 +41,9 @@ pub struct RunResult {
     pub latency_ms: Option<[f64; 4]>,
     /// Whether every child was in its desired state at the end.
     pub final_state_ok: bool,
+    /// A restart over the converged primaries (idle runs).
+    #[serde(default)]
+    pub restart: Option<crate::restart::Restart>,
 }
 
 impl RunResult {
@@ -94,8 +97,18 @@ pub async fn run(
     let result = measure(client, &running, &namespace, scenario, seed).await;
     let peak_rss_mib = procfs::peak_rss_mib(pid).unwrap_or(0.0);
     running.stop().await;
+    let restart = match (&result, scenario) {
+        (Ok(_), Scenario::Idle { .. }) => {
+            let log = logs.join(format!("{namespace}-restart.log"));
+            let restart =
+                crate::restart::measure(contestant, binaries, &namespace, port, &log, primaries);
+            Some(restart.await)
+        }
+        _ => None,
+    };
     scenario::delete_namespace(client, &namespace).await;
     let mut result = result.map_err(|e| anyhow::anyhow!("{e}; operator log: {}", log.display()))?;
+    result.restart = restart.transpose()?;
     result.contestant = contestant;
     // The converged reading counts too: the high-water mark may not have caught up with it.
     result.peak_rss_mib = peak_rss_mib.max(result.converged_rss_mib);
@@ -219,5 +232,6 @@ async fn measure(
         repaired: latencies.len(),
         latency_ms: percentiles(&latencies),
         final_state_ok,
+        restart: None,
     })
 }

@@ -50,11 +50,17 @@ pub(crate) async fn converged(api: &Api<Database>, name: &str) -> bool {
 }
 
 pub(crate) fn own_echoes(snapshot: &kube_secondary::MetricsSnapshot, kind: &str) -> u64 {
+    outcome(snapshot, kind, "own_echo")
+}
+
+/// How many events of `kind` ended as `outcome`.
+pub(crate) fn outcome(
+    snapshot: &kube_secondary::MetricsSnapshot,
+    kind: &str,
+    outcome: &str,
+) -> u64 {
     let outcomes = snapshot.outcomes.get(kind);
-    outcomes
-        .and_then(|o| o.get("own_echo"))
-        .copied()
-        .unwrap_or(0)
+    outcomes.and_then(|o| o.get(outcome)).copied().unwrap_or(0)
 }
 
 #[tokio::test]
@@ -73,8 +79,8 @@ async fn an_edit_of_someone_elses_field_costs_no_request_and_of_ours_one_repair(
     let before = operator.settled().await;
     let sent = handler_requests(&counts);
 
-    // A label of another field manager on a child we own: it wakes the operator (the default
-    // predicate watches labels), which finds every child matching and sends nothing.
+    // A label of another field manager on a child we own: nothing the operator owns changed, so
+    // the default predicate filters it; no run, no request.
     let theirs = serde_json::json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -86,9 +92,14 @@ async fn an_edit_of_someone_elses_field_costs_no_request_and_of_ours_one_repair(
         .await
         .expect("label the Deployment");
     let woken = operator.settled().await;
+    assert_eq!(
+        woken.wakeups(Trigger::Secondary),
+        before.wakeups(Trigger::Secondary),
+        "the label woke nobody: {woken:?}"
+    );
     assert!(
-        woken.wakeups(Trigger::Secondary) > before.wakeups(Trigger::Secondary),
-        "the label woke the operator: {woken:?}"
+        outcome(&woken, "Deployment", "predicate") > outcome(&before, "Deployment", "predicate"),
+        "the predicate filtered the label: {woken:?}"
     );
     assert_eq!(
         handler_requests(&counts),
@@ -217,22 +228,20 @@ async fn converged_primaries_cost_no_request_on_a_restart_or_a_full_reconcile() 
         "only the start-up access reviews: {started:?}"
     );
 
-    // A run of each with nothing to do: another field manager labels every Deployment, which
-    // wakes its Database (the default predicate watches labels); all children still match.
+    // A run of each with nothing to do: a readiness change in each Deployment's status (the
+    // default predicate passes readiness) wakes its Database; all children still match.
     for n in 0..PRIMARIES {
-        let label = serde_json::json!({
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": { "name": format!("db-{n}"), "labels": { "team": "storage" } },
-        });
+        let ready = serde_json::json!({ "status": { "conditions": [
+            { "type": "Available", "status": "False", "reason": "E2e" }
+        ] } });
         deployments
-            .patch(
+            .patch_status(
                 &format!("db-{n}"),
-                &PatchParams::apply("someone"),
-                &Patch::Apply(&label),
+                &PatchParams::default(),
+                &Patch::Merge(&ready),
             )
             .await
-            .expect("label a Deployment");
+            .expect("report a Deployment unavailable");
     }
     wait_for("a second run of every Database", || async {
         restarted.snapshot().wakeups(Trigger::Secondary) >= PRIMARIES as u64

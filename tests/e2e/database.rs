@@ -188,7 +188,7 @@ async fn status_only_child_updates_and_idle_time_wake_nothing() {
     create_and_converge(&client, ns.name()).await;
     let before = operator.settled().await;
 
-    // The Deployment's default predicate is generation + labels + annotations: status is noise.
+    // The default predicate passes what the operator owns and readiness: this status is noise.
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
     for observed in 1..=3 {
         let status = serde_json::json!({ "status": { "observedGeneration": observed, "unavailableReplicas": observed } });
