@@ -50,6 +50,7 @@ pub struct Controller<P: SecondaryAware> {
     repairs: RepairBudget,
     preflight: bool,
     keep_managed_fields: bool,
+    streaming_lists: bool,
     writes: Writes,
     #[cfg(feature = "endpoints")]
     endpoints: Option<crate::ops::endpoints::Endpoints>,
@@ -69,6 +70,7 @@ impl<P: SecondaryAware> Controller<P> {
             repairs: RepairBudget::default(),
             preflight: true,
             keep_managed_fields: false,
+            streaming_lists: true,
             writes: Writes::for_primary::<P>(),
             #[cfg(feature = "endpoints")]
             endpoints: None,
@@ -112,6 +114,17 @@ impl<P: SecondaryAware> Controller<P> {
     #[must_use]
     pub fn repair_budget(mut self, burst: u32, every: Duration) -> Self {
         self.repairs = RepairBudget { burst, every };
+        self
+    }
+
+    /// Whether each watch gets its first full picture through a streaming list (default: yes): the
+    /// objects arrive one by one, instead of in pages of 500 decoded at once, which bounds the
+    /// memory a start over many existing children takes. An API server that refuses streaming
+    /// lists (before Kubernetes 1.32, or with the `WatchList` feature gate off) gets a
+    /// paginated list instead, with one info line.
+    #[must_use]
+    pub fn streaming_lists(mut self, streaming: bool) -> Self {
+        self.streaming_lists = streaming;
         self
     }
 
@@ -267,6 +280,7 @@ impl<P: SecondaryAware> Controller<P> {
             expectations: Arc::new(Expectations::new(watched_kinds::<P>())),
             metrics: self.metrics.clone(),
             managed_fields: writes.managed_fields.clone(),
+            streaming_lists: self.streaming_lists,
             writes,
         });
         // Dropped with `run` (returned, failed or dropped itself): every watch task is aborted.

@@ -222,6 +222,10 @@ async fn converged_primaries_cost_no_request_on_a_restart_or_a_full_reconcile() 
     let settled = restarted.settled().await;
     assert_eq!(settled.wakeups(Trigger::Primary), PRIMARIES as u64);
     assert_eq!(counts.writes(), 0, "{:?}", counts.snapshot());
+    // Each watch got its first picture by a streaming list: one watch per kind, no list.
+    let by_verb = counts.snapshot();
+    assert_eq!(by_verb.get("list"), None, "{by_verb:?}");
+    assert_eq!(by_verb.get("watch"), Some(&5), "{by_verb:?}");
     let started = handler_requests(&counts);
     assert!(
         started.keys().all(|verb| *verb == "create"),

@@ -259,6 +259,10 @@ impl<P: SecondaryAware> Ledger<P> {
             }
             if outcome.secondaries.is_some() {
                 entry.hold = self.budget.spend(&mut entry.repairs, now);
+                if let Some(until) = entry.hold {
+                    let wait = until.saturating_duration_since(now);
+                    tracing::debug!(%primary, ?wait, "children keep drifting: their next repair waits");
+                }
             }
             [
                 entry.resync,

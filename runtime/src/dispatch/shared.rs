@@ -22,6 +22,8 @@ pub(crate) struct Shared<P: SecondaryAware> {
     pub(crate) expectations: Arc<Expectations>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) managed_fields: crate::cache::form::ManagedFields,
+    /// Whether watches list first by a streaming list (falling back to pages when refused).
+    pub(crate) streaming_lists: bool,
     pub(crate) writes: crate::handler::writes::Writes,
 }
 

@@ -114,16 +114,22 @@ where
         })
     }
 
+    /// The watch of this kind in `namespace` (all when `None`), listing first by a streaming
+    /// list when `streaming` and the API server serves it.
     pub(crate) fn watch_stream(
         &self,
         client: Client,
-        namespace: Option<&str>,
+        namespace: Option<String>,
+        streaming: bool,
     ) -> BoxStream<'static, watcher::Result<watcher::Event<C>>> {
         let mut config = watcher::Config::default();
         if let Some(selector) = self.selector {
             config = config.labels(selector);
         }
-        (self.stream)(client, namespace, config)
+        let stream = self.stream.clone();
+        crate::kinds::initial::events(config, streaming, move |config| {
+            stream(client.clone(), namespace.as_deref(), config)
+        })
     }
 }
 

@@ -91,7 +91,8 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
             shared.expectations.clone(),
         );
         let kind = self.kind.name();
-        let events = self.watch_stream(shared.client.clone(), shared.namespace.as_deref());
+        let (client, namespace) = (shared.client.clone(), shared.namespace.clone());
+        let events = self.watch_stream(client, namespace, shared.streaming_lists);
         let state = shared.clone();
         let driven = drive(
             crate::watch::driver::spec(shared, kind, events),

@@ -66,14 +66,17 @@ fn start_primary<P: SecondaryAware>(
     forget_owner: Vec<ForgetOwner<P>>,
 ) -> (Store<P>, Driven) {
     let (store, writer) = reflector::store::<P>();
-    let events = watcher::watcher(
-        api::<P>(shared.client.clone(), shared.namespace.as_deref()),
-        watcher::Config::default(),
-    );
+    let (client, namespace) = (shared.client.clone(), shared.namespace.clone());
+    let watch = move |config| {
+        let api = api::<P>(client.clone(), namespace.as_deref());
+        futures::StreamExt::boxed(watcher::watcher(api, config))
+    };
+    let config = watcher::Config::default();
+    let events = crate::kinds::initial::events(config, shared.streaming_lists, watch);
     let mut pipeline = PrimaryPipeline::<P>::default();
     let state = shared.clone();
     let driven = drive(
-        crate::watch::driver::spec(shared, PRIMARY, futures::StreamExt::boxed(events)),
+        crate::watch::driver::spec(shared, PRIMARY, events),
         writer,
         shared.metrics.clone(),
         move |event| {
