@@ -26,6 +26,9 @@ use crate::handler::writes::Writes;
 use crate::ops::metrics::Metrics;
 use crate::watch::set::{WatchSet, Watches};
 
+/// The primaries handled at once unless told otherwise.
+const DEFAULT_CONCURRENCY: u16 = 16;
+
 /// An event-driven controller for primary `P` and every secondary kind it declares.
 ///
 /// ```no_run
@@ -64,7 +67,7 @@ impl<P: SecondaryAware> Controller<P> {
         Self {
             client,
             namespace: None,
-            config: controller::Config::default(),
+            config: controller::Config::default().concurrency(DEFAULT_CONCURRENCY),
             metrics: Arc::default(),
             backoff: Backoff::default(),
             repairs: RepairBudget::default(),
@@ -86,7 +89,10 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
-    /// The most primaries handled at once (default: unlimited); one primary never runs twice at once.
+    /// The most primaries handled at once (default: 16; `0`: unlimited); one primary never runs
+    /// twice at once. The bound is what keeps a cold start over thousands of primaries from
+    /// holding thousands of requests and responses in memory at once; the API server, not the
+    /// number of runs, sets the pace of such a start.
     #[must_use]
     pub fn concurrency(mut self, concurrency: u16) -> Self {
         self.config = self.config.concurrency(concurrency);

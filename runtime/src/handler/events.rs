@@ -4,6 +4,7 @@
 //! [`Recorder`], so that repeats of an Event are counted in one object.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,14 @@ use crate::error::cut;
 
 /// The longest note the API server accepts (`note` is limited to 1 kB).
 const MAX_NOTE: usize = 1024;
+
+/// The runtime's Events sent at once; the others wait their turn, so a cold start over thousands
+/// of primaries does not hold thousands of requests in memory.
+const IN_FLIGHT: usize = 8;
+
+/// The runtime's Events waiting to be sent; past that an Event is left out (client-go's
+/// broadcaster drops Events the same way past 1,000).
+const WAITING: usize = 1000;
 
 /// What the runtime records of its own work on a primary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +126,9 @@ pub(crate) struct Events {
     /// ([`Controller::runtime_events`](crate::Controller::runtime_events)).
     runtime: bool,
     budget: Arc<Mutex<Budget>>,
+    /// The permits to send, and how many wait for one.
+    sending: Arc<tokio::sync::Semaphore>,
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Events {
@@ -131,6 +143,8 @@ impl Events {
             recorder: Recorder::new(client, reporter),
             runtime,
             budget: Arc::default(),
+            sending: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
+            waiting: Arc::default(),
         }
     }
 
@@ -156,9 +170,10 @@ impl Events {
     }
 
     /// Records what the runtime did (`did`, with `note`) on `primary`, about the child `related`,
-    /// in the background: the run does not wait for it. Nothing when the controller turned the
-    /// runtime's Events off, or when the primary used up its budget (25 at once, then one per
-    /// five minutes); the log line of the write is there either way.
+    /// in the background: the run does not wait for it, and at most 8 are sent at once. Nothing
+    /// when the controller turned the runtime's Events off, when the primary used up its budget
+    /// (25 at once, then one per five minutes), or when 1,000 wait to be sent; the log line of the
+    /// write is there either way.
     pub(crate) fn runtime<P: Resource<DynamicType = ()>>(
         &self,
         primary: &P,
@@ -179,9 +194,18 @@ impl Events {
             tracing::debug!(reason = did.reason(), %note, "Event left out: the primary used up its budget");
             return;
         }
+        if self.waiting.fetch_add(1, Ordering::Relaxed) >= WAITING {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            tracing::debug!(reason = did.reason(), %note, "Event left out: too many wait to be sent");
+            return;
+        }
         let recorder = self.recorder.clone();
         let regarding = primary.object_ref(&());
+        let (sending, waiting) = (self.sending.clone(), self.waiting.clone());
         tokio::spawn(async move {
+            // The semaphore is never closed.
+            let _permit = sending.acquire_owned().await;
+            waiting.fetch_sub(1, Ordering::Relaxed);
             publish(
                 &recorder,
                 regarding,
@@ -223,6 +247,29 @@ async fn publish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn eight_events_are_sent_at_once_a_thousand_are_taken_and_the_rest_left_out() {
+        use std::sync::atomic::AtomicUsize;
+        // An API server that takes every request and never answers.
+        let received = Arc::new(AtomicUsize::new(0));
+        let counted = received.clone();
+        let service = tower::service_fn(move |_: http::Request<kube::client::Body>| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            futures::future::pending::<Result<http::Response<kube::client::Body>, std::io::Error>>()
+        });
+        let events = Events::new(Client::new(service, "default"), "test-controller", true);
+        // Distinct primaries, so no primary's own budget is what leaves Events out.
+        for n in 0..1100 {
+            let mut primary = crate::testing::primary(&format!("db-{n}"), &format!("u{n}"));
+            primary.metadata.namespace = Some("default".into());
+            events.runtime(&primary, Did::Created, format!("created {n}"), None);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // A thousand taken (before any was sent): eight sent, the others waiting; 100 left out.
+        assert_eq!(received.load(Ordering::SeqCst), IN_FLIGHT);
+        assert_eq!(events.waiting.load(Ordering::SeqCst), WAITING - IN_FLIGHT);
+    }
 
     #[test]
     fn a_primary_gets_a_burst_of_events_then_one_per_refill_and_others_are_not_touched() {
