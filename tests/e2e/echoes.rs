@@ -87,7 +87,8 @@ async fn each_repair_of_someone_elses_edit_costs_one_run_and_its_echo_none() {
     .await;
     let before = operator.settled().await;
 
-    const EDITS: u64 = 10;
+    // As many as a primary's burst of repairs (`Controller::repair_budget`), so none waits.
+    const EDITS: u64 = 5;
     for edit in 0..EDITS {
         let drift = serde_json::json!({ "data": { "key": format!("drift-{edit}") } });
         configs
@@ -117,6 +118,56 @@ async fn each_repair_of_someone_elses_edit_costs_one_run_and_its_echo_none() {
             .unwrap_or(0)
     };
     assert_eq!(echoes(&after) - echoes(&before), EDITS, "{after:?}");
+    operator.stop().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn a_child_rewritten_in_a_burst_gets_five_repairs_at_once_then_one_for_all_the_rest() {
+    let (client, ns) = setup::<Keeper>("held").await;
+    let keepers: Api<Keeper> = Api::namespaced(client.clone(), ns.name());
+    let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
+    let operator = Running::start::<Keeper, _>(&client, ns.name(), KeepIt);
+    let spec = KeeperSpec {
+        desired: "desired".into(),
+    };
+    keepers
+        .create(&PostParams::default(), &Keeper::new("kept", spec))
+        .await
+        .expect("create the Keeper");
+    let repaired = || async {
+        let config = configs.get_opt("kept").await.expect("get");
+        config.is_some_and(|config| key(&config) == Some("desired"))
+    };
+    wait_for("the ConfigMap", repaired).await;
+    let before = operator.settled().await;
+    let edit = |n: usize| {
+        let configs = configs.clone();
+        async move {
+            let drift = serde_json::json!({ "data": { "key": format!("drift-{n}") } });
+            configs
+                .patch("kept", &PatchParams::default(), &Patch::Merge(&drift))
+                .await
+                .expect("edit the ConfigMap");
+        }
+    };
+    // The primary's burst: each edit repaired before the next.
+    for n in 0..5 {
+        edit(n).await;
+        wait_for("a repair of the burst", repaired).await;
+    }
+    // Twenty more, back to back, while the next repair waits (10 s): one run repairs them all.
+    for n in 5..25 {
+        edit(n).await;
+    }
+    wait_for("the repair after the hold", repaired).await;
+    let after = operator.settled().await;
+    let runs = after.wakeups(Trigger::Secondary) - before.wakeups(Trigger::Secondary);
+    assert!(
+        (6..=7).contains(&runs),
+        "5 repairs, then 1 for 20 edits (2 if they straddled the end of the hold): {runs} runs, {after:?}"
+    );
+    assert_eq!(after.errors, before.errors);
     operator.stop().await;
     ns.delete().await;
 }

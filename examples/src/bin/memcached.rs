@@ -9,12 +9,6 @@ use kube_secondary_examples::memcached::{FINALIZER, Memcached, MemcachedOperator
 use kube_secondary_examples::support::{Flags, init_tracing};
 use prometheus_client::registry::Registry;
 
-/// The allocator: mimalloc keeps the operator's resident memory lower than the system allocator
-/// as caches grow (README, Benchmark).
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     init_tracing();
