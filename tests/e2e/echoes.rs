@@ -87,8 +87,9 @@ async fn each_repair_of_someone_elses_edit_costs_one_run_and_its_echo_none() {
     .await;
     let before = operator.settled().await;
 
-    // As many as a primary's burst of repairs (`Controller::repair_budget`), so none waits.
-    const EDITS: u64 = 5;
+    // Fewer than a primary's burst of repairs (5, `Controller::repair_budget`): the fifth would
+    // start a hold, and the echo of its repair would be drained only when the hold ends.
+    const EDITS: u64 = 4;
     for edit in 0..EDITS {
         let drift = serde_json::json!({ "data": { "key": format!("drift-{edit}") } });
         configs
