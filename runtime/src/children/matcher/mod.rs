@@ -144,17 +144,24 @@ pub fn drift(desired: &Value, cached: &Value, manager: &str) -> Option<Drift> {
     if wanted.is_some() && wanted != cached.pointer(DIGEST_POINTER) {
         return Some(Drift::at(String::new(), DriftKind::DesiredChanged));
     }
+    let (nothing, parsed): (Value, Value);
     let set = match entry.get("fieldsV1") {
-        None => Value::Object(Map::new()),
+        None => {
+            nothing = Value::Object(Map::new());
+            &nothing
+        }
         // The caches keep a field set as its JSON text (a fraction of the tree's memory).
         Some(Value::String(text)) => match serde_json::from_str(text) {
-            Ok(set) => set,
+            Ok(set) => {
+                parsed = set;
+                &parsed
+            }
             Err(_) => return Some(shape("metadata.managedFields")),
         },
-        Some(set) => set.clone(),
+        Some(set) => set,
     };
     let cached = secret::string_data_as_written(desired, cached);
-    compare_object(&set, desired, &cached).err()
+    compare_object(set, desired, &cached).err()
 }
 
 /// [`drift`] for typed objects. Values typed as k8s-openapi's `Quantity` compare as amounts
