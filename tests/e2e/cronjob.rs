@@ -70,13 +70,25 @@ async fn suspend(client: &Client, namespace: &str) {
 }
 
 /// Marks `job` as finished the way the Job controller does once its Pods succeeded.
+///
+/// The Job controller sets `status.startTime` itself, and the API server refuses to move it
+/// once set, so this waits for the controller's value and keeps it.
 async fn complete(api: &Api<Job>, job: &Job) {
+    let name = job.name_any();
+    let start_time = || async {
+        let job = api.get(&name).await.expect("get Job");
+        job.status.and_then(|s| s.start_time)
+    };
+    wait_for("the Job controller to set status.startTime", || async {
+        start_time().await.is_some()
+    })
+    .await;
+    let started = start_time()
+        .await
+        .expect("startTime once set stays")
+        .0
+        .to_string();
     let now = Utc::now().to_rfc3339();
-    let started = job
-        .status
-        .as_ref()
-        .and_then(|s| s.start_time.clone())
-        .map_or_else(|| now.clone(), |t| t.0.to_string());
     let condition = |type_: &str| {
         serde_json::json!({ "type": type_, "status": "True", "reason": "CompletionsReached",
             "lastProbeTime": now, "lastTransitionTime": now })
