@@ -13,7 +13,7 @@ use kube::runtime::controller::{self, applier};
 use kube::runtime::reflector::ObjectRef;
 
 use crate::aware::SecondaryAware;
-use crate::cache::expectations::{Expectations, kind_of};
+use crate::cache::expectations::Expectations;
 use crate::cache::form::ManagedFields;
 use crate::dispatch::backoff::Backoff;
 use crate::dispatch::budget::RepairBudget;
@@ -28,6 +28,10 @@ use crate::watch::set::{WatchSet, Watches};
 
 /// The primaries handled at once unless told otherwise.
 const DEFAULT_CONCURRENCY: u16 = 16;
+
+/// How long running handlers may take to finish after the shutdown signal, unless told
+/// otherwise: within a pod's default 30 s termination grace period, with room to exit.
+const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// An event-driven controller for primary `P` and every secondary kind it declares.
 ///
@@ -58,6 +62,7 @@ pub struct Controller<P: SecondaryAware> {
     #[cfg(feature = "endpoints")]
     endpoints: Option<crate::ops::endpoints::Endpoints>,
     shutdown: BoxFuture<'static, ()>,
+    shutdown_grace: Duration,
     _primary: std::marker::PhantomData<fn() -> P>,
 }
 
@@ -78,6 +83,7 @@ impl<P: SecondaryAware> Controller<P> {
             #[cfg(feature = "endpoints")]
             endpoints: None,
             shutdown: future::pending().boxed(),
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             _primary: std::marker::PhantomData,
         }
     }
@@ -222,7 +228,9 @@ impl<P: SecondaryAware> Controller<P> {
     /// feature `endpoints`): `/metrics` is `registry` with the controller's
     /// [metrics](Metrics::register) added (register your own, and
     /// [`RequestCounts`](crate::client::RequestCounts) for requests by verb, before); `/readyz`
-    /// answers 200 once every watch has filled its cache, 503 before. A port that cannot be bound
+    /// answers 200 once every watch has filled its cache, and 503 with the reason before that or
+    /// while a watch has been failing for longer than
+    /// [`WATCH_FAILING_BOUND`](crate::metrics::WATCH_FAILING_BOUND). A port that cannot be bound
     /// fails [`run`](Self::run) at start-up.
     ///
     /// ```no_run
@@ -243,10 +251,21 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
-    /// Stops the controller when `signal` completes; running handlers finish first.
+    /// Stops the controller when `signal` completes: no handler starts after it, and running
+    /// handlers get the [grace period](Self::shutdown_grace) to finish.
     #[must_use]
     pub fn shutdown_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
         self.shutdown = signal.boxed();
+        self
+    }
+
+    /// How long running handlers may take to finish after the shutdown signal (default 20 s,
+    /// inside a pod's default 30 s grace period); handlers still running then are dropped
+    /// between two awaits, and [`run`](Self::run) returns. A handler waiting on an API server
+    /// that stopped answering would otherwise hold shutdown until the kubelet's SIGKILL.
+    #[must_use]
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
         self
     }
 
@@ -283,7 +302,7 @@ impl<P: SecondaryAware> Controller<P> {
             namespace: self.namespace.clone(),
             ledger: Arc::new(Ledger::<P>::new(P::options(), self.backoff, self.repairs)),
             triggers,
-            expectations: Arc::new(Expectations::new(watched_kinds::<P>())),
+            expectations: Arc::new(Expectations::new(WatchSet::<P>::watched_kinds())),
             metrics: self.metrics.clone(),
             managed_fields: writes.managed_fields.clone(),
             streaming_lists: self.streaming_lists,
@@ -292,8 +311,8 @@ impl<P: SecondaryAware> Controller<P> {
         // Dropped with `run` (returned, failed or dropped itself): every watch task is aborted.
         let watches = Watches::start(&shared);
         // The first run of each primary sees its existing children: wait for every cache.
-        let mut shutdown = self.shutdown;
-        match future::select(watches.ready, &mut shutdown).await {
+        let shutdown = self.shutdown.shared();
+        match future::select(watches.ready, shutdown.clone()).await {
             Either::Left((ready, _)) => ready?,
             Either::Right(_) => return Ok(()),
         };
@@ -304,10 +323,10 @@ impl<P: SecondaryAware> Controller<P> {
                 ledger.received(primary);
                 metrics.dequeued();
             })
-            .take_until(shutdown)
+            .take_until(shutdown.clone())
             .map(Ok::<_, Infallible>);
         let run = Run::new(reconciler, watches.caches, watches.store.clone(), &shared);
-        applier(
+        let handled = applier(
             |primary, run: Arc<Run<P, R>>| {
                 async move { Ok::<_, Infallible>(run.run(primary).await) }.boxed()
             },
@@ -320,19 +339,11 @@ impl<P: SecondaryAware> Controller<P> {
         .for_each(|result| {
             shared.settle(result);
             future::ready(())
-        })
-        .await;
+        });
+        let deadline = shutdown.then(move |()| tokio::time::sleep(self.shutdown_grace));
+        if let Either::Right(_) = future::select(handled.boxed(), deadline.boxed()).await {
+            tracing::warn!("shutdown: dropped the handlers still running after the grace period");
+        }
         Ok(())
     }
-}
-
-/// The group and kind of the primary and of every kind it declares: the writes whose echoes
-/// the controller will see.
-fn watched_kinds<P: SecondaryAware>() -> Vec<(String, String)> {
-    let declared = WatchSet::<P>::declared().watches;
-    let declared = declared.iter().map(|watch| {
-        let resource = watch.resource();
-        (resource.group.clone(), resource.kind.clone())
-    });
-    declared.chain([kind_of::<P>()]).collect()
 }

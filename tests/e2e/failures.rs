@@ -27,7 +27,7 @@ use crate::support::{PATIENCE, Running, setup, wait_for};
 )]
 #[secondary(ConfigMap)]
 pub struct FlakySpec {
-    fail: bool,
+    pub(crate) fail: bool,
 }
 
 /// Where the controller reports failures.
@@ -63,7 +63,7 @@ pub struct HolderSpec {
 }
 
 #[derive(Debug)]
-struct AskedToFail;
+pub(crate) struct AskedToFail;
 
 impl std::fmt::Display for AskedToFail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -73,7 +73,7 @@ impl std::fmt::Display for AskedToFail {
 
 impl std::error::Error for AskedToFail {}
 
-struct FailWhileAsked;
+pub(crate) struct FailWhileAsked;
 
 impl Reconciler<Flaky> for FailWhileAsked {
     type Error = AskedToFail;
@@ -105,7 +105,7 @@ impl Reconciler<Holder> for FailWhileAsked {
     }
 }
 
-fn flaky(name: &str, fail: bool) -> Flaky {
+pub(crate) fn flaky(name: &str, fail: bool) -> Flaky {
     Flaky::new(name, FlakySpec { fail })
 }
 

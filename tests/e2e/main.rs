@@ -11,6 +11,7 @@ mod cronjob;
 mod database;
 mod echoes;
 mod failures;
+mod faults;
 mod latest;
 mod lifecycle;
 mod memcached;

@@ -31,7 +31,8 @@ impl Drop for Serving {
 
 /// Binds `endpoints.addr` and serves `/metrics` (the registry with `metrics` in it, in the
 /// OpenMetrics text format), `/healthz` (200 while the process serves) and `/readyz` (200 once
-/// every watch has filled its cache, 503 before).
+/// every watch has filled its cache and none has been failing for longer than
+/// [`WATCH_FAILING_BOUND`](crate::ops::watch_health::WATCH_FAILING_BOUND), 503 with the reason otherwise).
 pub(crate) async fn serve(endpoints: Endpoints, metrics: Arc<Metrics>) -> Result<Serving, Error> {
     let Endpoints { addr, mut registry } = endpoints;
     metrics.register(&mut registry);
@@ -45,9 +46,9 @@ pub(crate) async fn serve(endpoints: Endpoints, metrics: Arc<Metrics>) -> Result
         .route(
             "/readyz",
             get(move || {
-                std::future::ready(match metrics.snapshot().caches_synced() {
-                    true => (StatusCode::OK, "ok"),
-                    false => (StatusCode::SERVICE_UNAVAILABLE, "caches not filled yet"),
+                std::future::ready(match metrics.snapshot().ready() {
+                    Ok(()) => (StatusCode::OK, "ok".to_string()),
+                    Err(why) => (StatusCode::SERVICE_UNAVAILABLE, why),
                 })
             }),
         );

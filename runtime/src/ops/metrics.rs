@@ -15,6 +15,8 @@ use prometheus_client::registry::{Registry, Unit};
 
 pub(crate) use crate::ops::snapshot::EventOutcome;
 pub use crate::ops::snapshot::{MetricsSnapshot, PRIMARY, Trigger};
+pub use crate::ops::watch_health::WATCH_FAILING_BOUND;
+use crate::ops::watch_health::WatchHealth;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TriggerLabel {
@@ -63,6 +65,7 @@ pub struct Metrics {
     errors: Counter,
     handler_duration: Family<HandlerLabel, Histogram, fn() -> Histogram>,
     queue_depth: Gauge,
+    pub(crate) health: WatchHealth,
     /// The kind and watch names that label a series: families cannot be listed, so the snapshot
     /// looks each name up.
     names: Mutex<BTreeSet<&'static str>>,
@@ -82,6 +85,7 @@ impl Default for Metrics {
             errors: Counter::default(),
             handler_duration: Family::new_with_constructor(handler_histogram),
             queue_depth: Gauge::default(),
+            health: WatchHealth::default(),
             names: Mutex::default(),
         }
     }
@@ -157,6 +161,7 @@ impl Metrics {
             "Primaries with a request waiting for the scheduler",
             self.queue_depth.clone(),
         );
+        self.health.register(registry);
     }
 
     /// Remembers `name` as a label of some series, for the snapshot.
@@ -202,6 +207,7 @@ impl Metrics {
     pub(crate) fn watch_started(&self, kind: &'static str) {
         let watch = self.named(kind);
         self.synced.get_or_create(&WatchLabel { watch }).set(0);
+        self.health.started(watch);
     }
 
     /// A watch request of `kind` failed.
@@ -311,6 +317,7 @@ impl Metrics {
                     Some((watch, synced))
                 })
                 .collect(),
+            failing: self.health.failing_for(),
             skipped: self.skipped.get(),
             errors: self.errors.get(),
         }

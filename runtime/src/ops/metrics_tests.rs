@@ -132,3 +132,51 @@ fn the_queue_depth_goes_up_and_down() {
     let text = scrape(&metrics);
     assert!(has_line(&text, "kube_secondary_queue_depth 0"), "{text}");
 }
+
+#[test]
+fn ready_once_every_cache_is_filled_and_until_a_watch_has_failed_for_the_bound() {
+    let mut snapshot = MetricsSnapshot::default();
+    assert!(snapshot.ready().is_err(), "no watch yet");
+    snapshot.synced.insert("primary", true);
+    snapshot.synced.insert("ConfigMap", false);
+    assert_eq!(snapshot.ready(), Err("caches not filled yet".into()));
+    snapshot.synced.insert("ConfigMap", true);
+    assert_eq!(snapshot.ready(), Ok(()));
+    snapshot
+        .failing
+        .insert("ConfigMap", WATCH_FAILING_BOUND - Duration::from_secs(1));
+    assert_eq!(
+        snapshot.ready(),
+        Ok(()),
+        "an API server restart is ridden out"
+    );
+    snapshot
+        .failing
+        .insert("ConfigMap", WATCH_FAILING_BOUND + Duration::from_secs(1));
+    assert_eq!(
+        snapshot.ready(),
+        Err("watches failing: ConfigMap (31 s)".into())
+    );
+}
+
+#[test]
+fn a_failing_watch_shows_in_its_gauge_and_the_snapshot_until_it_recovers() {
+    let metrics = Metrics::default();
+    metrics.watch_started("ConfigMap");
+    assert!(has_line(
+        &scrape(&metrics),
+        "kube_secondary_watch_failing{watch=\"ConfigMap\"} 0"
+    ));
+    metrics.health.failed("ConfigMap");
+    assert!(has_line(
+        &scrape(&metrics),
+        "kube_secondary_watch_failing{watch=\"ConfigMap\"} 1"
+    ));
+    assert!(metrics.snapshot().failing.contains_key("ConfigMap"));
+    metrics.health.recovered("ConfigMap");
+    assert!(has_line(
+        &scrape(&metrics),
+        "kube_secondary_watch_failing{watch=\"ConfigMap\"} 0"
+    ));
+    assert!(metrics.snapshot().failing.is_empty());
+}

@@ -11,3 +11,4 @@ pub mod rbac;
 pub(crate) mod snapshot;
 #[cfg(feature = "status-summary")]
 pub mod summary;
+pub(crate) mod watch_health;

@@ -2,8 +2,11 @@
 //! a child event, and [`MetricsSnapshot`].
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::Serialize;
+
+use crate::ops::watch_health::WATCH_FAILING_BOUND;
 
 /// Why a primary's handler ran.
 ///
@@ -126,6 +129,9 @@ pub struct MetricsSnapshot {
     pub relists: BTreeMap<&'static str, u64>,
     /// Whether each watch's cache holds its first full list, by kind name or `primary`.
     pub synced: BTreeMap<&'static str, bool>,
+    /// The watches failing now (their last attempt failed and no later one has succeeded), with
+    /// how long each has been failing, by kind name or `primary`.
+    pub failing: BTreeMap<&'static str, Duration>,
     /// Scheduled runs that found nothing left to do: the reason was handled by the previous run,
     /// or every change drained turned out to be an echo of our own write or another object's
     /// child (`outcomes` says which).
@@ -149,5 +155,21 @@ impl MetricsSnapshot {
     /// a readiness probe asks.
     pub fn caches_synced(&self) -> bool {
         !self.synced.is_empty() && self.synced.values().all(|synced| *synced)
+    }
+
+    /// What `/readyz` answers: every cache filled, and no watch failing for longer than
+    /// [`WATCH_FAILING_BOUND`]; `Err` says why not.
+    pub fn ready(&self) -> Result<(), String> {
+        if !self.caches_synced() {
+            return Err("caches not filled yet".into());
+        }
+        let failing: Vec<String> = (self.failing.iter())
+            .filter(|(_, failing)| **failing >= WATCH_FAILING_BOUND)
+            .map(|(watch, failing)| format!("{watch} ({} s)", failing.as_secs()))
+            .collect();
+        match failing.is_empty() {
+            true => Ok(()),
+            false => Err(format!("watches failing: {}", failing.join(", "))),
+        }
     }
 }

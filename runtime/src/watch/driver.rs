@@ -10,12 +10,14 @@ use futures::{FutureExt, StreamExt};
 use kube::Resource;
 use kube::runtime::reflector::{self, store::Writer};
 use kube::runtime::{WatchStreamExt, watcher};
+use std::time::{Duration, Instant};
 
 use crate::aware::SecondaryAware;
 use crate::dispatch::shared::Shared;
 use crate::error::Error;
 use crate::ops::metrics::Metrics;
 use crate::ops::metrics::PRIMARY;
+use crate::watch::backoff::{Failure, by_failure};
 
 /// A watch to run: its name in metrics and logs, and its event stream.
 pub(crate) struct WatchSpec<K> {
@@ -45,8 +47,13 @@ fn rejected(error: &watcher::Error) -> Option<&kube::core::Status> {
     }
 }
 
+/// How long a retry must go without failing before a failing watch counts as working again,
+/// when no event shows it sooner.
+const RETRY_GRACE: Duration = Duration::from_secs(10);
+
 /// Runs `spec` into `writer`'s store, calling `on_event` with each event after the store applied
-/// it.
+/// it. A failing watch is retried by what failed (`backoff`), and said once when it starts
+/// failing and once when it works again, not at every attempt.
 pub(crate) fn drive<K>(
     spec: WatchSpec<K>,
     writer: Writer<K>,
@@ -64,31 +71,48 @@ where
     let (ready_tx, ready_rx) = oneshot::channel();
     let mut ready_tx = Some(ready_tx);
     metrics.watch_started(name);
-    let events = reflector::reflector(
-        writer,
-        events
-            .modify(crate::cache::form::cache_form(managed_fields))
-            .default_backoff(),
-    );
-    let driver = events.for_each(move |event| {
-        match event {
-            Ok(event) => {
-                match &event {
-                    watcher::Event::Init => metrics.list_started(name),
-                    watcher::Event::InitDone => {
-                        metrics.listed(name);
-                        if let Some(ready) = ready_tx.take() {
-                            let _ = ready.send(Ok(()));
-                        }
+    let (events, attempts) =
+        by_failure(events.modify(crate::cache::form::cache_form(managed_fields)));
+    let events = reflector::reflector(writer, events);
+    let driver = async move {
+        let mut events = std::pin::pin!(events);
+        // While failing: when the retry will have gone long enough without failing.
+        let mut failing_until: Option<Instant> = None;
+        loop {
+            let next = match failing_until {
+                Some(at) => match tokio::time::timeout_at(at.into(), events.next()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        recovered(&metrics, name, "its retry has not failed");
+                        failing_until = None;
+                        continue;
                     }
-                    watcher::Event::Apply(_) | watcher::Event::InitApply(_) | watcher::Event::Delete(_) => {}
+                },
+                None => events.next().await,
+            };
+            let Some(event) = next else { break };
+            match event {
+                Ok(event) => {
+                    if failing_until.take().is_some() {
+                        recovered(&metrics, name, "it delivers events again");
+                    }
+                    match &event {
+                        watcher::Event::Init => metrics.list_started(name),
+                        watcher::Event::InitDone => {
+                            metrics.listed(name);
+                            if let Some(ready) = ready_tx.take() {
+                                let _ = ready.send(Ok(()));
+                            }
+                        }
+                        watcher::Event::Apply(_)
+                        | watcher::Event::InitApply(_)
+                        | watcher::Event::Delete(_) => {}
+                    }
+                    on_event(&event);
                 }
-                on_event(&event);
-            }
-            Err(error) => {
-                metrics.watch_failed(name);
-                match rejected(&error).filter(|_| ready_tx.is_some()) {
-                    Some(status) => {
+                Err(error) => {
+                    metrics.watch_failed(name);
+                    if let Some(status) = rejected(&error).filter(|_| ready_tx.is_some()) {
                         let failure = Error::Watch {
                             kind: name,
                             code: status.code,
@@ -97,15 +121,24 @@ where
                         if let Some(ready) = ready_tx.take() {
                             let _ = ready.send(Err(failure));
                         }
+                        continue;
                     }
-                    None => {
-                        tracing::warn!(watch = name, error = %crate::error::chain(&error), "watch failed; retrying with backoff");
+                    let attempt = *attempts.lock().expect("backoff lock poisoned");
+                    if attempt.failure == Failure::Gone {
+                        tracing::info!(watch = name, "watch expired (410 Gone); listing again");
+                        continue;
                     }
+                    let error = crate::error::chain(&error);
+                    if metrics.health.failed(name) {
+                        tracing::warn!(watch = name, %error, retry_in = ?attempt.delay, "watch failing; retrying until it works (one line when it does)");
+                    } else {
+                        tracing::debug!(watch = name, %error, retry_in = ?attempt.delay, "watch still failing");
+                    }
+                    failing_until = Some(Instant::now() + attempt.delay + RETRY_GRACE);
                 }
             }
         }
-        futures::future::ready(())
-    });
+    };
     Driven {
         driver: driver.boxed(),
         ready: async move {
@@ -113,6 +146,13 @@ where
             ready_rx.await.unwrap_or(Ok(()))
         }
         .boxed(),
+    }
+}
+
+/// Says, once, that the failing watch `name` works again, and why that is known.
+fn recovered(metrics: &Metrics, name: &'static str, because: &str) {
+    if let Some(failed_for) = metrics.health.recovered(name) {
+        tracing::info!(watch = name, failed_for = ?failed_for, "watch works again: {because}");
     }
 }
 

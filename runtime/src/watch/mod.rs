@@ -3,6 +3,7 @@
 //! starts the flow; it uses the caches, the dispatch and the kinds, and only the controller and
 //! the client use it.
 
+pub(crate) mod backoff;
 pub(crate) mod declared;
 pub(crate) mod driver;
 pub(crate) mod set;

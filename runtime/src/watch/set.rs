@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 use crate::aware::Declare;
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::caches::Caches;
+use crate::cache::expectations::kind_of;
 use crate::dispatch::pipeline::{PrimaryEvent, PrimaryPipeline};
 use crate::dispatch::shared::Shared;
 use crate::error::Error;
@@ -109,6 +110,17 @@ pub struct WatchSet<P: SecondaryAware> {
 }
 
 impl<P: SecondaryAware> WatchSet<P> {
+    /// The group and kind of the primary and of every kind it declares: the writes whose
+    /// echoes the controller will see.
+    pub(crate) fn watched_kinds() -> Vec<(String, String)> {
+        let declared = Self::declared().watches;
+        let declared = declared.iter().map(|watch| {
+            let resource = watch.resource();
+            (resource.group.clone(), resource.kind.clone())
+        });
+        declared.chain([kind_of::<P>()]).collect()
+    }
+
     /// The watches `P` declares, in declaration order.
     pub(crate) fn declared() -> Self {
         let mut set = Self {

@@ -1,0 +1,90 @@
+//! Which watches are failing, and since when: the `kube_secondary_watch_failing` gauge, and what
+//! `/readyz` and the snapshot read.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+/// How long a watch may keep failing before the controller stops saying it is ready: long
+/// enough to ride out an API server restart, short enough that a revoked permission shows
+/// within a minute.
+pub const WATCH_FAILING_BOUND: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WatchLabel {
+    watch: &'static str,
+}
+
+/// The watches failing now.
+#[derive(Debug, Default)]
+pub(crate) struct WatchHealth {
+    failing: Family<WatchLabel, Gauge>,
+    since: Mutex<BTreeMap<&'static str, Instant>>,
+}
+
+impl WatchHealth {
+    /// Registers the gauge into the controller's sub-registry.
+    pub(crate) fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "watch_failing",
+            "Whether the watch's last attempt failed and no later one has succeeded yet",
+            self.failing.clone(),
+        );
+    }
+
+    /// The watch is running: its gauge exists, at 0.
+    pub(crate) fn started(&self, watch: &'static str) {
+        self.failing.get_or_create(&WatchLabel { watch }).set(0);
+    }
+
+    /// `watch` failed; returns whether it was healthy until now.
+    pub(crate) fn failed(&self, watch: &'static str) -> bool {
+        self.failing.get_or_create(&WatchLabel { watch }).set(1);
+        let mut since = self.since.lock().expect("watch health lock poisoned");
+        let healthy = !since.contains_key(watch);
+        since.entry(watch).or_insert_with(Instant::now);
+        healthy
+    }
+
+    /// `watch` works again; returns for how long it had failed, if it had.
+    pub(crate) fn recovered(&self, watch: &'static str) -> Option<Duration> {
+        self.failing.get_or_create(&WatchLabel { watch }).set(0);
+        let mut since = self.since.lock().expect("watch health lock poisoned");
+        since.remove(watch).map(|at| at.elapsed())
+    }
+
+    /// Each failing watch, with how long it has been failing.
+    pub(crate) fn failing_for(&self) -> BTreeMap<&'static str, Duration> {
+        let since = self.since.lock().expect("watch health lock poisoned");
+        since
+            .iter()
+            .map(|(&watch, at)| (watch, at.elapsed()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watch_is_failing_from_its_first_failure_until_it_recovers() {
+        let health = WatchHealth::default();
+        health.started("ConfigMap");
+        assert!(health.failing_for().is_empty());
+        assert!(health.failed("ConfigMap"), "the first failure is a change");
+        assert!(!health.failed("ConfigMap"), "the second is not");
+        assert_eq!(
+            health.failing_for().keys().copied().collect::<Vec<_>>(),
+            ["ConfigMap"]
+        );
+        assert!(health.recovered("ConfigMap").is_some());
+        assert_eq!(health.recovered("ConfigMap"), None, "recovered once");
+        assert!(health.failing_for().is_empty());
+    }
+}
