@@ -43,6 +43,8 @@ pub struct Flags {
     pub install_crd: bool,
     /// `--print-rbac`: print the ClusterRole YAML and exit.
     pub print_rbac: bool,
+    /// `--leader-election NAMESPACE/NAME`: run handlers only while holding this Lease.
+    pub leader_election: Option<(String, String)>,
 }
 
 impl Flags {
@@ -79,10 +81,17 @@ impl Flags {
                             )
                         })?;
                 }
+                "--leader-election" => {
+                    let value = args.next().unwrap_or_default();
+                    let (namespace, name) = value.split_once('/').ok_or_else(|| {
+                        anyhow::anyhow!("--leader-election `{value}`: expected NAMESPACE/NAME")
+                    })?;
+                    flags.leader_election = Some((namespace.into(), name.into()));
+                }
                 "--install-crd" => flags.install_crd = true,
                 "--print-rbac" => flags.print_rbac = true,
                 other => anyhow::bail!(
-                    "unknown argument `{other}`; known: --mode kube-secondary|timer|by-hand, --namespace NS, --metrics-addr HOST:PORT, --install-crd, --print-rbac"
+                    "unknown argument `{other}`; known: --mode kube-secondary|timer|by-hand, --namespace NS, --metrics-addr HOST:PORT, --leader-election NAMESPACE/NAME, --install-crd, --print-rbac"
                 ),
             }
         }

@@ -1,15 +1,14 @@
 //! Runs the watches, the dispatch and the user's handlers on kube-runtime's applier.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use futures::channel::mpsc;
 use futures::future::{self, BoxFuture, Either};
-use futures::{FutureExt, StreamExt};
 use kube::Client;
-use kube::runtime::controller::{self, applier};
+use kube::runtime::controller;
 use kube::runtime::reflector::ObjectRef;
 
 use crate::aware::SecondaryAware;
@@ -20,9 +19,11 @@ use crate::dispatch::budget::RepairBudget;
 use crate::dispatch::ledger::Ledger;
 use crate::dispatch::run::Run;
 use crate::dispatch::shared::Shared;
+use crate::dispatch::terms::Terms;
 use crate::error::Error;
 use crate::handler::reconciler::Reconciler;
 use crate::handler::writes::Writes;
+use crate::ops::leader::LeaderElection;
 use crate::ops::metrics::Metrics;
 use crate::watch::set::{WatchSet, Watches};
 
@@ -63,6 +64,7 @@ pub struct Controller<P: SecondaryAware> {
     endpoints: Option<crate::ops::endpoints::Endpoints>,
     shutdown: BoxFuture<'static, ()>,
     shutdown_grace: Duration,
+    leader: Option<LeaderElection>,
     _primary: std::marker::PhantomData<fn() -> P>,
 }
 
@@ -84,6 +86,7 @@ impl<P: SecondaryAware> Controller<P> {
             endpoints: None,
             shutdown: future::pending().boxed(),
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            leader: None,
             _primary: std::marker::PhantomData,
         }
     }
@@ -269,6 +272,17 @@ impl<P: SecondaryAware> Controller<P> {
         self
     }
 
+    /// Runs handlers only while this replica holds `election`'s Lease; the others stand by with
+    /// their caches filled, and the one that takes over gives every primary a full run. A leader
+    /// that cannot renew stops its handlers before the Lease can expire for the others; at
+    /// shutdown it gives the Lease up once its handlers are done. It needs
+    /// [`rbac::lease_rule`](crate::rbac::lease_rule) in the election's namespace.
+    #[must_use]
+    pub fn leader_election(mut self, election: LeaderElection) -> Self {
+        self.leader = Some(election);
+        self
+    }
+
     /// The controller's counters, readable while it runs.
     pub fn metrics(&self) -> Arc<Metrics> {
         self.metrics.clone()
@@ -281,8 +295,11 @@ impl<P: SecondaryAware> Controller<P> {
     /// watch for good (a kind it does not serve, a malformed selector), naming the kind. Dropping
     /// the returned future stops every watch.
     pub async fn run<R: Reconciler<P>>(self, reconciler: R) -> Result<(), Error> {
+        let leader = self.leader.as_ref().map(LeaderElection::lease_namespace);
+        let lease = leader.transpose().map_err(Error::Terminal)?;
         if self.preflight {
             crate::ops::rbac::preflight::<P>(&self.client, self.namespace.as_deref()).await?;
+            crate::ops::rbac::preflight_lease(&self.client, lease).await?;
         }
         #[cfg(feature = "endpoints")]
         let _serving = match self.endpoints {
@@ -293,10 +310,8 @@ impl<P: SecondaryAware> Controller<P> {
         };
         let (triggers, queue) = mpsc::unbounded::<ObjectRef<P>>();
         let mut writes = self.writes;
-        writes.managed_fields = match self.keep_managed_fields {
-            true => ManagedFields::All,
-            false => ManagedFields::Own(writes.field_manager.clone()),
-        };
+        writes.managed_fields =
+            ManagedFields::kept(self.keep_managed_fields, &writes.field_manager);
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             namespace: self.namespace.clone(),
@@ -317,33 +332,17 @@ impl<P: SecondaryAware> Controller<P> {
             Either::Right(_) => return Ok(()),
         };
         tracing::info!("all caches are filled");
-        let (ledger, metrics) = (shared.ledger.clone(), shared.metrics.clone());
-        let queue = queue
-            .inspect(move |primary| {
-                ledger.received(primary);
-                metrics.dequeued();
-            })
-            .take_until(shutdown.clone())
-            .map(Ok::<_, Infallible>);
         let run = Run::new(reconciler, watches.caches, watches.store.clone(), &shared);
-        let handled = applier(
-            |primary, run: Arc<Run<P, R>>| {
-                async move { Ok::<_, Infallible>(run.run(primary).await) }.boxed()
-            },
-            |_, never, _| match *never {},
-            Arc::new(run),
-            watches.store,
+        let terms = Terms {
+            run: Arc::new(run),
+            store: watches.store,
             queue,
-            self.config,
-        )
-        .for_each(|result| {
-            shared.settle(result);
-            future::ready(())
-        });
-        let deadline = shutdown.then(move |()| tokio::time::sleep(self.shutdown_grace));
-        if let Either::Right(_) = future::select(handled.boxed(), deadline.boxed()).await {
-            tracing::warn!("shutdown: dropped the handlers still running after the grace period");
-        }
+            shared,
+            config: self.config,
+            shutdown,
+            grace: self.shutdown_grace,
+        };
+        terms.serve(self.leader).await;
         Ok(())
     }
 }

@@ -110,6 +110,7 @@ pub use handler::context::Context;
 pub use handler::reconciler::{Action, Reconciler};
 pub use kinds::predicates;
 pub use kinds::resource::{ApiScope, Mapping};
+pub use ops::leader::LeaderElection;
 pub use ops::metrics::{Metrics, MetricsSnapshot, Trigger};
 #[cfg(feature = "status-summary")]
 pub use ops::summary;

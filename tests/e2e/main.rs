@@ -13,6 +13,7 @@ mod echoes;
 mod failures;
 mod faults;
 mod latest;
+mod leader;
 mod lifecycle;
 mod memcached;
 mod ownership;

@@ -2,7 +2,8 @@
 //! `cargo run -p kube-secondary-examples --bin database -- --install-crd`.
 //!
 //! `--metrics-addr 127.0.0.1:9090` serves `/metrics` (requests by verb included), `/healthz` and
-//! `/readyz`. `--mode timer` and `--mode by-hand` run the same job as the benchmark's baselines
+//! `/readyz`. `--leader-election NAMESPACE/NAME` runs handlers only while holding that Lease, so
+//! several replicas can run with one leading. `--mode timer` and `--mode by-hand` run the same job as the benchmark's baselines
 //! (which serve their counters as `/metrics.json`).
 
 use std::net::SocketAddr;
@@ -57,6 +58,10 @@ async fn main() -> anyhow::Result<()> {
             let mut controller = Controller::<Database>::new(client).shutdown_on(shutdown);
             if let Some(namespace) = namespace {
                 controller = controller.namespace(namespace);
+            }
+            if let Some((namespace, name)) = &flags.leader_election {
+                let election = kube_secondary::LeaderElection::new(name, namespace);
+                controller = controller.leader_election(election);
             }
             let metrics = controller.metrics();
             if let Some(addr) = flags.metrics_addr {

@@ -21,6 +21,14 @@ pub(crate) enum ManagedFields {
 }
 
 impl ManagedFields {
+    /// Every entry when `all`, else only `manager`'s.
+    pub(crate) fn kept(all: bool, manager: &Arc<str>) -> Self {
+        match all {
+            true => ManagedFields::All,
+            false => ManagedFields::Own(manager.clone()),
+        }
+    }
+
     /// The form of the primaries' cache: nothing, unless every entry is kept.
     pub(crate) fn for_primary(&self) -> Self {
         match self {

@@ -65,6 +65,7 @@ pub struct Metrics {
     errors: Counter,
     handler_duration: Family<HandlerLabel, Histogram, fn() -> Histogram>,
     queue_depth: Gauge,
+    leading: Gauge,
     pub(crate) health: WatchHealth,
     /// The kind and watch names that label a series: families cannot be listed, so the snapshot
     /// looks each name up.
@@ -85,6 +86,7 @@ impl Default for Metrics {
             errors: Counter::default(),
             handler_duration: Family::new_with_constructor(handler_histogram),
             queue_depth: Gauge::default(),
+            leading: Gauge::default(),
             health: WatchHealth::default(),
             names: Mutex::default(),
         }
@@ -160,6 +162,11 @@ impl Metrics {
             "queue_depth",
             "Primaries with a request waiting for the scheduler",
             self.queue_depth.clone(),
+        );
+        registry.register(
+            "leading",
+            "1 while this replica runs handlers (always, without leader election)",
+            self.leading.clone(),
         );
         self.health.register(registry);
     }
@@ -249,6 +256,11 @@ impl Metrics {
         self.handler_duration
             .get_or_create(&HandlerLabel { handler })
             .observe(duration.as_secs_f64());
+    }
+
+    /// This replica started or stopped running handlers.
+    pub(crate) fn leading(&self, leading: bool) {
+        self.leading.set(i64::from(leading));
     }
 
     /// A primary's request started waiting for the scheduler.

@@ -6,6 +6,7 @@
 pub mod crd;
 #[cfg(feature = "endpoints")]
 pub(crate) mod endpoints;
+pub mod leader;
 pub mod metrics;
 pub mod rbac;
 pub(crate) mod snapshot;

@@ -26,6 +26,8 @@ const FINALIZERS_VERBS: &[&str] = &["update"];
 const SECONDARY_VERBS: &[&str] = &[
     "get", "list", "watch", "create", "patch", "update", "delete",
 ];
+/// Verbs leader election needs on its Lease.
+const LEASE_VERBS: &[&str] = &["get", "create", "update"];
 /// Verbs every watch needs; the preflight checks these.
 const WATCH_VERBS: &[&str] = &["list", "watch"];
 
@@ -152,28 +154,11 @@ pub async fn preflight<P: SecondaryAware>(
     client: &Client,
     namespace: Option<&str>,
 ) -> Result<(), Error> {
-    let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let mut missing = Vec::new();
     for resource in watched::<P>() {
         for verb in WATCH_VERBS {
-            let review = SelfSubjectAccessReview {
-                spec: SelfSubjectAccessReviewSpec {
-                    resource_attributes: Some(ResourceAttributes {
-                        group: Some(resource.group.clone()),
-                        resource: Some(resource.plural.clone()),
-                        verb: Some(verb.to_string()),
-                        namespace: namespace.map(str::to_string),
-                        ..ResourceAttributes::default()
-                    }),
-                    ..SelfSubjectAccessReviewSpec::default()
-                },
-                ..SelfSubjectAccessReview::default()
-            };
-            let answer = reviews
-                .create(&PostParams::default(), &review)
-                .await
-                .map_err(Error::Preflight)?;
-            if !answer.status.is_some_and(|status| status.allowed) {
+            let target = (&resource.group, &resource.plural, namespace);
+            if !allowed(client, target, verb).await? {
                 missing.push(MissingPermission {
                     kind: format!("{} {}", resource.api_version, resource.kind),
                     resource: resource.plural.clone(),
@@ -182,9 +167,75 @@ pub async fn preflight<P: SecondaryAware>(
             }
         }
     }
+    missing_if_any(missing)
+}
+
+/// The rule [leader election](crate::Controller::leader_election) needs, for a Role in the
+/// election's namespace (or the ClusterRole).
+pub fn lease_rule() -> PolicyRule {
+    PolicyRule {
+        api_groups: Some(vec!["coordination.k8s.io".to_string()]),
+        resources: Some(vec!["leases".to_string()]),
+        verbs: LEASE_VERBS.iter().map(|verb| verb.to_string()).collect(),
+        ..PolicyRule::default()
+    }
+}
+
+/// Checks that the client may use Leases in `namespace` for leader election (nothing to check
+/// without it).
+pub async fn preflight_lease(client: &Client, namespace: Option<&str>) -> Result<(), Error> {
+    let Some(namespace) = namespace else {
+        return Ok(());
+    };
+    let mut missing = Vec::new();
+    for verb in LEASE_VERBS {
+        let target = (
+            &"coordination.k8s.io".to_string(),
+            &"leases".to_string(),
+            Some(namespace),
+        );
+        if !allowed(client, target, verb).await? {
+            missing.push(MissingPermission {
+                kind: "coordination.k8s.io/v1 Lease".into(),
+                resource: "leases".into(),
+                verb: verb.to_string(),
+            });
+        }
+    }
+    missing_if_any(missing)
+}
+
+fn missing_if_any(missing: Vec<MissingPermission>) -> Result<(), Error> {
     if missing.is_empty() {
         Ok(())
     } else {
         Err(Error::MissingPermissions(missing))
     }
+}
+
+/// Asks the API server with a SelfSubjectAccessReview whether the client may `verb` the
+/// resource `(group, plural, namespace)`.
+async fn allowed(
+    client: &Client,
+    (group, plural, namespace): (&String, &String, Option<&str>),
+    verb: &str,
+) -> Result<bool, Error> {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                group: Some(group.clone()),
+                resource: Some(plural.clone()),
+                verb: Some(verb.to_string()),
+                namespace: namespace.map(str::to_string),
+                ..ResourceAttributes::default()
+            }),
+            ..SelfSubjectAccessReviewSpec::default()
+        },
+        ..SelfSubjectAccessReview::default()
+    };
+    let answer = Api::<SelfSubjectAccessReview>::all(client.clone())
+        .create(&PostParams::default(), &review)
+        .await
+        .map_err(Error::Preflight)?;
+    Ok(answer.status.is_some_and(|status| status.allowed))
 }

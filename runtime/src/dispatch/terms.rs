@@ -1,0 +1,148 @@
+//! Handling the queue in terms: kube-runtime's applier runs the handlers while this replica
+//! leads (always, without leader election), and stops at once when it loses the lead, or after a
+//! grace period for running handlers at shutdown. Between terms the watches keep the caches warm
+//! and the ledger keeps what is due.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::channel::mpsc::UnboundedReceiver;
+use futures::future::{self, BoxFuture, Either, Shared as SharedFuture};
+use futures::{FutureExt, StreamExt};
+use kube::runtime::controller::{self, applier};
+use kube::runtime::reflector::{ObjectRef, Store};
+use tokio::sync::watch;
+
+use crate::aware::SecondaryAware;
+use crate::dispatch::run::Run;
+use crate::dispatch::shared::Shared;
+use crate::handler::reconciler::Reconciler;
+use crate::ops::leader::{self, LeaderElection};
+
+/// What the terms need: the runs, the primaries, the trigger channel and how to stop.
+pub(crate) struct Terms<P: SecondaryAware, R: Reconciler<P>> {
+    pub(crate) run: Arc<Run<P, R>>,
+    pub(crate) store: Store<P>,
+    pub(crate) queue: UnboundedReceiver<ObjectRef<P>>,
+    pub(crate) shared: Arc<Shared<P>>,
+    pub(crate) config: controller::Config,
+    pub(crate) shutdown: SharedFuture<BoxFuture<'static, ()>>,
+    pub(crate) grace: Duration,
+}
+
+impl<P: SecondaryAware, R: Reconciler<P>> Terms<P, R> {
+    /// Handles the queue until shutdown: in one term without `election`, else in each term this
+    /// replica leads; gives the Lease up at the end.
+    pub(crate) async fn serve(mut self, election: Option<LeaderElection>) {
+        let (leading_tx, leading) = watch::channel(election.is_none());
+        let elector = (election.clone()).map(|election| {
+            let client = self.shared.client.clone();
+            tokio::spawn(leader::elect(client, election, leading_tx))
+        });
+        loop {
+            let mut standby = leading.clone();
+            let led = async move {
+                let _ = standby.wait_for(|leading| *leading).await;
+            }
+            .boxed();
+            if let Either::Right(_) = future::select(led, self.shutdown.clone()).await {
+                break;
+            }
+            self.shared.metrics.leading(true);
+            if election.is_some() {
+                // What the last leader left undone is unknown: every primary gets a full run.
+                for primary in self.store.state() {
+                    let primary = ObjectRef::from_obj(primary.as_ref());
+                    let send = self.shared.ledger.record_primary(primary.clone());
+                    self.shared.trigger(send, primary);
+                }
+            }
+            let lost = self.term(&leading).await;
+            self.shared.metrics.leading(false);
+            if !lost {
+                break;
+            }
+        }
+        if let (Some(elector), Some(election)) = (elector, election) {
+            elector.abort();
+            let api = kube::Api::namespaced(self.shared.client.clone(), &election.namespace);
+            let released = tokio::time::timeout(election.retry, leader::release(&api, &election));
+            match released.await {
+                Ok(Ok(())) => {
+                    tracing::info!(identity = %election.identity_str(), "released the lease")
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(error = %crate::error::chain(&error), "could not release the lease; the standby takes over when it expires")
+                }
+                Err(_) => tracing::warn!(
+                    "could not release the lease in time; the standby takes over when it expires"
+                ),
+            }
+        }
+    }
+
+    /// One term: runs handlers until the lead is lost (returns `true`, running handlers dropped
+    /// at once, since another replica may lead now) or shutdown (`false`, running handlers given
+    /// the grace period).
+    async fn term(&mut self, leading: &watch::Receiver<bool>) -> bool {
+        let mut lead = leading.clone();
+        let lost = async move {
+            let _ = lead.wait_for(|leading| !*leading).await;
+        };
+        let shutdown = self.shutdown.clone();
+        let stop = async move {
+            future::select(lost.boxed(), shutdown).await;
+        }
+        .boxed()
+        .shared();
+        let (ledger, metrics) = (self.shared.ledger.clone(), self.shared.metrics.clone());
+        let queue = (&mut self.queue)
+            .inspect(move |primary| {
+                ledger.received(primary);
+                metrics.dequeued();
+            })
+            .take_until(stop.clone())
+            .map(Ok::<_, Infallible>);
+        let shared = self.shared.clone();
+        let handled = applier(
+            |primary, run: Arc<Run<P, R>>| {
+                async move { Ok::<_, Infallible>(run.run(primary).await) }.boxed()
+            },
+            |_, never, _| match *never {},
+            self.run.clone(),
+            self.store.clone(),
+            queue,
+            self.config.clone(),
+        )
+        .for_each(move |result| {
+            shared.settle(result);
+            future::ready(())
+        });
+        let grace = self.grace;
+        let leading = leading.clone();
+        let deadline = stop.then(move |()| {
+            let lost = !*leading.borrow();
+            async move {
+                if !lost {
+                    tokio::time::sleep(grace).await;
+                }
+                lost
+            }
+        });
+        match future::select(handled.boxed(), deadline.boxed()).await {
+            Either::Left(((), _)) => self.shutdown.clone().now_or_never().is_none(),
+            Either::Right((true, _)) => {
+                tracing::warn!("lost the lead: dropped the handlers still running");
+                true
+            }
+            Either::Right((false, _)) => {
+                tracing::warn!(
+                    ?grace,
+                    "shutdown: dropped the handlers still running after the grace period"
+                );
+                false
+            }
+        }
+    }
+}
