@@ -1,9 +1,15 @@
 //! Small helpers shared by the example binaries: tracing and CLI flags.
 
-/// Starts tracing output filtered by `RUST_LOG` (default `info`).
+/// What the examples log unless `RUST_LOG` says otherwise: info, without kube-rs's line per
+/// failed request attempt (kube-secondary says once when a watch starts failing and once when
+/// it works again, naming the kind and the cause).
+pub const DEFAULT_LOG: &str =
+    "info,kube_client=error,kube_client::client::builder=off,kube_runtime::watcher=error";
+
+/// Starts tracing output filtered by `RUST_LOG` (default [`DEFAULT_LOG`]).
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
@@ -51,7 +57,15 @@ impl Flags {
     /// Parses the process arguments; unknown flags are an error that lists the known ones.
     pub fn from_env() -> anyhow::Result<Self> {
         let mut flags = Flags::default();
-        let mut args = std::env::args().skip(1);
+        // `--flag=value` is `--flag value`, as in a Deployment's `args`.
+        let mut args = std::env::args()
+            .skip(1)
+            .flat_map(|arg| match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => {
+                    vec![flag.to_string(), value.into()]
+                }
+                _ => vec![arg],
+            });
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--namespace" => {

@@ -171,6 +171,26 @@ pub(crate) fn cut(mut text: String, max: usize) -> String {
 }
 
 /// The API server's answer, when `error` is one (as a `kube::Error` or the `Status` itself).
+/// Between attempts to reach an API server that does not answer: a watch's next attempt, a
+/// handler's retry.
+pub(crate) const UNREACHABLE_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Whether `error` (or one of its causes) is the API server not answering: connection refused
+/// or reset, TLS or HTTP broken off. Such a failure says nothing about the request, and every
+/// report of it (an Event, a condition) would fail the same way.
+pub(crate) fn unreachable(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(cause) = next {
+        if let Some(kube::Error::HyperError(_) | kube::Error::Service(_)) =
+            cause.downcast_ref::<kube::Error>()
+        {
+            return true;
+        }
+        next = cause.source();
+    }
+    false
+}
+
 fn api_status<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a kube::core::Status> {
     match error.downcast_ref::<kube::Error>() {
         Some(kube::Error::Api(status)) => Some(status),
@@ -182,6 +202,20 @@ fn api_status<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a ku
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_server_that_does_not_answer_is_told_from_one_that_refuses() {
+        let refused_connection = kube::Error::Service(
+            std::io::Error::from(std::io::ErrorKind::ConnectionRefused).into(),
+        );
+        assert!(unreachable(&refused_connection));
+        let wrapped = Error::Kube(refused_connection);
+        assert!(unreachable(&wrapped), "found among the causes");
+        let forbidden = kube::Error::Api(Box::new(
+            kube::core::Status::failure("no", "Forbidden").with_code(403),
+        ));
+        assert!(!unreachable(&forbidden));
+    }
 
     #[test]
     fn a_long_text_is_cut_on_a_character_boundary() {

@@ -3,9 +3,6 @@
 //! in the gap is repaired; a stopped leader hands over at once; no two replicas write in the
 //! same period.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use k8s_openapi::api::coordination::v1::Lease;
@@ -14,81 +11,14 @@ use kube::api::{DeleteParams, PostParams};
 use kube::{Api, Client};
 use kube_secondary_examples::database::{Database, DatabaseSpec};
 
+use crate::replica::Replica;
 use crate::support::{exists, setup, wait_for};
 
 const LEASE: &str = "database-operator";
 
-/// The `database` example, built once for every test of this file.
-fn database_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let profile = kube_secondary_build::Profile::Debug;
-        kube_secondary_build::binary(repo, "kube-secondary-examples", "database", profile)
-            .expect("build the database example")
-    })
-}
-
-/// One replica: its process and its log.
-struct Replica {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Replica {
-    fn start(name: &'static str, namespace: &str) -> Self {
-        let log = std::env::temp_dir().join(format!("{namespace}-{name}.log"));
-        let file = std::fs::File::create(&log).expect("create the replica's log");
-        let child = Command::new(database_binary())
-            .args(["--namespace", namespace])
-            .args(["--leader-election", &format!("{namespace}/{LEASE}")])
-            .env("POD_NAME", name)
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
-            .stdout(file.try_clone().expect("log file"))
-            .stderr(file)
-            .spawn()
-            .expect("start the database operator");
-        Self { name, child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// The times of the writes this replica logged (one info line per write it decides).
-    fn writes(&self) -> Vec<String> {
-        let writes = [
-            "applying:",
-            "created",
-            "deleted",
-            "status written",
-            "pruning:",
-        ];
-        self.log()
-            .lines()
-            .filter(|line| writes.iter().any(|write| line.contains(write)))
-            .filter_map(|line| line.split_whitespace().next().map(str::to_string))
-            .collect()
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .stdout(Stdio::null())
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill {signal} {}", self.name);
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
+fn replica(name: &'static str, namespace: &str) -> Replica {
+    let lease = format!("{namespace}/{LEASE}");
+    Replica::start(name, namespace, &["--leader-election", &lease])
 }
 
 /// Who holds the Lease now: the replica's name, without the suffix that makes it unique.
@@ -123,9 +53,9 @@ async fn wait_for_standby(replica: &Replica) {
 async fn a_standby_takes_over_from_a_killed_leader_and_at_once_from_a_stopped_one() {
     let (client, ns) = setup::<Database>("leader").await;
     let namespace = ns.name();
-    let a = Replica::start("replica-a", namespace);
+    let a = replica("replica-a", namespace);
     wait_for_leader(&client, namespace, &a).await;
-    let mut b = Replica::start("replica-b", namespace);
+    let mut b = replica("replica-b", namespace);
     wait_for_standby(&b).await;
 
     let dbs: Api<Database> = Api::namespaced(client.clone(), namespace);
@@ -164,7 +94,7 @@ async fn a_standby_takes_over_from_a_killed_leader_and_at_once_from_a_stopped_on
     .await;
 
     // A rolling update: a new standby comes up, the leader is asked to stop.
-    let c = Replica::start("replica-c", namespace);
+    let c = replica("replica-c", namespace);
     wait_for_standby(&c).await;
     b.signal("-TERM");
     let handover = wait_for_leader(&client, namespace, &c).await;

@@ -19,7 +19,11 @@ mod memcached;
 mod ownership;
 mod primary_all;
 mod probe;
+// Shared with the fault suite, which reads replicas' metrics too.
+#[allow(dead_code)]
+mod replica;
 mod replset;
+mod shipping;
 mod summary;
 mod support;
 mod trust;

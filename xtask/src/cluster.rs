@@ -79,6 +79,7 @@ pub fn up(options: &UpOptions) -> anyhow::Result<bool> {
     std::fs::create_dir_all(&logs)?;
     let mut state = State {
         pids: BTreeMap::new(),
+        args: BTreeMap::new(),
         etcd_port: process::free_port()?,
         apiserver_port: options.apiserver_port.map_or_else(process::free_port, Ok)?,
     };
@@ -205,7 +206,7 @@ fn start_all(
 }
 
 /// Spawns `bin/<name>` and records it at once.
-fn start(
+pub(crate) fn start(
     state: &mut State,
     key: &str,
     bin: &Path,
@@ -215,6 +216,7 @@ fn start(
     let name = key.split_once('-').map_or(key, |(_, name)| name);
     let pid = process::spawn(name, &bin.join(name), args, logs)?;
     state.pids.insert(key.into(), pid);
+    state.args.insert(key.into(), args.to_vec());
     save(state)?;
     Ok(pid)
 }

@@ -15,6 +15,9 @@ use crate::{kubeconfig, paths};
 pub struct State {
     /// Process ids (each the leader of its own process group) by `<start order>-<binary>`.
     pub pids: BTreeMap<String, i32>,
+    /// The arguments each was started with, by the same key: what a restart starts it with.
+    #[serde(default)]
+    pub args: BTreeMap<String, Vec<String>>,
     pub etcd_port: u16,
     pub apiserver_port: u16,
 }
@@ -45,8 +48,13 @@ pub fn kubeconfig_path() -> anyhow::Result<PathBuf> {
 pub fn lock() -> anyhow::Result<Lock> {
     let cache = paths::cache()?;
     std::fs::create_dir_all(&cache)?;
+    let dir = paths::cluster_dir()?;
+    let name = dir
+        .file_name()
+        .expect("a named directory")
+        .to_string_lossy();
     Lock::take(
-        &cache.join("cluster.lock"),
+        &cache.join(format!("{name}.lock")),
         "another `cargo xtask cluster up`",
     )
 }

@@ -1,7 +1,8 @@
 //! `cargo xtask …`: the project's own tooling.
 //!
 //! - `cluster up|down|status|env`: a real Kubernetes control plane built from Go modules, on loopback;
-//! - `test`: everything CI runs (format, lints, unit, compile and end-to-end tests);
+//! - `cluster signal|restart|compact`: the faults the fault suite injects;
+//! - `test [--faults]`: everything CI runs (format, lints, unit, compile, end-to-end and fault tests);
 //! - `demo`: the `database` operator repairing drift, with its wake-up counts;
 //! - `bench [--quick] …`: the wake-up benchmark against the running cluster;
 //! - `loc`: the `database` operator's lines with kube-secondary and by hand;
@@ -13,6 +14,7 @@ mod apiserver;
 mod build;
 mod certs;
 mod cluster;
+mod cluster_fault;
 mod cluster_state;
 mod demo;
 mod kubeconfig;
@@ -40,8 +42,13 @@ enum Command {
         #[command(subcommand)]
         command: ClusterCommand,
     },
-    /// Everything CI runs: fmt, clippy, unit and compile tests, then the end-to-end tests.
-    Test,
+    /// Everything CI runs: fmt, clippy, unit and compile tests, then the end-to-end tests and
+    /// the fault suite (on a control plane of its own).
+    Test {
+        /// Runs the fault suite alone.
+        #[arg(long)]
+        faults: bool,
+    },
     /// Starts (or reuses) the cluster and runs the demo scenario.
     Demo,
     /// The wake-up benchmark against the running cluster; arguments go to the benchmark.
@@ -66,6 +73,12 @@ enum ClusterCommand {
     Status,
     /// Prints `export KUBECONFIG=…`.
     Env,
+    /// Sends a signal (KILL, TERM, STOP, CONT) to one of the cluster's processes.
+    Signal { binary: String, signal: String },
+    /// Starts one of the cluster's processes again, as it was first started.
+    Restart { binary: String },
+    /// Compacts etcd's history up to now: older watches resume with 410 Gone.
+    Compact,
 }
 
 /// `RUST_LOG` if set, else only xtask's own messages (kube logs every failed readiness probe
@@ -91,8 +104,11 @@ fn main() {
             ClusterCommand::Down => cluster::down(),
             ClusterCommand::Status => cluster::status(),
             ClusterCommand::Env => cluster::print_env(),
+            ClusterCommand::Signal { binary, signal } => cluster_fault::signal(&binary, &signal),
+            ClusterCommand::Restart { binary } => cluster_fault::restart(&binary),
+            ClusterCommand::Compact => cluster_fault::compact().map(drop),
         },
-        Command::Test => test::run(),
+        Command::Test { faults } => test::run(faults),
         Command::Demo => demo::run(),
         Command::Bench { args } => test::bench(&args),
         Command::Loc => loc::run(),

@@ -26,9 +26,19 @@ pub fn pki_dir() -> anyhow::Result<PathBuf> {
     Ok(cache()?.join("pki"))
 }
 
-/// The running cluster's state: pids, ports, certificates, kubeconfig, logs.
+/// The running cluster's state: pids, ports, certificates, kubeconfig, logs. Another instance
+/// runs beside it when `$KUBE_SECONDARY_CLUSTER` names one (the fault suite's, `faults`, which
+/// kills and restarts its processes without disturbing the tests on the first).
 pub fn cluster_dir() -> anyhow::Result<PathBuf> {
-    Ok(cache()?.join("cluster"))
+    cluster_dir_of(std::env::var("KUBE_SECONDARY_CLUSTER").ok().as_deref())
+}
+
+/// The state directory of the instance `name` (`None`: the default one).
+pub fn cluster_dir_of(name: Option<&str>) -> anyhow::Result<PathBuf> {
+    Ok(match name.filter(|name| !name.is_empty()) {
+        Some(name) => cache()?.join(format!("cluster-{name}")),
+        None => cache()?.join("cluster"),
+    })
 }
 
 /// The repository root (xtask lives one level below it).

@@ -94,12 +94,16 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// fmt, clippy, unit + compile tests, then the end-to-end tests against a control plane; stops
-/// at the first failure.
-pub fn run() -> anyhow::Result<()> {
+/// fmt, clippy, unit + compile tests, then the end-to-end tests against a control plane and the
+/// fault suite against one of its own; stops at the first failure. `faults_only`: the fault
+/// suite alone.
+pub fn run(faults_only: bool) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut steps = Steps::default();
-    let result = run_steps(&mut steps);
+    let result = match faults_only {
+        true => faults(&mut steps),
+        false => run_steps(&mut steps).and_then(|()| faults(&mut steps)),
+    };
     steps.summary();
     match &result {
         Ok(()) => eprintln!("all checks passed in {:.0}s", start.elapsed().as_secs_f64()),
@@ -161,6 +165,52 @@ fn run_steps(steps: &mut Steps) -> anyhow::Result<()> {
             ])
             .env("KUBECONFIG", cluster_state::kubeconfig_path()?)
             .env("KUBE_SECONDARY_PKI", paths::pki_dir()?)
+            .env("PATH", path_with_kubectl()?),
+    )
+}
+
+/// The control-plane instance of the fault suite, beside the one of the other tests.
+const FAULTS: &str = "faults";
+
+/// Stops the fault suite's control plane, also when a step fails or panics.
+struct DownOnDrop(std::path::PathBuf);
+
+impl Drop for DownOnDrop {
+    fn drop(&mut self) {
+        eprintln!("==> stopping the fault suite's control plane");
+        let down = Command::new(&self.0)
+            .args(["cluster", "down"])
+            .env("KUBE_SECONDARY_CLUSTER", FAULTS)
+            .status();
+        if !down.is_ok_and(|status| status.success()) {
+            eprintln!(
+                "    could not stop it: run `KUBE_SECONDARY_CLUSTER={FAULTS} cargo xtask cluster down`"
+            );
+        }
+    }
+}
+
+/// The fault suite (`tests/faults`), one test at a time, on a control plane of its own that it
+/// kills, stops, compacts and restarts through this xtask.
+fn faults(steps: &mut Steps) -> anyhow::Result<()> {
+    let xtask = std::env::current_exe()?;
+    steps.run(
+        "control plane of the fault suite",
+        Command::new(&xtask)
+            .args(["cluster", "up"])
+            .env("KUBE_SECONDARY_CLUSTER", FAULTS)
+            .stdout(std::process::Stdio::null()),
+    )?;
+    let _down = DownOnDrop(xtask.clone());
+    let kubeconfig = paths::cluster_dir_of(Some(FAULTS))?.join("kubeconfig");
+    steps.run(
+        "fault suite (API server killed, etcd compacted, operator killed and stopped)",
+        cargo()
+            .args(["test", "-p", "kube-secondary-tests", "--features", "e2e"])
+            .args(["--test", "faults", "--", "--test-threads=1"])
+            .env("KUBECONFIG", kubeconfig)
+            .env("KUBE_SECONDARY_CLUSTER", FAULTS)
+            .env("KUBE_SECONDARY_XTASK", &xtask)
             .env("PATH", path_with_kubectl()?),
     )
 }

@@ -81,6 +81,11 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
         result.map_err(|error| {
             metrics.error();
             let message = chain(&error);
+            if crate::error::unreachable(&error) {
+                // The watches say once that the API server is gone; reports would fail too.
+                tracing::debug!(primary = %ObjectRef::from_obj(primary), handler, error = %message, "handler failed: the API server does not answer; retrying");
+                return Action::requeue(crate::error::UNREACHABLE_RETRY);
+            }
             tracing::warn!(primary = %ObjectRef::from_obj(primary), handler, error = %message, "handler failed");
             self.failed(primary, handler, &message);
             *failure = Some(Failure { handler, message });

@@ -36,14 +36,24 @@ impl<P: SecondaryAware, R: Reconciler<P>> Terms<P, R> {
     /// replica leads; gives the Lease up at the end.
     pub(crate) async fn serve(mut self, election: Option<LeaderElection>) {
         let (leading_tx, leading) = watch::channel(election.is_none());
-        let elector = (election.clone()).map(|election| {
-            let client = self.shared.client.clone();
-            tokio::spawn(leader::elect(client, election, leading_tx))
-        });
+        // Without an election the sender stays here, so the one term never sees it closed.
+        let (elector, _always) = match election.clone() {
+            Some(election) => {
+                let client = self.shared.client.clone();
+                (
+                    Some(tokio::spawn(leader::elect(client, election, leading_tx))),
+                    None,
+                )
+            }
+            None => (None, Some(leading_tx)),
+        };
         loop {
             let mut standby = leading.clone();
             let led = async move {
-                let _ = standby.wait_for(|leading| *leading).await;
+                // An election that ended (its task gone) never leads again.
+                if standby.wait_for(|leading| *leading).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
             }
             .boxed();
             if let Either::Right(_) = future::select(led, self.shutdown.clone()).await {

@@ -209,6 +209,11 @@ pub(crate) async fn report<P: SecondaryAware>(
                 tracing::debug!(primary = %key, code = status.code, "condition not written");
                 return None;
             }
+            Err(error) if crate::error::unreachable(&error) => {
+                let error = crate::error::chain(&error);
+                tracing::debug!(primary = %key, %error, "could not write the {CONDITION} condition");
+                return None;
+            }
             Err(error) => {
                 let error = crate::error::chain(&error);
                 tracing::warn!(primary = %key, %error, "could not write the {CONDITION} condition");

@@ -240,7 +240,15 @@ async fn publish(
             regarding.namespace.as_deref().unwrap_or_default(),
             regarding.name.as_deref().unwrap_or_default()
         );
-        tracing::warn!(%primary, reason, error = %crate::error::chain(&error), "could not record an Event");
+        let error_text = crate::error::chain(&error);
+        match crate::error::unreachable(&error) {
+            true => {
+                tracing::debug!(%primary, reason, error = %error_text, "could not record an Event")
+            }
+            false => {
+                tracing::warn!(%primary, reason, error = %error_text, "could not record an Event")
+            }
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! How long a failing watch waits before its next attempt, by what failed, as client-go's
 //! reflector decides: an API server that cannot be reached (restarting, refusing connections) or
 //! asks to slow down (429) is tried again every second, so repairs resume within about a second
-//! of it answering again; a watch expired (`410 Gone`) lists again at once; anything else (403,
-//! 5xx, a malformed answer) waits kube-runtime's exponential backoff (0.8 s doubling to 30 s).
+//! of it answering again (404, 503 and 504 from a server starting or timing out count as not answering);
+//! a watch expired (`410 Gone`) lists again at once; anything else (403, 500, a malformed answer) waits kube-runtime's exponential backoff (0.8 s doubling to 30 s).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,8 +11,7 @@ use futures::{Stream, TryStreamExt};
 use kube::runtime::utils::{Backoff, StreamBackoff};
 use kube::runtime::watcher::{self, DefaultBackoff};
 
-/// Between attempts to reach an API server that does not answer, or answered 429.
-pub(crate) const UNREACHABLE_RETRY: Duration = Duration::from_secs(1);
+use crate::error::UNREACHABLE_RETRY;
 
 /// What a failed watch attempt says about the next one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +40,12 @@ impl Failure {
         };
         match request {
             kube::Error::Api(status) if status.code == 410 => Failure::Gone,
-            kube::Error::Api(status) if status.code == 429 => Failure::Unreachable,
+            // Slow down (429); not ready yet (503, or 404 for a custom resource an API server
+            // that just started does not serve yet; a kind that is never served fails `run`
+            // at start-up instead); timed out on its own backend (504): try again soon.
+            kube::Error::Api(status) if matches!(status.code, 404 | 429 | 503 | 504) => {
+                Failure::Unreachable
+            }
             kube::Error::Api(_) | kube::Error::SerdeError(_) => Failure::Refused,
             // Connecting, TLS, a broken stream, the watcher's idle timeout: the server is not
             // answering.
@@ -139,6 +143,10 @@ mod tests {
                 Failure::Refused,
             ),
             (watcher::Error::WatchFailed(api(500)), Failure::Refused),
+            (
+                watcher::Error::InitialListFailed(api(503)),
+                Failure::Unreachable,
+            ),
             (watcher::Error::NoResourceVersion, Failure::Refused),
             (
                 watcher::Error::WatchStartFailed(kube::Error::Service(
