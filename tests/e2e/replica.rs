@@ -5,10 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
-/// The `database` example, built once for every test that runs it.
+/// The `database` example: `$KUBE_SECONDARY_DATABASE` (`cargo xtask test` builds it once for
+/// both suites), else built here once for every test that runs it.
 fn database_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
+        if let Some(built) = std::env::var_os("KUBE_SECONDARY_DATABASE") {
+            return PathBuf::from(built);
+        }
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let profile = kube_secondary_build::Profile::Debug;
         kube_secondary_build::binary(repo, "kube-secondary-examples", "database", profile)

@@ -17,4 +17,5 @@ mod replica;
 mod support;
 
 mod cases;
+mod input;
 mod state;

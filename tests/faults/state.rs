@@ -50,12 +50,7 @@ pub fn name(n: usize) -> String {
 
 /// Creates `count` Databases and waits until each has its four children.
 pub async fn converged(client: &Client, namespace: &str, count: usize) {
-    let dbs: Api<Database> = Api::namespaced(client.clone(), namespace);
-    for n in 0..count {
-        dbs.create(&PostParams::default(), &Database::new(&name(n), spec(n)))
-            .await
-            .expect("create a Database");
-    }
+    create(client, namespace, 0..count).await;
     until_exactly_their_children(client, namespace, count).await;
 }
 
@@ -70,6 +65,24 @@ pub async fn until_exactly_their_children(client: &Client, namespace: &str, coun
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// Creates the Databases `numbers`, up to 50 requests at once.
+pub async fn create(client: &Client, namespace: &str, numbers: std::ops::Range<usize>) {
+    use futures::StreamExt;
+    let dbs: Api<Database> = Api::namespaced(client.clone(), namespace);
+    futures::stream::iter(numbers)
+        .map(|n| {
+            let dbs = dbs.clone();
+            async move {
+                dbs.create(&PostParams::default(), &Database::new(&name(n), spec(n)))
+                    .await
+                    .expect("create a Database")
+            }
+        })
+        .buffer_unordered(50)
+        .collect::<Vec<_>>()
+        .await;
 }
 
 async fn by_name<K>(client: &Client, namespace: &str) -> BTreeMap<String, K>
@@ -109,9 +122,18 @@ pub async fn exactly_their_children(
     if owned != 4 * count {
         return Err(format!("{owned} owned children, expected {}", 4 * count));
     }
+    let listed = dbs
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let uids: BTreeMap<String, String> = (listed.items.iter())
+        .map(|db| (db.name_any(), db.uid().unwrap_or_default()))
+        .collect();
     for n in 0..count {
-        let db = dbs.get(&name(n)).await.map_err(|e| e.to_string())?;
-        let uid = db.uid().unwrap_or_default();
+        let uid = uids
+            .get(&name(n))
+            .ok_or_else(|| format!("no {}", name(n)))?
+            .clone();
         let owners = [
             deployments.get(&name(n)).map(|c| &c.metadata),
             services.get(&name(n)).map(|c| &c.metadata),

@@ -151,6 +151,7 @@ fn run_steps(steps: &mut Steps) -> anyhow::Result<()> {
         cluster::up(&UpOptions::default())
     })?;
     let _stop = StopOnDrop(started);
+    let database = database_example(steps)?;
     steps.run(
         "end-to-end tests against the control plane",
         cargo()
@@ -165,7 +166,24 @@ fn run_steps(steps: &mut Steps) -> anyhow::Result<()> {
             ])
             .env("KUBECONFIG", cluster_state::kubeconfig_path()?)
             .env("KUBE_SECONDARY_PKI", paths::pki_dir()?)
+            .env("KUBE_SECONDARY_DATABASE", database)
             .env("PATH", path_with_kubectl()?),
+    )
+}
+
+/// The `database` example the end-to-end and fault tests run as processes, built once.
+fn database_example(steps: &mut Steps) -> anyhow::Result<std::path::PathBuf> {
+    steps.timed(
+        "build the database example (run as replicas by the tests)",
+        || {
+            let profile = kube_secondary_build::Profile::Debug;
+            kube_secondary_build::binary(
+                &paths::repo(),
+                "kube-secondary-examples",
+                "database",
+                profile,
+            )
+        },
     )
 }
 
@@ -202,6 +220,7 @@ fn faults(steps: &mut Steps) -> anyhow::Result<()> {
             .stdout(std::process::Stdio::null()),
     )?;
     let _down = DownOnDrop(xtask.clone());
+    let database = database_example(steps)?;
     let kubeconfig = paths::cluster_dir_of(Some(FAULTS))?.join("kubeconfig");
     steps.run(
         "fault suite (API server killed, etcd compacted, operator killed and stopped)",
@@ -211,6 +230,7 @@ fn faults(steps: &mut Steps) -> anyhow::Result<()> {
             .env("KUBECONFIG", kubeconfig)
             .env("KUBE_SECONDARY_CLUSTER", FAULTS)
             .env("KUBE_SECONDARY_XTASK", &xtask)
+            .env("KUBE_SECONDARY_DATABASE", database)
             .env("PATH", path_with_kubectl()?),
     )
 }
