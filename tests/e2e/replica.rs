@@ -31,9 +31,23 @@ impl Replica {
     /// Starts the `database` operator as `name` (its `POD_NAME`), watching `namespace`, with
     /// `args` besides.
     pub fn start(name: &'static str, namespace: &str, args: &[&str]) -> Self {
+        Self::start_as(name, namespace, args, None)
+    }
+
+    /// [`start`](Self::start), with the credentials of `kubeconfig` instead of `$KUBECONFIG`'s.
+    pub fn start_as(
+        name: &'static str,
+        namespace: &str,
+        args: &[&str],
+        kubeconfig: Option<&Path>,
+    ) -> Self {
         let log = std::env::temp_dir().join(format!("{namespace}-{name}.log"));
         let file = std::fs::File::create(&log).expect("create the replica's log");
-        let child = Command::new(database_binary())
+        let mut command = Command::new(database_binary());
+        if let Some(kubeconfig) = kubeconfig {
+            command.env("KUBECONFIG", kubeconfig);
+        }
+        let child = command
             .args(["--namespace", namespace])
             .args(args)
             .env("POD_NAME", name)

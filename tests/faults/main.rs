@@ -18,4 +18,6 @@ mod support;
 
 mod cases;
 mod input;
+mod load;
+mod revoked;
 mod state;

@@ -162,3 +162,13 @@ pub async fn exactly_their_children(
     }
     Ok(())
 }
+
+/// A memory figure of process `pid` from the kernel (`VmRSS`, `VmHWM`…), in MiB; 0 once gone.
+pub fn memory_mib(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = (status.lines())
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}

@@ -1,6 +1,6 @@
 //! From a watch event to a handler run: which primary a child's change wakes (`pipeline`), what is
 //! due for each primary and when (`ledger`, `plan`, `backoff`, `budget`), and one run of one primary
-//! (`run`), on kube-runtime's scheduler, in leadership terms (`terms`), and what a running controller shares with its watches and
+//! (`run`), on kube-runtime's scheduler, in leadership terms (`terms`), a failing watch shown on the primaries (`stale`), and what a running controller shares with its watches and
 //! runs (`shared`). It uses the handler's side (context, reconciler, conditions), the caches and
 //! the kinds, never the watches.
 
@@ -11,4 +11,5 @@ pub(crate) mod pipeline;
 pub(crate) mod plan;
 pub(crate) mod run;
 pub(crate) mod shared;
+pub(crate) mod stale;
 pub(crate) mod terms;

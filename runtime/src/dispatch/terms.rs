@@ -129,6 +129,12 @@ impl<P: SecondaryAware, R: Reconciler<P>> Terms<P, R> {
             shared.settle(result);
             future::ready(())
         });
+        // Only the leader writes: the stale-watch condition follows the term.
+        let reporter = tokio::spawn(crate::dispatch::stale::report(
+            self.store.clone(),
+            self.shared.clone(),
+        ));
+        let _reporter = AbortOnDrop(reporter);
         let grace = self.grace;
         let leading = leading.clone();
         let deadline = stop.then(move |()| {
@@ -154,5 +160,14 @@ impl<P: SecondaryAware, R: Reconciler<P>> Terms<P, R> {
                 false
             }
         }
+    }
+}
+
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -13,6 +13,11 @@ use crate::kinds::resource::dynamic_api;
 /// The condition's type.
 pub const CONDITION: &str = "ReconcileFailed";
 
+/// The condition the runtime sets on every primary while a watch of its kinds has been failing
+/// for [`WATCH_FAILING_BOUND`](crate::metrics::WATCH_FAILING_BOUND): `True` naming the watches
+/// and their latest errors, `False` (reason `Watching`) once every watch works again.
+pub const STALE: &str = "SecondariesStale";
+
 /// Sets `condition` in `conditions` as apimachinery's `meta.SetStatusCondition` does: it
 /// replaces the condition of its type, keeping that one's `lastTransitionTime` while the status
 /// stays the same, so setting an unchanged condition again leaves `conditions` as it was.
@@ -98,19 +103,18 @@ fn reason(handler: &str) -> &'static str {
     }
 }
 
+/// What a condition the runtime manages is to say.
+pub(crate) struct Says {
+    pub(crate) type_: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) reason: &'static str,
+    pub(crate) message: String,
+}
+
 /// The merge patch of `status.conditions` that makes the stored condition say `failure` (or
 /// clears it after a failure), or `None` when it already does. `primary` is the primary as JSON.
 pub(crate) fn patch(primary: &Value, failure: Option<&Failure>, now: &str) -> Option<Value> {
-    let mut conditions = primary
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let position = conditions
-        .iter()
-        .position(|condition| condition["type"] == CONDITION);
-    let stored = position.map(|at| &conditions[at]);
-    let failing = stored.is_some_and(|condition| condition["status"] == "True");
+    let failing = stored(primary, CONDITION).is_some_and(|condition| condition["status"] == "True");
     let (status, reason, message) = match failure {
         Some(failure) => {
             let message = crate::error::cut(failure.message.clone(), MAX_MESSAGE);
@@ -119,22 +123,53 @@ pub(crate) fn patch(primary: &Value, failure: Option<&Failure>, now: &str) -> Op
         None if failing => ("False", "Succeeded", String::new()),
         None => return None,
     };
+    let says = Says {
+        type_: CONDITION,
+        status,
+        reason,
+        message,
+    };
+    says_patch(primary, &says, now)
+}
+
+/// The stored condition of `type_` in `primary` (as JSON).
+pub(crate) fn stored<'a>(primary: &'a Value, type_: &str) -> Option<&'a Value> {
+    let conditions = primary.pointer("/status/conditions")?.as_array()?;
+    conditions
+        .iter()
+        .find(|condition| condition["type"] == type_)
+}
+
+/// The merge patch of `status.conditions` that makes the stored condition of its type say
+/// `says`, keeping `lastTransitionTime` while the status holds; `None` when it already does.
+pub(crate) fn says_patch(primary: &Value, says: &Says, now: &str) -> Option<Value> {
+    let mut conditions = primary
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let position = conditions
+        .iter()
+        .position(|condition| condition["type"] == says.type_);
+    let stored = position.map(|at| &conditions[at]);
     if stored.is_some_and(|condition| {
-        condition["status"] == status
-            && condition["reason"] == reason
-            && condition["message"] == message.as_str()
+        condition["status"] == says.status
+            && condition["reason"] == says.reason
+            && condition["message"] == says.message.as_str()
     }) {
         return None;
     }
     let since = match stored {
-        Some(condition) if condition["status"] == status => condition["lastTransitionTime"].clone(),
+        Some(condition) if condition["status"] == says.status => {
+            condition["lastTransitionTime"].clone()
+        }
         _ => Value::from(now),
     };
     let mut condition = json!({
-        "type": CONDITION,
-        "status": status,
-        "reason": reason,
-        "message": message,
+        "type": says.type_,
+        "status": says.status,
+        "reason": says.reason,
+        "message": says.message,
         "lastTransitionTime": since,
     });
     if let Some(generation) = primary.pointer("/metadata/generation") {
@@ -174,6 +209,19 @@ pub(crate) async fn report<P: SecondaryAware>(
     failure: Option<&Failure>,
     field_manager: &str,
 ) -> Option<P> {
+    let compute = |current: &Value, now: &str| patch(current, failure, now);
+    write(client, primary, field_manager, CONDITION, compute).await
+}
+
+/// Writes the condition `type_` of `primary` as `compute` patches it from the primary (as JSON)
+/// and the time; see [`report`].
+pub(crate) async fn write<P: SecondaryAware>(
+    client: &Client,
+    primary: &P,
+    field_manager: &str,
+    type_: &str,
+    compute: impl Fn(&Value, &str) -> Option<Value>,
+) -> Option<P> {
     let mut current = serde_json::to_value(primary).ok()?;
     let now = k8s_openapi::jiff::Timestamp::now().to_string();
     let key = ObjectRef::from_obj(primary);
@@ -183,19 +231,14 @@ pub(crate) async fn report<P: SecondaryAware>(
         ..PatchParams::default()
     };
     for attempt in 0..2 {
-        let patch = patch(&current, failure, &now)?;
+        let patch = compute(&current, &now)?;
         match api
             .patch_status(&key.name, &params, &Patch::Merge(&patch))
             .await
         {
             Ok(written) => {
-                let kept = written
-                    .data
-                    .pointer("/status/conditions")
-                    .and_then(Value::as_array)
-                    .is_some_and(|list| list.iter().any(|c| c["type"] == CONDITION));
-                if !kept {
-                    tracing::warn!(primary = %key, "the API server did not keep status.conditions; declare `conditions` in the status of the CRD to see handler failures on the primary");
+                if stored(&written.data, type_).is_none() {
+                    tracing::warn!(primary = %key, "the API server did not keep status.conditions; declare `conditions` in the status of the CRD to see the runtime's conditions on the primary");
                 }
                 return serde_json::to_value(written)
                     .and_then(serde_json::from_value)
@@ -209,14 +252,17 @@ pub(crate) async fn report<P: SecondaryAware>(
                 tracing::debug!(primary = %key, code = status.code, "condition not written");
                 return None;
             }
-            Err(error) if crate::error::unreachable(&error) => {
-                let error = crate::error::chain(&error);
-                tracing::debug!(primary = %key, %error, "could not write the {CONDITION} condition");
-                return None;
-            }
             Err(error) => {
+                let quiet = crate::error::unreachable(&error);
                 let error = crate::error::chain(&error);
-                tracing::warn!(primary = %key, %error, "could not write the {CONDITION} condition");
+                match quiet {
+                    true => {
+                        tracing::debug!(primary = %key, %error, "could not write the {type_} condition")
+                    }
+                    false => {
+                        tracing::warn!(primary = %key, %error, "could not write the {type_} condition")
+                    }
+                }
                 return None;
             }
         }
@@ -225,98 +271,5 @@ pub(crate) async fn report<P: SecondaryAware>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn primary(conditions: Value) -> Value {
-        json!({
-            "metadata": { "name": "db", "generation": 3, "resourceVersion": "41" },
-            "status": { "conditions": conditions },
-        })
-    }
-
-    fn failure(message: &str) -> Failure {
-        Failure {
-            handler: "reconcile_secondaries",
-            message: message.into(),
-        }
-    }
-
-    fn ready() -> Value {
-        json!({"type": "Ready", "status": "True", "reason": "Up", "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"})
-    }
-
-    #[test]
-    fn a_failure_adds_the_condition_beside_the_others_with_a_version_precondition() {
-        let patch = patch(
-            &primary(json!([ready()])),
-            Some(&failure("port 80 taken")),
-            "NOW",
-        )
-        .unwrap();
-        assert_eq!(patch["metadata"]["resourceVersion"], "41");
-        let conditions = patch["status"]["conditions"].as_array().unwrap();
-        assert_eq!(conditions[0], ready());
-        assert_eq!(
-            conditions[1],
-            json!({"type": CONDITION, "status": "True", "reason": "ReconcileSecondariesError",
-                   "message": "port 80 taken", "lastTransitionTime": "NOW", "observedGeneration": 3})
-        );
-    }
-
-    #[test]
-    fn the_same_failure_again_writes_nothing_and_a_new_cause_keeps_the_transition_time() {
-        let written = patch(&primary(json!([])), Some(&failure("a")), "T1").unwrap();
-        let stored = primary(written["status"]["conditions"].clone());
-        assert_eq!(patch(&stored, Some(&failure("a")), "T2"), None);
-        let changed = patch(&stored, Some(&failure("b")), "T2").unwrap();
-        assert_eq!(
-            changed["status"]["conditions"][0]["lastTransitionTime"],
-            "T1"
-        );
-        assert_eq!(changed["status"]["conditions"][0]["message"], "b");
-    }
-
-    #[test]
-    fn success_clears_a_failure_and_writes_nothing_for_a_healthy_primary() {
-        assert_eq!(patch(&primary(json!([ready()])), None, "T"), None);
-        let failed = patch(&primary(json!([])), Some(&failure("a")), "T1").unwrap();
-        let stored = primary(failed["status"]["conditions"].clone());
-        let cleared = patch(&stored, None, "T2").unwrap();
-        let condition = &cleared["status"]["conditions"][0];
-        assert_eq!(condition["status"], "False");
-        assert_eq!(condition["reason"], "Succeeded");
-        assert_eq!(condition["lastTransitionTime"], "T2");
-        let stored = primary(cleared["status"]["conditions"].clone());
-        assert_eq!(patch(&stored, None, "T3"), None);
-    }
-
-    #[test]
-    fn a_status_write_clears_a_failure_it_carries_and_only_then() {
-        let failed = patch(&primary(json!([ready()])), Some(&failure("a")), "T1").unwrap();
-        let status = json!({ "size": 2, "conditions": failed["status"]["conditions"].clone() });
-        let conditions = cleared(Some(4), &status).expect("a failure to clear");
-        assert_eq!(conditions[0], ready(), "the others as they are");
-        assert_eq!(
-            (
-                &conditions[1]["status"],
-                &conditions[1]["observedGeneration"]
-            ),
-            (&json!("False"), &json!(4))
-        );
-        assert_eq!(cleared(Some(4), &json!({ "conditions": [ready()] })), None);
-        assert_eq!(cleared(None, &json!({ "size": 2 })), None);
-        let cleared = cleared(None, &status).expect("a failure to clear");
-        assert!(cleared[1].get("observedGeneration").is_none());
-    }
-
-    #[test]
-    fn a_long_cause_is_cut() {
-        let long = "é".repeat(MAX_MESSAGE);
-        let patch = patch(&primary(json!([])), Some(&failure(&long)), "T").unwrap();
-        let message = patch["status"]["conditions"][0]["message"]
-            .as_str()
-            .unwrap();
-        assert!(message.len() <= MAX_MESSAGE);
-    }
-}
+#[path = "condition_tests.rs"]
+mod tests;

@@ -167,7 +167,7 @@ fn a_failing_watch_shows_in_its_gauge_and_the_snapshot_until_it_recovers() {
         &scrape(&metrics),
         "kube_secondary_watch_failing{watch=\"ConfigMap\"} 0"
     ));
-    metrics.health.failed("ConfigMap");
+    metrics.health.failed("ConfigMap", "forbidden");
     assert!(has_line(
         &scrape(&metrics),
         "kube_secondary_watch_failing{watch=\"ConfigMap\"} 1"

@@ -20,11 +20,23 @@ struct WatchLabel {
     watch: &'static str,
 }
 
-/// The watches failing now.
-#[derive(Debug, Default)]
+/// The watches failing now: since when, and the latest error.
+#[derive(Debug)]
 pub(crate) struct WatchHealth {
     failing: Family<WatchLabel, Gauge>,
-    since: Mutex<BTreeMap<&'static str, Instant>>,
+    since: Mutex<BTreeMap<&'static str, (Instant, String)>>,
+    /// Told each time a watch starts failing or works again.
+    changes: tokio::sync::watch::Sender<()>,
+}
+
+impl Default for WatchHealth {
+    fn default() -> Self {
+        Self {
+            failing: Family::default(),
+            since: Mutex::default(),
+            changes: tokio::sync::watch::Sender::new(()),
+        }
+    }
 }
 
 impl WatchHealth {
@@ -42,20 +54,33 @@ impl WatchHealth {
         self.failing.get_or_create(&WatchLabel { watch }).set(0);
     }
 
-    /// `watch` failed; returns whether it was healthy until now.
-    pub(crate) fn failed(&self, watch: &'static str) -> bool {
+    /// `watch` failed with `error`; returns whether it was healthy until now.
+    pub(crate) fn failed(&self, watch: &'static str, error: &str) -> bool {
         self.failing.get_or_create(&WatchLabel { watch }).set(1);
         let mut since = self.since.lock().expect("watch health lock poisoned");
-        let healthy = !since.contains_key(watch);
-        since.entry(watch).or_insert_with(Instant::now);
-        healthy
+        match since.get_mut(watch) {
+            // Still failing: the latest error is the one to show.
+            Some((_, last)) => {
+                error.clone_into(last);
+                false
+            }
+            None => {
+                since.insert(watch, (Instant::now(), error.to_string()));
+                self.changes.send_replace(());
+                true
+            }
+        }
     }
 
     /// `watch` works again; returns for how long it had failed, if it had.
     pub(crate) fn recovered(&self, watch: &'static str) -> Option<Duration> {
         self.failing.get_or_create(&WatchLabel { watch }).set(0);
         let mut since = self.since.lock().expect("watch health lock poisoned");
-        since.remove(watch).map(|at| at.elapsed())
+        let failed_for = since.remove(watch).map(|(at, _)| at.elapsed());
+        if failed_for.is_some() {
+            self.changes.send_replace(());
+        }
+        failed_for
     }
 
     /// Each failing watch, with how long it has been failing.
@@ -63,8 +88,21 @@ impl WatchHealth {
         let since = self.since.lock().expect("watch health lock poisoned");
         since
             .iter()
-            .map(|(&watch, at)| (watch, at.elapsed()))
+            .map(|(&watch, (at, _))| (watch, at.elapsed()))
             .collect()
+    }
+
+    /// Each failing watch, with how long it has been failing and its latest error.
+    pub(crate) fn failing(&self) -> Vec<(&'static str, Duration, String)> {
+        let since = self.since.lock().expect("watch health lock poisoned");
+        (since.iter())
+            .map(|(&watch, (at, error))| (watch, at.elapsed(), error.clone()))
+            .collect()
+    }
+
+    /// Resolves at each change of what fails.
+    pub(crate) fn subscribe(&self) -> tokio::sync::watch::Receiver<()> {
+        self.changes.subscribe()
     }
 }
 
@@ -77,8 +115,16 @@ mod tests {
         let health = WatchHealth::default();
         health.started("ConfigMap");
         assert!(health.failing_for().is_empty());
-        assert!(health.failed("ConfigMap"), "the first failure is a change");
-        assert!(!health.failed("ConfigMap"), "the second is not");
+        let mut changes = health.subscribe();
+        assert!(
+            health.failed("ConfigMap", "forbidden"),
+            "the first failure is a change"
+        );
+        assert!(changes.has_changed().unwrap());
+        changes.mark_unchanged();
+        assert!(!health.failed("ConfigMap", "again"), "the second is not");
+        assert!(!changes.has_changed().unwrap());
+        assert_eq!(health.failing()[0].2, "again", "the latest error is kept");
         assert_eq!(
             health.failing_for().keys().copied().collect::<Vec<_>>(),
             ["ConfigMap"]

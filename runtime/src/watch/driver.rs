@@ -129,7 +129,7 @@ where
                         continue;
                     }
                     let error = crate::error::chain(&error);
-                    if metrics.health.failed(name) {
+                    if metrics.health.failed(name, &error) {
                         tracing::warn!(watch = name, %error, retry_in = ?attempt.delay, "watch failing; retrying until it works (one line when it does)");
                     } else {
                         tracing::debug!(watch = name, %error, retry_in = ?attempt.delay, "watch still failing");
