@@ -226,7 +226,7 @@ fn faults(steps: &mut Steps) -> anyhow::Result<()> {
         "fault suite (API server killed, etcd compacted, operator killed and stopped)",
         cargo()
             .args(["test", "-p", "kube-secondary-tests", "--features", "e2e"])
-            .args(["--test", "faults", "--", "--test-threads=1"])
+            .args(["--test", "faults", "--", "--test-threads=1", "--nocapture"])
             .env("KUBECONFIG", kubeconfig)
             .env("KUBE_SECONDARY_CLUSTER", FAULTS)
             .env("KUBE_SECONDARY_XTASK", &xtask)
