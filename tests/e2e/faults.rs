@@ -5,13 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
-use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
+use kube::api::PostParams;
 use kube::{Api, Client};
 use kube_secondary::{Action, Context, Controller, Reconciler};
 
 use crate::failures::{Flaky, FlakySecondaries, flaky};
-use crate::support::{PATIENCE, setup, wait_for};
+use crate::support::{PATIENCE, grant, setup, wait_for, without};
 
 /// Never finishes a run.
 struct Stuck;
@@ -64,54 +63,12 @@ async fn impersonating(user: &str) -> Client {
     Client::try_from(config).expect("client")
 }
 
-/// `rules` as a Role named `name`, bound to `user`, in `namespace`.
-async fn grant(admin: &Client, namespace: &str, user: &str, rules: Vec<PolicyRule>) {
-    let roles: Api<Role> = Api::namespaced(admin.clone(), namespace);
-    let role = Role {
-        metadata: ObjectMeta {
-            name: Some("operator".into()),
-            ..ObjectMeta::default()
-        },
-        rules: Some(rules),
-    };
-    let apply = PatchParams::apply("e2e").force();
-    roles
-        .patch("operator", &apply, &Patch::Apply(&role))
-        .await
-        .expect("apply the Role");
-    let bindings: Api<RoleBinding> = Api::namespaced(admin.clone(), namespace);
-    let binding = RoleBinding {
-        metadata: ObjectMeta {
-            name: Some("operator".into()),
-            ..ObjectMeta::default()
-        },
-        role_ref: RoleRef {
-            api_group: Some("rbac.authorization.k8s.io".into()),
-            kind: "Role".into(),
-            name: "operator".into(),
-        },
-        subjects: Some(vec![Subject {
-            kind: "User".into(),
-            name: user.into(),
-            api_group: Some("rbac.authorization.k8s.io".into()),
-            ..Subject::default()
-        }]),
-    };
-    bindings
-        .patch("operator", &apply, &Patch::Apply(&binding))
-        .await
-        .expect("apply the RoleBinding");
-}
-
 #[tokio::test]
 async fn a_kind_it_may_not_watch_is_named_as_failing_and_recovers_without_restart_once_allowed() {
     let (admin, ns) = setup::<Flaky>("forbidden").await;
     let user = format!("e2e-operator-{}", ns.name());
     let all = kube_secondary::rbac::policy_rules::<Flaky>();
-    let without_configmaps: Vec<PolicyRule> = (all.iter())
-        .filter(|rule| !rule.resources.iter().flatten().any(|r| r == "configmaps"))
-        .cloned()
-        .collect();
+    let without_configmaps = without(&all, "configmaps");
     assert!(without_configmaps.len() < all.len(), "{all:?}");
     grant(&admin, ns.name(), &user, without_configmaps).await;
 

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
+use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use kube::api::{DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams};
 use kube::{Api, Client, CustomResourceExt, Resource};
 use kube_secondary::crd::install_crd;
 use kube_secondary::{Controller, Metrics, MetricsSnapshot, Reconciler, SecondaryAware};
@@ -237,4 +238,51 @@ impl Running {
             .expect("controller task")
             .expect("controller ran");
     }
+}
+
+/// `rules` as the Role `operator` in `namespace`, bound to the user `user`.
+pub async fn grant(admin: &Client, namespace: &str, user: &str, rules: Vec<PolicyRule>) {
+    let roles: Api<Role> = Api::namespaced(admin.clone(), namespace);
+    let role = Role {
+        metadata: ObjectMeta {
+            name: Some("operator".into()),
+            ..ObjectMeta::default()
+        },
+        rules: Some(rules),
+    };
+    let apply = PatchParams::apply("kube-secondary-tests").force();
+    roles
+        .patch("operator", &apply, &Patch::Apply(&role))
+        .await
+        .expect("apply the Role");
+    let bindings: Api<RoleBinding> = Api::namespaced(admin.clone(), namespace);
+    let binding = RoleBinding {
+        metadata: ObjectMeta {
+            name: Some("operator".into()),
+            ..ObjectMeta::default()
+        },
+        role_ref: RoleRef {
+            api_group: Some("rbac.authorization.k8s.io".into()),
+            kind: "Role".into(),
+            name: "operator".into(),
+        },
+        subjects: Some(vec![Subject {
+            kind: "User".into(),
+            name: user.into(),
+            api_group: Some("rbac.authorization.k8s.io".into()),
+            ..Subject::default()
+        }]),
+    };
+    bindings
+        .patch("operator", &apply, &Patch::Apply(&binding))
+        .await
+        .expect("apply the RoleBinding");
+}
+
+/// `rules` without those naming `resource`.
+pub fn without(rules: &[PolicyRule], resource: &str) -> Vec<PolicyRule> {
+    (rules.iter())
+        .filter(|rule| !rule.resources.iter().flatten().any(|r| r == resource))
+        .cloned()
+        .collect()
 }

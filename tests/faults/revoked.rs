@@ -6,54 +6,15 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
-use kube::api::{ObjectMeta, Patch, PatchParams};
 use kube::{Api, Client};
 use kube_secondary::condition::STALE;
 use kube_secondary_examples::database::Database;
 
 use crate::replica::{Replica, free_port};
 use crate::state::{converged, kill_apiserver_for, name, until_exactly_their_children};
-use crate::support::{PATIENCE, setup};
+use crate::support::{PATIENCE, grant, setup, without};
 
 const N: usize = 3;
-
-/// `rules` as the Role `operator` in `namespace`, bound to `user`.
-async fn grant(admin: &Client, namespace: &str, user: &str, rules: Vec<PolicyRule>) {
-    let apply = PatchParams::apply("faults").force();
-    let role = Role {
-        metadata: ObjectMeta {
-            name: Some("operator".into()),
-            ..ObjectMeta::default()
-        },
-        rules: Some(rules),
-    };
-    Api::<Role>::namespaced(admin.clone(), namespace)
-        .patch("operator", &apply, &Patch::Apply(&role))
-        .await
-        .expect("apply the Role");
-    let binding = RoleBinding {
-        metadata: ObjectMeta {
-            name: Some("operator".into()),
-            ..ObjectMeta::default()
-        },
-        role_ref: RoleRef {
-            api_group: Some("rbac.authorization.k8s.io".into()),
-            kind: "Role".into(),
-            name: "operator".into(),
-        },
-        subjects: Some(vec![Subject {
-            kind: "User".into(),
-            name: user.into(),
-            api_group: Some("rbac.authorization.k8s.io".into()),
-            ..Subject::default()
-        }]),
-    };
-    Api::<RoleBinding>::namespaced(admin.clone(), namespace)
-        .patch("operator", &apply, &Patch::Apply(&binding))
-        .await
-        .expect("apply the RoleBinding");
-}
 
 /// The admin kubeconfig, acting as `user` (`as:`, impersonation).
 fn kubeconfig_as(user: &str, namespace: &str) -> PathBuf {
@@ -142,11 +103,7 @@ async fn a_kind_revoked_while_running_shows_on_every_primary_and_recovers_once_g
 
     // Revoked: the running watch of ConfigMaps goes on until it reconnects, which an API server
     // restart makes every watch do at once.
-    let without: Vec<PolicyRule> = (all.iter())
-        .filter(|rule| !rule.resources.iter().flatten().any(|r| r == "configmaps"))
-        .cloned()
-        .collect();
-    grant(&admin, ns.name(), &user, without).await;
+    grant(&admin, ns.name(), &user, without(&all, "configmaps")).await;
     kill_apiserver_for(Duration::from_secs(1)).await;
     let shown = until_stale(&admin, ns.name(), "True", 2 * PATIENCE).await;
     assert!(
