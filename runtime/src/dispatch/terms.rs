@@ -40,10 +40,10 @@ impl<P: SecondaryAware, R: Reconciler<P>> Terms<P, R> {
         let (elector, _always) = match election.clone() {
             Some(election) => {
                 let client = self.shared.client.clone();
-                (
-                    Some(tokio::spawn(leader::elect(client, election, leading_tx))),
-                    None,
-                )
+                // Aborted with `serve`, also when `run` is dropped: a dropped controller must
+                // not go on renewing the Lease.
+                let elect = tokio::spawn(leader::elect(client, election, leading_tx));
+                (Some(AbortOnDrop(elect)), None)
             }
             None => (None, Some(leading_tx)),
         };
@@ -75,7 +75,9 @@ impl<P: SecondaryAware, R: Reconciler<P>> Terms<P, R> {
             }
         }
         if let (Some(elector), Some(election)) = (elector, election) {
-            elector.abort();
+            // Stopped, not just told to stop: a renewal still in flight must not land after the
+            // release.
+            elector.stop().await;
             let api = kube::Api::namespaced(self.shared.client.clone(), &election.namespace);
             let released = tokio::time::timeout(election.retry, leader::release(&api, &election));
             match released.await {
@@ -165,6 +167,14 @@ impl<P: SecondaryAware, R: Reconciler<P>> Terms<P, R> {
 
 /// Aborts a spawned task when dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl AbortOnDrop {
+    /// Aborts the task and waits until it has stopped.
+    async fn stop(mut self) {
+        self.0.abort();
+        let _ = (&mut self.0).await;
+    }
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
