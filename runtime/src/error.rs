@@ -170,7 +170,6 @@ pub(crate) fn cut(mut text: String, max: usize) -> String {
     text
 }
 
-/// The API server's answer, when `error` is one (as a `kube::Error` or the `Status` itself).
 /// Between attempts to reach an API server that does not answer: a watch's next attempt, a
 /// handler's retry.
 pub(crate) const UNREACHABLE_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -191,6 +190,7 @@ pub(crate) fn unreachable(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// The API server's answer, when `error` is one (as a `kube::Error` or the `Status` itself).
 fn api_status<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a kube::core::Status> {
     match error.downcast_ref::<kube::Error>() {
         Some(kube::Error::Api(status)) => Some(status),

@@ -1,7 +1,8 @@
 //! From a watch event to a handler run: which primary a child's change wakes (`pipeline`), what is
 //! due for each primary and when (`ledger`, `plan`, `backoff`, `budget`), and one run of one primary
-//! (`run`), on kube-runtime's scheduler, in leadership terms (`terms`), a failing watch shown on the primaries (`stale`), and what a running controller shares with its watches and
-//! runs (`shared`). It uses the handler's side (context, reconciler, conditions), the caches and
+//! (`run`), on kube-runtime's scheduler, in leadership terms (`terms`), a failing watch shown on
+//! the primaries (`stale`), and what a running controller shares with its watches and runs
+//! (`shared`). It uses the handler's side (context, reconciler, conditions), the caches and
 //! the kinds, never the watches.
 
 pub(crate) mod backoff;

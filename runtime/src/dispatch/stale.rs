@@ -40,26 +40,25 @@ pub(crate) async fn report<P: SecondaryAware>(store: Store<P>, shared: Arc<Share
         let stale = says(&failing);
         let now_stale = stale.is_some();
         if shown != Some(now_stale) && (now_stale || shown == Some(true)) {
-            let (status, reason, message) = match &stale {
-                Some(message) => ("True", "WatchFailing", message.clone()),
+            let (status, reason, message) = match stale {
+                Some(message) => ("True", "WatchFailing", message),
                 None => ("False", "Watching", String::new()),
             };
+            let says = Says {
+                type_: STALE,
+                status,
+                reason,
+                message,
+            };
+            let compute =
+                |current: &serde_json::Value, now: &str| condition::says_patch(current, &says, now);
+            let manager = &shared.writes.field_manager;
             tracing::info!(
                 primaries = store.state().len(),
                 status,
                 "writing the {STALE} condition"
             );
             for primary in store.state() {
-                let says = Says {
-                    type_: STALE,
-                    status,
-                    reason,
-                    message: message.clone(),
-                };
-                let compute = |current: &serde_json::Value, now: &str| {
-                    condition::says_patch(current, &says, now)
-                };
-                let manager = &shared.writes.field_manager;
                 condition::write(&shared.client, primary.as_ref(), manager, STALE, compute).await;
             }
             shown = Some(now_stale);

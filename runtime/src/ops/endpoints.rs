@@ -32,7 +32,8 @@ impl Drop for Serving {
 /// Binds `endpoints.addr` and serves `/metrics` (the registry with `metrics` in it, in the
 /// OpenMetrics text format), `/healthz` (200 while the process serves) and `/readyz` (200 once
 /// every watch has filled its cache and none has been failing for longer than
-/// [`WATCH_FAILING_BOUND`](crate::ops::watch_health::WATCH_FAILING_BOUND), 503 with the reason otherwise).
+/// [`WATCH_FAILING_BOUND`](crate::ops::watch_health::WATCH_FAILING_BOUND), 503 with the reason
+/// otherwise).
 pub(crate) async fn serve(endpoints: Endpoints, metrics: Arc<Metrics>) -> Result<Serving, Error> {
     let Endpoints { addr, mut registry } = endpoints;
     metrics.register(&mut registry);

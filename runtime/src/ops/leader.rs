@@ -140,8 +140,8 @@ impl Observed {
     }
 }
 
-/// One attempt of client-go's `tryAcquireOrRenew`: returns whether this replica holds the Lease
-/// now; `Ok(false)` names who does.
+/// One attempt of client-go's `tryAcquireOrRenew`: `Ok(())` when this replica holds the Lease
+/// now, else `Err` with who does (if anyone is named).
 pub(crate) async fn try_acquire_or_renew(
     api: &Api<Lease>,
     election: &LeaderElection,

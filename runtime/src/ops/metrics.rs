@@ -329,7 +329,9 @@ impl Metrics {
                     Some((watch, synced))
                 })
                 .collect(),
-            failing: self.health.failing_for(),
+            failing: (self.health.failing().into_iter())
+                .map(|(watch, failing_for, _)| (watch, failing_for))
+                .collect(),
             skipped: self.skipped.get(),
             errors: self.errors.get(),
         }

@@ -157,8 +157,7 @@ pub async fn preflight<P: SecondaryAware>(
     let mut missing = Vec::new();
     for resource in watched::<P>() {
         for verb in WATCH_VERBS {
-            let target = (&resource.group, &resource.plural, namespace);
-            if !allowed(client, target, verb).await? {
+            if !allowed(client, &resource.group, &resource.plural, namespace, verb).await? {
                 missing.push(MissingPermission {
                     kind: format!("{} {}", resource.api_version, resource.kind),
                     resource: resource.plural.clone(),
@@ -189,12 +188,15 @@ pub async fn preflight_lease(client: &Client, namespace: Option<&str>) -> Result
     };
     let mut missing = Vec::new();
     for verb in LEASE_VERBS {
-        let target = (
-            &"coordination.k8s.io".to_string(),
-            &"leases".to_string(),
+        if !allowed(
+            client,
+            "coordination.k8s.io",
+            "leases",
             Some(namespace),
-        );
-        if !allowed(client, target, verb).await? {
+            verb,
+        )
+        .await?
+        {
             missing.push(MissingPermission {
                 kind: "coordination.k8s.io/v1 Lease".into(),
                 resource: "leases".into(),
@@ -214,17 +216,19 @@ fn missing_if_any(missing: Vec<MissingPermission>) -> Result<(), Error> {
 }
 
 /// Asks the API server with a SelfSubjectAccessReview whether the client may `verb` the
-/// resource `(group, plural, namespace)`.
+/// resource `plural` of `group` in `namespace` (or cluster-wide).
 async fn allowed(
     client: &Client,
-    (group, plural, namespace): (&String, &String, Option<&str>),
+    group: &str,
+    plural: &str,
+    namespace: Option<&str>,
     verb: &str,
 ) -> Result<bool, Error> {
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {
-                group: Some(group.clone()),
-                resource: Some(plural.clone()),
+                group: Some(group.to_string()),
+                resource: Some(plural.to_string()),
                 verb: Some(verb.to_string()),
                 namespace: namespace.map(str::to_string),
                 ..ResourceAttributes::default()

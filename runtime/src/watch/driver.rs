@@ -2,6 +2,7 @@
 //! into a reflector store, counted, each event handed on once the store has applied it.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::channel::oneshot;
 use futures::future::BoxFuture;
@@ -10,7 +11,6 @@ use futures::{FutureExt, StreamExt};
 use kube::Resource;
 use kube::runtime::reflector::{self, store::Writer};
 use kube::runtime::{WatchStreamExt, watcher};
-use std::time::{Duration, Instant};
 
 use crate::aware::SecondaryAware;
 use crate::dispatch::shared::Shared;
