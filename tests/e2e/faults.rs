@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use kube::api::PostParams;
 use kube::{Api, Client};
-use kube_secondary::{Action, Context, Controller, Reconciler};
+use kube_secondary::{Action, Context, Reconciler};
 
-use crate::failures::{Flaky, FlakySecondaries, flaky};
-use crate::support::{PATIENCE, grant, setup, wait_for, without};
+use crate::failures::{FailWhileAsked, Flaky, FlakySecondaries, flaky};
+use crate::support::{PATIENCE, Running, grant, setup, wait_for, without};
 
 /// Never finishes a run.
 struct Stuck;
@@ -31,28 +31,20 @@ impl Reconciler<Flaky> for Stuck {
 #[tokio::test]
 async fn shutdown_drops_a_handler_that_never_finishes_after_the_grace_period() {
     let (client, ns) = setup::<Flaky>("stuck").await;
-    let (stop, stopped) = futures::channel::oneshot::channel::<()>();
-    let controller = Controller::<Flaky>::new(client.clone())
-        .namespace(ns.name())
-        .shutdown_grace(Duration::from_secs(1))
-        .shutdown_on(async move {
-            let _ = stopped.await;
-        });
-    let metrics = controller.metrics();
-    let task = tokio::spawn(controller.run(Stuck));
+    let operator = Running::start_with(&client, ns.name(), Stuck, |controller| {
+        controller.shutdown_grace(Duration::from_secs(1))
+    });
     let api: Api<Flaky> = Api::namespaced(client.clone(), ns.name());
     api.create(&PostParams::default(), &flaky("stuck", false))
         .await
         .expect("create the primary");
     wait_for("the handler to start", || async {
-        metrics.snapshot().total_wakeups() >= 1
+        operator.snapshot().total_wakeups() >= 1
     })
     .await;
-    let _ = stop.send(());
-    let ran = tokio::time::timeout(PATIENCE, task)
+    tokio::time::timeout(PATIENCE, operator.stop())
         .await
         .expect("run returns although its handler never finishes");
-    ran.expect("controller task").expect("controller ran");
     ns.delete().await;
 }
 
@@ -73,20 +65,15 @@ async fn a_kind_it_may_not_watch_is_named_as_failing_and_recovers_without_restar
     grant(&admin, ns.name(), &user, without_configmaps).await;
 
     // Started past the start-up check, as if the permission were revoked while it ran.
-    let (stop, stopped) = futures::channel::oneshot::channel::<()>();
-    let controller = Controller::<Flaky>::new(impersonating(&user).await)
-        .namespace(ns.name())
-        .skip_preflight()
-        .shutdown_on(async move {
-            let _ = stopped.await;
-        });
-    let metrics = controller.metrics();
-    let task = tokio::spawn(controller.run(crate::failures::FailWhileAsked));
+    let limited = impersonating(&user).await;
+    let operator = Running::start_with::<Flaky, _>(&limited, ns.name(), FailWhileAsked, |c| {
+        c.skip_preflight()
+    });
     wait_for("the ConfigMap watch to be named as failing", || async {
-        metrics.snapshot().failing.contains_key("ConfigMap")
+        operator.snapshot().failing.contains_key("ConfigMap")
     })
     .await;
-    let snapshot = metrics.snapshot();
+    let snapshot = operator.snapshot();
     assert!(snapshot.ready().is_err(), "{snapshot:?}");
     assert_eq!(
         snapshot.synced.get("primary"),
@@ -102,7 +89,7 @@ async fn a_kind_it_may_not_watch_is_named_as_failing_and_recovers_without_restar
     wait_for(
         "the ConfigMap watch to work again and the caches to fill",
         || async {
-            let now = metrics.snapshot();
+            let now = operator.snapshot();
             now.failing.is_empty() && now.ready().is_ok()
         },
     )
@@ -112,13 +99,10 @@ async fn a_kind_it_may_not_watch_is_named_as_failing_and_recovers_without_restar
         .await
         .expect("create a primary");
     wait_for("the recovered controller to handle it", || async {
-        metrics.snapshot().total_wakeups() >= 1
+        operator.snapshot().total_wakeups() >= 1
     })
     .await;
-    assert!(metrics.snapshot().watch_failures["ConfigMap"] >= 1);
-    let _ = stop.send(());
-    task.await
-        .expect("controller task")
-        .expect("controller ran");
+    assert!(operator.snapshot().watch_failures["ConfigMap"] >= 1);
+    operator.stop().await;
     ns.delete().await;
 }

@@ -34,6 +34,19 @@ impl Replica {
         Self::start_as(name, namespace, args, None)
     }
 
+    /// [`start_as`](Self::start_as), serving `/metrics`, `/healthz` and `/readyz` on a port of
+    /// its own, which it returns beside the replica.
+    pub fn start_serving(
+        name: &'static str,
+        namespace: &str,
+        kubeconfig: Option<&Path>,
+    ) -> (Self, u16) {
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let replica = Self::start_as(name, namespace, &["--metrics-addr", &addr], kubeconfig);
+        (replica, port)
+    }
+
     /// [`start`](Self::start), with the credentials of `kubeconfig` instead of `$KUBECONFIG`'s.
     pub fn start_as(
         name: &'static str,
@@ -122,12 +135,18 @@ pub fn metric(port: u16, series: &str) -> f64 {
 
 /// The `/metrics` a replica serves on `port`, as text; empty when it does not answer.
 pub fn metrics_text(port: u16) -> String {
+    get(port, "/metrics")
+}
+
+/// What a replica serving on `port` answers to `GET path`, status line included; empty when it
+/// does not answer.
+pub fn get(port: u16, path: &str) -> String {
     use std::io::{Read, Write};
     let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
         return String::new();
     };
     let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
-    let _ = stream.write_all(b"GET /metrics HTTP/1.0\r\n\r\n");
+    let _ = stream.write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes());
     let mut text = String::new();
     let _ = stream.read_to_string(&mut text);
     text

@@ -10,19 +10,9 @@ use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
 use kube::{Api, Client, ResourceExt};
 use kube_secondary_examples::database::Database;
 
-use crate::replica::{Replica, free_port, metric, metrics_text};
+use crate::replica::{Replica, metric, metrics_text};
 use crate::state::{converged, kill_apiserver_for, name, until_exactly_their_children, xtask};
 use crate::support::{PATIENCE, setup, wait_for};
-
-/// The operator with its metrics on a port of its own.
-fn operator(name: &'static str, namespace: &str) -> (Replica, u16) {
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    (
-        Replica::start(name, namespace, &["--metrics-addr", &addr]),
-        port,
-    )
-}
 
 /// Handler runs by trigger.
 fn wakeups(port: u16) -> BTreeMap<&'static str, f64> {
@@ -76,10 +66,6 @@ async fn edit_config(configs: &Api<ConfigMap>, name: &str, value: &str) {
         .expect("edit a ConfigMap");
 }
 
-async fn wait_converged(client: &Client, namespace: &str, count: usize) {
-    until_exactly_their_children(client, namespace, count).await;
-}
-
 /// The uid of every ConfigMap, Service and Deployment, by kind and name.
 async fn children_uids(client: &Client, namespace: &str) -> BTreeMap<String, String> {
     let mut uids = BTreeMap::new();
@@ -122,7 +108,7 @@ fn loud_lines(log: &str) -> Vec<&str> {
 async fn the_api_server_killed_for_ten_seconds_loses_no_drift_and_each_watch_says_so_once() {
     const N: usize = 10;
     let (client, ns) = setup::<Database>("apiserver-killed").await;
-    let (operator, port) = operator("operator", ns.name());
+    let (operator, port) = Replica::start_serving("operator", ns.name(), None);
     converged(&client, ns.name(), N).await;
     // The controller manager fills in the new Deployments' status (which wakes their primaries,
     // the readiness table watching it): counted from when that has settled.
@@ -143,7 +129,7 @@ async fn the_api_server_killed_for_ten_seconds_loses_no_drift_and_each_watch_say
     let answering = kill_apiserver_for(Duration::from_secs(10)).await;
     delete(&configs, &format!("{}-config", name(2))).await;
     delete(&configs, &format!("{}-config", name(3))).await;
-    wait_converged(&client, ns.name(), N).await;
+    until_exactly_their_children(&client, ns.name(), N).await;
     let repaired = answering.elapsed();
 
     let log = operator.log();
@@ -204,7 +190,7 @@ async fn the_api_server_killed_for_ten_seconds_loses_no_drift_and_each_watch_say
 async fn an_expired_watch_relists_and_repairs_the_drift_made_while_it_was_away() {
     const N: usize = 5;
     let (client, ns) = setup::<Database>("compacted").await;
-    let (operator, port) = operator("operator", ns.name());
+    let (operator, port) = Replica::start_serving("operator", ns.name(), None);
     converged(&client, ns.name(), N).await;
     let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
@@ -218,7 +204,7 @@ async fn an_expired_watch_relists_and_repairs_the_drift_made_while_it_was_away()
     kill_apiserver_for(Duration::from_secs(1)).await;
     let resumed = Instant::now();
     operator.signal("-CONT");
-    wait_converged(&client, ns.name(), N).await;
+    until_exactly_their_children(&client, ns.name(), N).await;
     let repaired = resumed.elapsed();
 
     let relists = |watch: &str| {
@@ -255,7 +241,7 @@ async fn an_operator_killed_mid_burst_converges_after_restart_writing_only_what_
     const N: usize = 20;
     const EDITS: usize = 200;
     let (client, ns) = setup::<Database>("killed-mid-burst").await;
-    let (first, _) = operator("first", ns.name());
+    let (first, _) = Replica::start_serving("first", ns.name(), None);
     converged(&client, ns.name(), N).await;
     let uids = children_uids(&client, ns.name()).await;
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
@@ -267,9 +253,9 @@ async fn an_operator_killed_mid_burst_converges_after_restart_writing_only_what_
         edit_config(&configs, &config, &format!("edit-{edit}")).await;
     }
     // Every ConfigMap was edited after the kill: each has drifted once more.
-    let (second, port) = operator("second", ns.name());
+    let (second, port) = Replica::start_serving("second", ns.name(), None);
     let started = Instant::now();
-    wait_converged(&client, ns.name(), N).await;
+    until_exactly_their_children(&client, ns.name(), N).await;
     let converged_in = started.elapsed();
     let patches = || metric(port, "kube_secondary_api_requests_total{verb=\"patch\"}");
     wait_for("the second operator's metrics", || async {
@@ -312,7 +298,7 @@ impl Drop for ResumeApiserver {
 async fn sigterm_with_the_api_server_hung_exits_within_the_grace_period() {
     const N: usize = 10;
     let (client, ns) = setup::<Database>("hung-shutdown").await;
-    let (mut operator, _) = operator("operator", ns.name());
+    let (mut operator, _) = Replica::start_serving("operator", ns.name(), None);
     converged(&client, ns.name(), N).await;
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());
     // Work under way: every ConfigMap drifts, and the API server stops answering mid-repair.

@@ -10,18 +10,9 @@ use kube::api::{DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostPa
 use kube::{Api, ResourceExt};
 use kube_secondary_examples::database::Database;
 
-use crate::replica::{Replica, free_port, metric};
+use crate::replica::{Replica, metric};
 use crate::state::{converged, create, memory_mib, name, until_exactly_their_children};
 use crate::support::{PATIENCE, setup, wait_for};
-
-fn operator(namespace: &str) -> (Replica, u16) {
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    (
-        Replica::start("operator", namespace, &["--metrics-addr", &addr]),
-        port,
-    )
-}
 
 fn config_owned_by(name: &str, owners: Vec<OwnerReference>) -> ConfigMap {
     ConfigMap {
@@ -49,7 +40,7 @@ fn database_owner(db: &Database, uid: &str, controller: bool) -> OwnerReference 
 #[tokio::test]
 async fn a_forged_owner_reference_wakes_nobody_and_two_controllers_are_refused() {
     let (client, ns) = setup::<Database>("forged").await;
-    let (operator, port) = operator(ns.name());
+    let (operator, port) = Replica::start_serving("operator", ns.name(), None);
     converged(&client, ns.name(), 1).await;
     let db = Api::<Database>::namespaced(client.clone(), ns.name())
         .get(&name(0))
@@ -110,7 +101,7 @@ async fn a_forged_owner_reference_wakes_nobody_and_two_controllers_are_refused()
 #[tokio::test]
 async fn a_primary_with_a_200_kib_annotation_is_served_like_any_other() {
     let (client, ns) = setup::<Database>("huge-annotation").await;
-    let (operator, _) = operator(ns.name());
+    let (operator, _) = Replica::start_serving("operator", ns.name(), None);
     converged(&client, ns.name(), 1).await;
     let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
     let huge = "x".repeat(200 * 1024);
@@ -133,7 +124,7 @@ async fn a_primary_with_a_200_kib_annotation_is_served_like_any_other() {
 async fn three_hundred_primaries_created_at_once_converge_and_deleted_at_once_leave_nothing() {
     const N: usize = 300;
     let (client, ns) = setup::<Database>("bulk").await;
-    let (operator, port) = operator(ns.name());
+    let (operator, port) = Replica::start_serving("operator", ns.name(), None);
     let started = Instant::now();
     create(&client, ns.name(), 0..N).await;
     until_exactly_their_children(&client, ns.name(), N).await;

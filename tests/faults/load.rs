@@ -12,7 +12,7 @@ use kube::Api;
 use kube::api::{Patch, PatchParams};
 use kube_secondary_examples::database::Database;
 
-use crate::replica::{Replica, free_port, metric};
+use crate::replica::{Replica, metric};
 use crate::state::{converged, memory_mib, name, until_exactly_their_children};
 use crate::support::setup;
 
@@ -24,9 +24,7 @@ const WRITERS: usize = 16;
 #[tokio::test]
 async fn children_rewritten_at_full_speed_for_30_s_keep_the_queue_bounded_and_lose_nothing() {
     let (client, ns) = setup::<Database>("load").await;
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let operator = Replica::start("operator", ns.name(), &["--metrics-addr", &addr]);
+    let (operator, port) = Replica::start_serving("operator", ns.name(), None);
     converged(&client, ns.name(), N).await;
     let settled_rss = memory_mib(operator.child.id(), "VmRSS");
     let configs: Api<ConfigMap> = Api::namespaced(client.clone(), ns.name());

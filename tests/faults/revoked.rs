@@ -10,7 +10,7 @@ use kube::{Api, Client};
 use kube_secondary::condition::STALE;
 use kube_secondary_examples::database::Database;
 
-use crate::replica::{Replica, free_port};
+use crate::replica::{Replica, get};
 use crate::state::{converged, kill_apiserver_for, name, until_exactly_their_children};
 use crate::support::{PATIENCE, grant, setup, without};
 
@@ -73,17 +73,6 @@ async fn until_stale(
     }
 }
 
-fn readyz(port: u16) -> String {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return String::new();
-    };
-    let _ = stream.write_all(b"GET /readyz HTTP/1.0\r\n\r\n");
-    let mut text = String::new();
-    let _ = stream.read_to_string(&mut text);
-    text
-}
-
 #[tokio::test]
 async fn a_kind_revoked_while_running_shows_on_every_primary_and_recovers_once_granted() {
     let (admin, ns) = setup::<Database>("revoked").await;
@@ -91,14 +80,7 @@ async fn a_kind_revoked_while_running_shows_on_every_primary_and_recovers_once_g
     let all = kube_secondary::rbac::policy_rules::<Database>();
     grant(&admin, ns.name(), &user, all.clone()).await;
     let kubeconfig = kubeconfig_as(&user, ns.name());
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let operator = Replica::start_as(
-        "operator",
-        ns.name(),
-        &["--metrics-addr", &addr],
-        Some(&kubeconfig),
-    );
+    let (operator, port) = Replica::start_serving("operator", ns.name(), Some(&kubeconfig));
     converged(&admin, ns.name(), N).await;
 
     // Revoked: the running watch of ConfigMaps goes on until it reconnects, which an API server
@@ -112,7 +94,11 @@ async fn a_kind_revoked_while_running_shows_on_every_primary_and_recovers_once_g
             .all(|(_, message)| message.contains("ConfigMap") && message.contains("forbidden")),
         "{shown:?}"
     );
-    assert!(readyz(port).contains("503"), "{}", readyz(port));
+    assert!(
+        get(port, "/readyz").contains("503"),
+        "{}",
+        get(port, "/readyz")
+    );
     let log = operator.log();
     let configmap_lines = log
         .lines()
@@ -126,7 +112,11 @@ async fn a_kind_revoked_while_running_shows_on_every_primary_and_recovers_once_g
     grant(&admin, ns.name(), &user, all).await;
     until_stale(&admin, ns.name(), "False", 2 * PATIENCE).await;
     until_exactly_their_children(&admin, ns.name(), N).await;
-    assert!(readyz(port).contains("200"), "{}", readyz(port));
+    assert!(
+        get(port, "/readyz").contains("200"),
+        "{}",
+        get(port, "/readyz")
+    );
     drop(operator);
     let _ = std::fs::remove_file(kubeconfig);
     ns.delete().await;
