@@ -18,6 +18,7 @@ use crate::aware::SecondaryAware;
 use crate::dispatch::run::Run;
 use crate::dispatch::shared::Shared;
 use crate::handler::reconciler::Reconciler;
+use crate::ops::elector;
 use crate::ops::leader::{self, LeaderElection};
 
 /// What the terms need: the runs, the primaries, the trigger channel and how to stop.
@@ -42,7 +43,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Terms<P, R> {
                 let client = self.shared.client.clone();
                 // Aborted with `serve`, also when `run` is dropped: a dropped controller must
                 // not go on renewing the Lease.
-                let elect = tokio::spawn(leader::elect(client, election, leading_tx));
+                let elect = tokio::spawn(elector::elect(client, election, leading_tx));
                 (Some(AbortOnDrop(elect)), None)
             }
             None => (None, Some(leading_tx)),

@@ -9,9 +9,8 @@ use std::time::Duration;
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
+use kube::Api;
 use kube::api::{ObjectMeta, PostParams};
-use kube::{Api, Client};
-use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// Which Lease a controller's replicas compete for, who this replica is, and the timing.
@@ -29,7 +28,7 @@ use tokio::time::Instant;
 pub struct LeaderElection {
     pub(crate) name: String,
     pub(crate) namespace: String,
-    identity: String,
+    pub(crate) identity: String,
     pub(crate) duration: Duration,
     pub(crate) renew_deadline: Duration,
     pub(crate) retry: Duration,
@@ -110,9 +109,11 @@ pub(crate) struct Observed {
 }
 
 impl Observed {
-    fn see(&mut self, spec: &LeaseSpec, now: Instant) {
+    pub(crate) fn see(&mut self, spec: &LeaseSpec, now: Instant) {
         let record = (
-            spec.holder_identity.clone(),
+            spec.holder_identity
+                .clone()
+                .filter(|holder| !holder.is_empty()),
             spec.renew_time.clone(),
             spec.lease_transitions,
         );
@@ -129,6 +130,17 @@ impl Observed {
     /// renewal observed here.
     fn expired(&self, ours: Duration, now: Instant) -> bool {
         self.expires_in(ours, now).is_zero()
+    }
+
+    /// How long a standby waits before its next attempt: none when nobody holds the Lease (it
+    /// was released), else until the holder seen last will have gone its duration without a
+    /// renewal, and a moment more so that it has.
+    pub(crate) fn try_in(&self, ours: Duration, now: Instant) -> Duration {
+        let released = matches!(&self.record, Some((None, ..)));
+        if released {
+            return Duration::ZERO;
+        }
+        self.expires_in(ours, now) + Duration::from_millis(10)
     }
 
     /// How long until the holder seen last will have gone its duration without a renewal.
@@ -231,72 +243,6 @@ pub(crate) async fn release(api: &Api<Lease>, election: &LeaderElection) -> kube
     api.replace(&election.name, &PostParams::default(), &released)
         .await
         .map(drop)
-}
-
-/// Runs the election until dropped: sends `true` on `leading` when this replica acquires the
-/// Lease, `false` when it loses it, and fences itself: `false` at the renew deadline after the
-/// last successful renewal was *sent*, whether or not a renewal is still in flight.
-pub(crate) async fn elect(client: Client, election: LeaderElection, leading: watch::Sender<bool>) {
-    let api: Api<Lease> = Api::namespaced(client, &election.namespace);
-    let mut observed = Observed::default();
-    let mut fence: Option<Instant> = None;
-    let mut wait = Duration::ZERO;
-    let mut holder_seen: Option<Option<String>> = None;
-    loop {
-        let attempt = async {
-            tokio::time::sleep(wait).await;
-            let sent = Instant::now();
-            let result = tokio::time::timeout(
-                election.retry,
-                try_acquire_or_renew(&api, &election, &mut observed),
-            )
-            .await;
-            (sent, result)
-        };
-        let fenced = async {
-            match fence {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            (sent, result) = attempt => {
-                wait = election.retry;
-                match result {
-                    Ok(Ok(Ok(()))) => {
-                        fence = Some(sent + election.renew_deadline);
-                        if !*leading.borrow() {
-                            tracing::info!(identity = %election.identity, lease = %election.name, "leading");
-                            let _ = leading.send(true);
-                        }
-                        holder_seen = None;
-                    }
-                    Ok(Ok(Err(holder))) => {
-                        // Try again when the holder's lease would expire, if that is sooner.
-                        let expires_in = observed.expires_in(election.duration, Instant::now());
-                        wait = wait.min(expires_in + Duration::from_millis(50));
-                        if fence.take().is_some() {
-                            tracing::warn!(identity = %election.identity, holder = ?holder, "lost the lease; standing by");
-                            let _ = leading.send(false);
-                        }
-                        if holder_seen.as_ref() != Some(&holder) {
-                            tracing::info!(identity = %election.identity, holder = ?holder, "standing by: the lease is held");
-                            holder_seen = Some(holder);
-                        }
-                    }
-                    Ok(Err(error)) => {
-                        tracing::debug!(error = %crate::error::chain(&error), "lease attempt failed");
-                    }
-                    Err(_) => tracing::debug!("lease attempt timed out"),
-                }
-            }
-            () = fenced => {
-                fence = None;
-                tracing::warn!(identity = %election.identity, deadline = ?election.renew_deadline, "could not renew the lease: stopped leading before it can expire for the others");
-                let _ = leading.send(false);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,3 @@
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use http::{Method, Request, Response, StatusCode};
-use kube::client::Body;
-
 use super::*;
 
 fn election() -> LeaderElection {
@@ -54,55 +48,22 @@ fn a_lease_expires_a_duration_after_its_last_renewal_was_seen_here_whatever_its_
     assert!(observed.expired(ours, start + Duration::from_secs(46)));
 }
 
-/// An API server that has no Lease, lets the first replica create it, then stops answering.
-fn answers_once_then_hangs(requests: Arc<AtomicUsize>) -> Client {
-    let service = tower::service_fn(move |request: Request<Body>| {
-        let n = requests.fetch_add(1, Ordering::SeqCst);
-        async move {
-            let (status, body) = match (n, request.method()) {
-                (0, &Method::GET) => (
-                    StatusCode::NOT_FOUND,
-                    serde_json::json!({
-                        "kind": "Status", "apiVersion": "v1", "status": "Failure",
-                        "reason": "NotFound", "code": 404, "message": "not found"
-                    }),
-                ),
-                (1, &Method::POST) => (
-                    StatusCode::CREATED,
-                    serde_json::json!({
-                        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                        "metadata": { "name": "lock", "namespace": "default", "resourceVersion": "1" },
-                        "spec": { "holderIdentity": "me", "leaseDurationSeconds": 15 }
-                    }),
-                ),
-                _ => std::future::pending().await,
-            };
-            let body = Body::from(serde_json::to_vec(&body).unwrap());
-            Ok::<_, std::io::Error>(Response::builder().status(status).body(body).unwrap())
-        }
-    });
-    Client::new(service, "default")
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_leader_that_cannot_renew_stops_leading_at_the_renew_deadline_before_the_lease_expires() {
-    let requests = Arc::new(AtomicUsize::new(0));
-    let client = answers_once_then_hangs(requests.clone());
-    let (tx, mut leading) = watch::channel(false);
-    let started = Instant::now();
-    let task = tokio::spawn(elect(client, election(), tx));
-    leading.wait_for(|leading| *leading).await.unwrap();
-    let acquired = started.elapsed();
-    assert!(acquired < Duration::from_secs(1), "{acquired:?}");
-    leading.wait_for(|leading| !*leading).await.unwrap();
-    let lost = started.elapsed();
+#[test]
+fn a_standby_tries_when_the_holders_duration_has_run_out_and_at_once_when_it_was_released() {
+    let ours = Duration::from_secs(15);
+    let start = Instant::now();
+    let mut observed = Observed::default();
+    observed.see(&held_by("other", 0, 15), start);
+    let later = start + Duration::from_secs(5);
+    let wait = observed.try_in(ours, later);
     assert!(
-        lost >= Duration::from_secs(10) && lost < Duration::from_secs(11),
-        "fenced at the renew deadline after the acquiring request was sent, not {lost:?}"
+        wait > Duration::from_secs(10) && observed.expired(ours, later + wait),
+        "{wait:?}"
     );
-    assert!(
-        requests.load(Ordering::SeqCst) >= 3,
-        "it kept trying to renew meanwhile"
-    );
-    task.abort();
+    let released = LeaseSpec {
+        holder_identity: Some(String::new()),
+        ..held_by("other", 1, 1)
+    };
+    observed.see(&released, later);
+    assert_eq!(observed.try_in(ours, later), Duration::ZERO);
 }

@@ -4,6 +4,7 @@
 //! kinds.
 
 pub mod crd;
+pub(crate) mod elector;
 #[cfg(feature = "endpoints")]
 pub(crate) mod endpoints;
 pub mod leader;

@@ -27,7 +27,7 @@ const SECONDARY_VERBS: &[&str] = &[
     "get", "list", "watch", "create", "patch", "update", "delete",
 ];
 /// Verbs leader election needs on its Lease.
-const LEASE_VERBS: &[&str] = &["get", "create", "update"];
+const LEASE_VERBS: &[&str] = &["get", "list", "watch", "create", "update"];
 /// Verbs every watch needs; the preflight checks these.
 const WATCH_VERBS: &[&str] = &["list", "watch"];
 
