@@ -9,6 +9,7 @@ mod children;
 mod cluster;
 mod cronjob;
 mod database;
+mod deleted;
 mod echoes;
 mod failures;
 mod faults;

@@ -11,7 +11,9 @@ use kube::{Api, Client, ResourceExt};
 use kube_secondary_examples::database::Database;
 
 use crate::replica::{Replica, metric, metrics_text};
-use crate::state::{converged, kill_apiserver_for, name, until_exactly_their_children, xtask};
+use crate::state::{
+    converged, kill_apiserver_for, name, report, until_exactly_their_children, xtask,
+};
 use crate::support::{PATIENCE, setup, wait_for};
 
 /// Handler runs by trigger.
@@ -176,12 +178,12 @@ async fn the_api_server_killed_for_ten_seconds_loses_no_drift_and_each_watch_say
     assert_eq!(count("primary"), 0.0, "{why}");
     assert!(by_kind("Service") + by_kind("ConfigMap") <= 4.0, "{why}");
     assert!(count("retry") <= 12.0, "{why}");
-    eprintln!(
+    report(format!(
         "API server killed for 10 s: drift repaired {:.1} s after it answered again; \
          {failing} watches failed and recovered; {} WARN/ERROR lines; runs {runs:?}",
         repaired.as_secs_f64(),
         loud.len()
-    );
+    ));
     drop(operator);
     ns.delete().await;
 }
@@ -226,12 +228,12 @@ async fn an_expired_watch_relists_and_repairs_the_drift_made_while_it_was_away()
         "the Service deleted in the gap reached reconcile_secondaries:\n{}",
         operator.log()
     );
-    eprintln!(
+    report(format!(
         "watches expired (410) after a compaction: relisted (Services {}, ConfigMaps {}), drift repaired {:.1} s after the operator resumed",
         relists("Service"),
         relists("ConfigMap"),
         repaired.as_secs_f64()
-    );
+    ));
     drop(operator);
     ns.delete().await;
 }
@@ -275,11 +277,11 @@ async fn an_operator_killed_mid_burst_converges_after_restart_writing_only_what_
         uids,
         "no child created again or deleted"
     );
-    eprintln!(
+    report(format!(
         "operator killed after {} of {EDITS} edits: its successor converged in {:.1} s (ready included) with {N} patches for {N} drifted ConfigMaps",
         EDITS / 2,
         converged_in.as_secs_f64()
-    );
+    ));
     drop(first);
     drop(second);
     ns.delete().await;
@@ -323,9 +325,9 @@ async fn sigterm_with_the_api_server_hung_exits_within_the_grace_period() {
     let took = asked.elapsed();
     drop(resume);
     assert!(exited.success(), "{exited}:\n{}", operator.log());
-    eprintln!(
+    report(format!(
         "SIGTERM with the API server stopped: exited in {:.1} s (grace period 20 s)",
         took.as_secs_f64()
-    );
+    ));
     ns.delete().await;
 }

@@ -11,7 +11,7 @@ use kube::{Api, ResourceExt};
 use kube_secondary_examples::database::Database;
 
 use crate::replica::{Replica, metric};
-use crate::state::{converged, create, memory_mib, name, until_exactly_their_children};
+use crate::state::{converged, create, memory_mib, name, report, until_exactly_their_children};
 use crate::support::{PATIENCE, setup, wait_for};
 
 fn config_owned_by(name: &str, owners: Vec<OwnerReference>) -> ConfigMap {
@@ -151,11 +151,11 @@ async fn three_hundred_primaries_created_at_once_converge_and_deleted_at_once_le
     }
     let errors = metric(port, "kube_secondary_errors_total");
     assert_eq!(errors, 0.0, "no handler failed:\n{}", operator.log());
-    eprintln!(
+    report(format!(
         "{N} Databases created at once: converged in {:.1} s, operator peak RSS {:.1} MiB",
         converged_in.as_secs_f64(),
         memory_mib(operator.child.id(), "VmHWM")
-    );
+    ));
     drop(operator);
     ns.delete().await;
 }

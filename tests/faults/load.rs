@@ -13,7 +13,7 @@ use kube::api::{Patch, PatchParams};
 use kube_secondary_examples::database::Database;
 
 use crate::replica::{Replica, metric};
-use crate::state::{converged, memory_mib, name, until_exactly_their_children};
+use crate::state::{converged, memory_mib, name, report, until_exactly_their_children};
 use crate::support::setup;
 
 const N: usize = 20;
@@ -71,11 +71,11 @@ async fn children_rewritten_at_full_speed_for_30_s_keep_the_queue_bounded_and_lo
         peak_queue <= N as f64,
         "queue depth {peak_queue} above one per primary"
     );
-    eprintln!(
+    report(format!(
         "load: {edited} ConfigMap edits in {} s ({:.0}/s) on {N} Databases; queue depth peak {peak_queue} (cap {N}); RSS {settled_rss:.1} MiB settled, {peak_rss:.1} MiB peak; {patches} patches; every child restored",
         LOAD.as_secs(),
         edited as f64 / LOAD.as_secs_f64()
-    );
+    ));
     drop(operator);
     ns.delete().await;
 }

@@ -2,6 +2,7 @@
 //! converged Databases, and the check that each has exactly its children, as its spec says.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::process::Command;
 use std::time::Instant;
 
@@ -23,6 +24,20 @@ pub fn xtask(args: &[&str]) {
         .status()
         .expect("run xtask");
     assert!(status.success(), "cargo xtask cluster {}", args.join(" "));
+}
+
+/// Prints what a fault cost and adds it to `$KUBE_SECONDARY_FAULT_FIGURES`, where
+/// `cargo xtask test` gathers the suite's figures.
+pub fn report(figure: String) {
+    eprintln!("{figure}");
+    if let Some(path) = std::env::var_os("KUBE_SECONDARY_FAULT_FIGURES") {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("open the figures file");
+        writeln!(file, "{figure}").expect("write the figures file");
+    }
 }
 
 /// Kills kube-apiserver, waits `down`, and starts it again; returns once it answers.

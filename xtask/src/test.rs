@@ -222,6 +222,8 @@ fn faults(steps: &mut Steps) -> anyhow::Result<()> {
     let _down = DownOnDrop(xtask.clone());
     let database = database_example(steps)?;
     let kubeconfig = paths::cluster_dir_of(Some(FAULTS))?.join("kubeconfig");
+    let figures = paths::repo().join("target").join("fault-figures.txt");
+    let _ = std::fs::remove_file(&figures);
     steps.run(
         "fault suite (API server killed, etcd compacted, operator killed and stopped)",
         cargo()
@@ -231,8 +233,17 @@ fn faults(steps: &mut Steps) -> anyhow::Result<()> {
             .env("KUBE_SECONDARY_CLUSTER", FAULTS)
             .env("KUBE_SECONDARY_XTASK", &xtask)
             .env("KUBE_SECONDARY_DATABASE", database)
+            .env("KUBE_SECONDARY_FAULT_FIGURES", &figures)
             .env("PATH", path_with_kubectl()?),
-    )
+    )?;
+    // What each fault cost, gathered in one place (also in `target/fault-figures.txt`).
+    if let Ok(gathered) = std::fs::read_to_string(&figures) {
+        println!("fault figures:");
+        for line in gathered.lines() {
+            println!("  - {line}");
+        }
+    }
+    Ok(())
 }
 
 /// `PATH` with the directory of the built `kubectl` first: end-to-end tests run it as users do.
