@@ -13,7 +13,15 @@ pub async fn discover(client: &Client) -> Result<Discovered, Error> {
         client.list_api_groups_aggregated(),
     );
     Ok(Discovered::from_lists(
-        core.map_err(Error::Discovery)?,
-        groups.map_err(Error::Discovery)?,
+        core.map_err(failed)?,
+        groups.map_err(failed)?,
     ))
+}
+
+/// A 401 here is the caller's credentials; anything else, the server or the way to it.
+fn failed(error: kube::Error) -> Error {
+    match &error {
+        kube::Error::Api(status) if status.code == 401 => Error::Unauthorized(error),
+        _ => Error::Discovery(error),
+    }
 }

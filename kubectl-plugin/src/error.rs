@@ -58,6 +58,12 @@ pub enum Error {
     /// The API server refused the caller's credentials.
     #[error("the API server refused your credentials: log in again, or check your kubeconfig")]
     Unauthorized(#[source] kube::Error),
+    /// The primary-all server refused a request the kube-apiserver had authenticated and
+    /// forwarded: it does not trust the kube-apiserver's front-proxy client certificate.
+    #[error(
+        "the primary-all server refused the request the kube-apiserver forwarded for you (401; your own credentials were accepted): it does not trust the kube-apiserver's front-proxy certificate. Check its `/readyz` and log, and the request-header CA in ConfigMap kube-system/extension-apiserver-authentication"
+    )]
+    ServerUntrusting(#[source] kube::Error),
     /// The aggregated API is registered but does not answer now.
     #[error(
         "the primary-all API is unavailable: its server may be starting (caches not synced) or down; try again, or check `kubectl get apiservice v1.primary-all`"

@@ -28,7 +28,8 @@ pub async fn fetch(
 }
 
 /// What a failed [`fetch`] means, told with what to do; `discovered` tells an API that is not
-/// registered, or does not serve this type, from a primary that does not exist.
+/// registered, or does not serve this type, from a primary that does not exist. Discovery took
+/// the same credentials, so a 401 here comes from the primary-all server, not the caller's login.
 pub fn explain(
     error: kube::Error,
     discovered: &Discovered,
@@ -57,7 +58,7 @@ pub fn explain(
             name,
             source: error,
         },
-        401 => Error::Unauthorized(error),
+        401 => Error::ServerUntrusting(error),
         503 => Error::Unavailable(error),
         _ => Error::Request(error),
     }
@@ -128,6 +129,8 @@ mod tests {
             "you may not get databases.demo.example.com `orders` in namespace `prod`: you need `get` on it, and on `databases.demo.example.com` in the API group `primary-all`"
         );
         assert!(explained(503, &served()).starts_with("the primary-all API is unavailable"));
-        assert!(explained(401, &served()).starts_with("the API server refused your credentials"));
+        assert!(
+            explained(401, &served()).starts_with("the primary-all server refused the request")
+        );
     }
 }

@@ -66,6 +66,16 @@ pub enum Error {
         #[source]
         source: kube::Error,
     },
+    /// [`Latest::secondaries`](crate::client::Latest::secondaries): some declared kinds could
+    /// not be read (hidden from the caller, or not served), so their children are unknown, not
+    /// absent.
+    #[error("the children of {object} are incomplete: {}", .kinds.join(", "))]
+    Incomplete {
+        /// `Database prod/orders`.
+        object: String,
+        /// Each kind not read, and why: `secrets (hidden: you may not list them)`.
+        kinds: Vec<String>,
+    },
     /// An object read is not of the type its primary declares.
     #[error("could not decode {object} as its declared type")]
     Decode {

@@ -173,7 +173,7 @@ async fn without_the_api_a_get_and_one_list_per_kind_give_the_typed_children() {
         "the failed primary-all request, the GET of the Bookcase, one LIST per declared kind"
     );
     assert_eq!(latest.primary.metadata.uid, case.metadata.uid);
-    let children = &latest.secondaries;
+    let children = latest.secondaries().expect("every declared kind listed");
     let config_maps = versions(children.config_maps.iter().map(AsRef::as_ref));
     assert_eq!(config_maps, listed_children(&configs, &case).await);
     assert_eq!(names(&config_maps), ["case-a", "case-b"]);

@@ -115,7 +115,7 @@ async fn a_kind_revoked_while_running_shows_on_every_primary_and_recovers_once_g
     until_stale(&admin, ns.name(), "False", 2 * PATIENCE).await;
     until_exactly_their_children(&admin, ns.name(), N).await;
     report(format!(
-        "ConfigMaps revoked: SecondariesStale on all {N} Databases and /readyz 503 {:.1} s after the watch reconnected (bound 30 s); recovered {:.1} s after the grant",
+        "ConfigMaps revoked: SecondariesStale on all {N} Databases and /readyz 503 {:.1} s after the API server came back (30 s after the watch first failed, as bound); recovered {:.1} s after the grant (a 403 backs off up to 30 s)",
         shown_after.as_secs_f64(),
         granted.elapsed().as_secs_f64()
     ));

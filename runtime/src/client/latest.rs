@@ -3,7 +3,7 @@
 //! per declared kind. Both fill the caches the controller's watches fill, and build the typed
 //! struct from them as a handler gets it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::TryFutureExt;
@@ -19,22 +19,58 @@ use crate::watch::declared::ErasedWatch;
 use crate::watch::set::WatchSet;
 
 /// A primary with its typed secondaries, as [`get_latest_with_secondaries`] read them.
+///
+/// A declared kind the caller may not list, or that the aggregated API could not serve, has no
+/// children to show, which is not the same as having none: [`Latest::secondaries`] is `Err` then,
+/// so code that acts on missing children cannot mistake one for the other.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Latest<P: SecondaryAware> {
     /// The primary, without `metadata.managedFields`.
     pub primary: P,
-    /// Its children, one field per declared kind (e.g. `DatabaseSecondaries`), as a handler
-    /// gets them: mapped to the primary as declared and narrowed by each kind's selector.
-    pub secondaries: P::Secondaries,
-    /// Children the caller may not list, counted by resource (`"secrets": 2`); their fields are
-    /// empty. Only the aggregated API counts them.
-    pub hidden: BTreeMap<String, usize>,
-    /// Declared kinds the aggregated API could not serve, by resource, with its reason; their
-    /// fields are empty.
+    secondaries: P::Secondaries,
+    /// Resources of children the caller may not list (`secrets`): nothing about them is shown,
+    /// not even how many there are.
+    pub hidden: BTreeSet<String>,
+    /// Declared kinds the aggregated API could not serve, by resource, with its reason.
     pub errors: BTreeMap<String, String>,
     /// How they were read.
     pub source: Source,
+}
+
+impl<P: SecondaryAware> Latest<P> {
+    /// Its children, one field per declared kind (e.g. `DatabaseSecondaries`), as a handler gets
+    /// them: mapped to the primary as declared and narrowed by each kind's selector. `Err`
+    /// ([`Error::Incomplete`]) when a declared kind was hidden from the caller or not served.
+    pub fn secondaries(&self) -> Result<&P::Secondaries, Error> {
+        let watches = WatchSet::<P>::declared().watches;
+        let unread: Vec<String> = watches
+            .iter()
+            .filter_map(|watch| {
+                let plural = &watch.resource().plural;
+                if self.hidden.contains(plural) {
+                    Some(format!("{plural} (hidden: you may not list them)"))
+                } else {
+                    let error = self.errors.get(plural)?;
+                    Some(format!("{plural} (not served: {error})"))
+                }
+            })
+            .collect();
+        if unread.is_empty() {
+            return Ok(&self.secondaries);
+        }
+        Err(Error::Incomplete {
+            object: describe_object(&self.primary),
+            kinds: unread,
+        })
+    }
+
+    /// The children of the kinds that could be read; a hidden or unserved kind's field is empty
+    /// whether it has children or not. For showing what the caller may see, never for deciding
+    /// what is missing: that is [`Latest::secondaries`].
+    pub fn readable_secondaries(&self) -> &P::Secondaries {
+        &self.secondaries
+    }
 }
 
 /// How [`get_latest_with_secondaries`] read a primary and its children.
@@ -53,10 +89,11 @@ pub enum Source {
 /// user.
 ///
 /// One request to [`primary_all::path`]. When that API answers 404 for the group or the
-/// resource (not registered, or not serving `P`), 503, or cannot be reached, this logs once at
-/// `info` and reads with a GET and one LIST per declared kind instead ([`Source::Fallback`]).
-/// A 403 or a 404 naming the primary is returned as [`Error::Read`], never hidden by the
-/// fallback.
+/// resource (not registered, or not serving `P`), 403 (the caller has no grant on the
+/// `primary-all` resource), 503, or cannot be reached, this logs why once at `info` and reads
+/// with a GET and one LIST per declared kind instead ([`Source::Fallback`]), each authorised as
+/// the caller, and paginated. A 404 naming the primary, and any failure of the fallback's own
+/// requests (a 403 above all), is returned as [`Error::Read`].
 ///
 /// ```no_run
 /// use k8s_openapi::api::core::v1::ConfigMap;
@@ -74,7 +111,7 @@ pub enum Source {
 /// # async fn run(client: kube::Client) -> Result<(), kube_secondary::Error> {
 /// let latest = get_latest_with_secondaries::<Database>(&client, Some("prod"), "orders").await?;
 /// let _: &Database = &latest.primary;
-/// for config in &latest.secondaries.config_maps {
+/// for config in &latest.secondaries()?.config_maps {
 ///     println!("{:?} ({:?})", config.metadata.name, latest.source);
 /// }
 /// # Ok(())
@@ -137,7 +174,7 @@ impl<P: SecondaryAware> Latest<P> {
         Ok(Self {
             primary,
             secondaries,
-            hidden: response.hidden,
+            hidden: response.hidden.into_keys().collect(),
             errors,
             source: Source::Aggregated,
         })
@@ -203,7 +240,7 @@ async fn read_without_api<P: SecondaryAware>(
     Ok(Latest {
         primary,
         secondaries,
-        hidden: BTreeMap::new(),
+        hidden: BTreeSet::new(),
         errors: BTreeMap::new(),
         source: Source::Fallback,
     })
@@ -211,8 +248,10 @@ async fn read_without_api<P: SecondaryAware>(
 
 /// Why the aggregated API cannot answer for the primary `name`, when the fallback should read
 /// instead: a 404 for the group or the resource (one naming the object says the primary does not
-/// exist), a 503, or a request that never reached an API server. `None` for any other failure,
-/// a 403 above all: the caller may not read the primary, and another way must not hide that.
+/// exist), a 403 (no grant on the `primary-all` resource: the `view`, `edit` and `admin` roles
+/// do not include it; the fallback's requests are authorised as the caller too, so it shows
+/// nothing the caller may not read), a 503, or a request that never reached an API server.
+/// `None` for any other failure.
 pub(crate) fn unavailable(error: &kube::Error, name: &str) -> Option<String> {
     match error {
         kube::Error::Api(status) if status.code == 404 => {
@@ -220,12 +259,24 @@ pub(crate) fn unavailable(error: &kube::Error, name: &str) -> Option<String> {
                 .details
                 .as_ref()
                 .is_some_and(|details| details.name == name);
-            (!names_object).then(|| format!("404 {}: {}", status.reason, status.message))
+            (!names_object).then(|| {
+                format!(
+                    "primary-all API unavailable (404 {}: {})",
+                    status.reason, status.message
+                )
+            })
         }
-        kube::Error::Api(status) if status.code == 503 => {
-            Some(format!("503 {}: {}", status.reason, status.message))
+        kube::Error::Api(status) if status.code == 403 => Some(format!(
+            "no grant to read through the primary-all API (403: {}); `get` on the resource in the API group `primary-all` makes it one request",
+            status.message
+        )),
+        kube::Error::Api(status) if status.code == 503 => Some(format!(
+            "primary-all API unavailable (503 {}: {})",
+            status.reason, status.message
+        )),
+        kube::Error::HyperError(_) | kube::Error::Service(_) => {
+            Some(format!("primary-all API unavailable ({})", chain(error)))
         }
-        kube::Error::HyperError(_) | kube::Error::Service(_) => Some(chain(error)),
         _ => None,
     }
 }
@@ -234,13 +285,9 @@ pub(crate) fn unavailable(error: &kube::Error, name: &str) -> Option<String> {
 fn log_fallback(reason: &str) {
     static LOGGED: AtomicBool = AtomicBool::new(false);
     if LOGGED.swap(true, Ordering::Relaxed) {
-        tracing::debug!(
-            "primary-all API unavailable ({reason}); reading with a GET and one LIST per declared kind"
-        );
+        tracing::debug!("{reason}; reading with a GET and one LIST per declared kind");
     } else {
-        tracing::info!(
-            "primary-all API unavailable ({reason}); reading with a GET and one LIST per declared kind"
-        );
+        tracing::info!("{reason}; reading with a GET and one LIST per declared kind");
     }
 }
 

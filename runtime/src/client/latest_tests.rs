@@ -197,7 +197,7 @@ fn a_response_is_typed_as_a_handler_gets_its_children() {
     let latest = typed_response(response());
     assert_eq!(latest.source, Source::Aggregated);
     assert_eq!(latest.primary.metadata.uid.as_deref(), Some("u-db"));
-    let children = &latest.secondaries;
+    let children = latest.readable_secondaries();
     assert_eq!(
         names(&children.config_maps),
         ["db-config"],
@@ -224,9 +224,37 @@ fn a_response_is_typed_as_a_handler_gets_its_children() {
     );
     assert_eq!(
         latest.hidden,
-        BTreeMap::from([("persistentvolumeclaims".into(), 2)])
+        BTreeSet::from(["persistentvolumeclaims".into()])
     );
     assert!(latest.errors.is_empty());
+    assert!(
+        latest.secondaries().is_ok(),
+        "persistentvolumeclaims are not declared: what is declared is whole"
+    );
+}
+
+#[test]
+fn a_declared_kind_hidden_from_the_caller_makes_the_children_unknown_not_empty() {
+    let mut response = response();
+    response["hidden"] = json!({ "configmaps": 0 });
+    response["sec_res"] = response["sec_res"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|kind| kind["kind"] != "ConfigMap")
+        .cloned()
+        .collect();
+    let latest = typed_response(response);
+    let error = latest.secondaries().expect_err("ConfigMaps are hidden");
+    assert_eq!(
+        error.to_string(),
+        "the children of StatefulSet prod/db are incomplete: configmaps (hidden: you may not list them)"
+    );
+    assert!(latest.readable_secondaries().config_maps.is_empty());
+    assert_eq!(
+        names(&latest.readable_secondaries().secrets),
+        ["db-password"]
+    );
 }
 
 #[test]
@@ -237,9 +265,16 @@ fn kinds_the_api_does_not_serve_are_empty_and_a_failed_kind_says_why() {
         "error": "the secrets watch has not synced yet",
     }]);
     let latest = typed_response(response);
-    assert!(latest.secondaries.config_maps.is_empty());
-    assert!(latest.secondaries.secrets.is_empty());
-    assert!(latest.secondaries.pods.is_empty());
+    let readable = latest.readable_secondaries();
+    assert!(readable.config_maps.is_empty());
+    assert!(readable.secrets.is_empty());
+    assert!(readable.pods.is_empty());
+    assert!(
+        latest.secondaries().is_err_and(|error| error
+            .to_string()
+            .ends_with("secrets (not served: the secrets watch has not synced yet)")),
+        "a failed kind is not an empty one"
+    );
     assert_eq!(
         latest.errors,
         BTreeMap::from([(
@@ -276,7 +311,7 @@ fn the_fallback_reads_when_the_api_is_absent_or_unavailable() {
     let unregistered = api_error(404, "NotFound", None);
     assert_eq!(
         unavailable(&unregistered, "db").as_deref(),
-        Some("404 NotFound: the server says no")
+        Some("primary-all API unavailable (404 NotFound: the server says no)")
     );
     let kind_not_served = details(json!({ "group": "primary-all", "kind": "statefulsets.apps" }));
     assert!(unavailable(&api_error(404, "NotFound", Some(kind_not_served)), "db").is_some());
@@ -284,7 +319,16 @@ fn the_fallback_reads_when_the_api_is_absent_or_unavailable() {
     let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
     assert_eq!(
         unavailable(&kube::Error::Service(Box::new(refused)), "db").as_deref(),
-        Some("ServiceError: connection refused")
+        Some("primary-all API unavailable (ServiceError: connection refused)")
+    );
+    // No grant on primary-all (none of view, edit and admin has one): the fallback's requests
+    // are authorised as the caller, and refuse what the caller may not read.
+    let no_grant = unavailable(&api_error(403, "Forbidden", None), "db");
+    assert!(
+        no_grant.as_deref().is_some_and(
+            |reason| reason.starts_with("no grant to read through the primary-all API (403")
+        ),
+        "{no_grant:?}"
     );
 }
 
@@ -294,7 +338,6 @@ fn the_api_s_refusals_and_failures_are_not_hidden_by_the_fallback() {
         "name": "db", "group": "primary-all", "kind": "statefulsets.apps",
     }));
     for (code, reason, details) in [
-        (403, "Forbidden", None),
         (401, "Unauthorized", None),
         (404, "NotFound", Some(no_such_primary)),
         (400, "BadRequest", None),

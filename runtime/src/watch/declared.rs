@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use kube::api::{DynamicObject, ListParams};
+use kube::api::{DynamicObject, ListParams, ObjectList};
 use kube::core::ApiResource;
 use kube::runtime::reflector::{self, ObjectRef};
 use kube::runtime::watcher;
@@ -195,7 +195,11 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         let metadata_only = self.metadata_only;
         async move {
             let items = if metadata_only {
-                let mut items = to_values(api.list_metadata(&params).await?.items)?;
+                let pages = every_page(&params, |page| {
+                    let api = api.clone();
+                    async move { api.list_metadata(&page).await }
+                });
+                let mut items = to_values(pages.await?)?;
                 // Their type is `PartialObjectMetadata`; the cache keeps the kind's.
                 for item in &mut items {
                     item["apiVersion"] = resource.api_version.clone().into();
@@ -203,11 +207,38 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
                 }
                 items
             } else {
-                to_values(api.list(&params).await?.items)?
+                let pages = every_page(&params, |page| {
+                    let api = api.clone();
+                    async move { api.list(&page).await }
+                });
+                to_values(pages.await?)?
             };
             Ok(items)
         }
         .boxed()
+    }
+}
+
+/// How many objects one page of a fallback LIST holds.
+const PAGE: u32 = 500;
+
+/// Every object `list` finds, a page of [`PAGE`] at a time: one request never carries a whole
+/// kind, and a continue token that expired fails the read rather than cutting it short.
+async fn every_page<T, F, Fut>(params: &ListParams, list: F) -> kube::Result<Vec<T>>
+where
+    T: Clone,
+    F: Fn(ListParams) -> Fut,
+    Fut: Future<Output = kube::Result<ObjectList<T>>>,
+{
+    let mut params = params.clone().limit(PAGE);
+    let mut items = Vec::new();
+    loop {
+        let page = list(params.clone()).await?;
+        items.extend(page.items);
+        match page.metadata.continue_.filter(|token| !token.is_empty()) {
+            Some(token) => params = params.continue_token(&token),
+            None => return Ok(items),
+        }
     }
 }
 
@@ -236,6 +267,41 @@ mod tests {
     use super::*;
     use crate::testing::{Primary, child, primary};
     use k8s_openapi::api::core::v1::ConfigMap;
+
+    #[tokio::test]
+    async fn a_fallback_list_reads_every_page_and_asks_for_each_by_its_token() {
+        let asked = std::sync::Mutex::new(Vec::new());
+        let items = every_page(&ListParams::default().labels("app=db"), |params| {
+            asked
+                .lock()
+                .unwrap()
+                .push((params.limit, params.continue_token.clone()));
+            let page = params.continue_token.as_deref().map_or(0, |t| t.len());
+            async move {
+                let metadata = kube::core::ListMeta {
+                    continue_: (page < 2).then(|| "x".repeat(page + 1)),
+                    ..Default::default()
+                };
+                let list: ObjectList<usize> = ObjectList {
+                    types: Default::default(),
+                    metadata,
+                    items: vec![page * 10, page * 10 + 1],
+                };
+                Ok(list)
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(items, [0, 1, 10, 11, 20, 21]);
+        assert_eq!(
+            *asked.lock().unwrap(),
+            [
+                (Some(PAGE), None),
+                (Some(PAGE), Some("x".into())),
+                (Some(PAGE), Some("xx".into()))
+            ]
+        );
+    }
 
     #[test]
     fn a_deleted_primary_keeps_the_index_entries_of_label_mapped_children_only() {
