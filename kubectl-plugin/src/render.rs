@@ -8,7 +8,7 @@ use kube_secondary::primary_all::{KindChildren, PrimaryAll};
 use kube_secondary::summary::readiness;
 use serde_json::Value;
 
-use crate::age::age;
+use kube_secondary::client::age::age;
 
 /// The primary and its children as a tree, one line each with kind/name, age and readiness
 /// (`ready`, `not ready`, or `-` where no built-in status convention tells): each child under
