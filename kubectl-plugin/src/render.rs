@@ -21,10 +21,10 @@ use kube_secondary::client::age::age;
 /// use kube_secondary::primary_all::PrimaryAll;
 ///
 /// let response: PrimaryAll = serde_json::from_value(serde_json::json!({
-///     "apiVersion": "primary-all/v1", "kind": "PrimaryAll",
-///     "prim_res": { "kind": "Database", "metadata": { "name": "orders", "uid": "u1",
+///     "apiVersion": "primary-all.demo.example.com/v1", "kind": "Database",
+///     "primary": { "kind": "Database", "metadata": { "name": "orders", "uid": "u1",
 ///         "creationTimestamp": "2026-05-01T11:00:00Z" } },
-///     "sec_res": [{ "apiVersion": "v1", "kind": "ConfigMap", "resource": "configmaps",
+///     "secondaries": [{ "apiVersion": "v1", "kind": "ConfigMap", "resource": "configmaps",
 ///         "items": [{ "metadata": { "name": "orders-config",
 ///             "creationTimestamp": "2026-05-01T11:59:30Z" } }] }],
 ///     "hidden": { "secrets": 2 },
