@@ -1,5 +1,6 @@
-//! What a GET of a primary answers: the object of the primary's kind in
-//! `primary-all.<group>/v1`, or on the alias routes the first version's `PrimaryAll` shape.
+//! What a GET of a primary answers, in the form its `Accept` asked for: the object of the
+//! primary's kind in `primary-all.<group>/v1`, its Table, its PartialObjectMetadata, or on the
+//! alias routes the first version's `PrimaryAll` shape.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -7,6 +8,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::DynamicObject;
 use kube_secondary::primary_all::{GROUP, KIND, PrimaryAll, VERSION};
 use serde_json::{Value, json};
+
+use crate::accept::Form;
+use crate::table::{self, partial_metadata};
 
 /// How the route named the primary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,11 +39,15 @@ pub fn metadata(primary: &DynamicObject) -> ObjectMeta {
     }
 }
 
-/// The answer, in the first version's shape on an alias route.
-pub fn respond(answer: PrimaryAll, route: Route) -> Response {
-    match route {
-        Route::Resource => Json(answer).into_response(),
-        Route::Alias => Json(alias(answer)).into_response(),
+/// The answer in `form`.
+pub fn respond(answer: PrimaryAll, route: Route, form: Form) -> Response {
+    match (form, route) {
+        (Form::Object, Route::Resource) => Json(answer).into_response(),
+        (Form::Object, Route::Alias) => Json(alias(answer)).into_response(),
+        (Form::Table, _) => {
+            Json(table::table(&answer, k8s_openapi::jiff::Timestamp::now())).into_response()
+        }
+        (Form::Metadata, _) => Json(partial_metadata(answer.metadata)).into_response(),
     }
 }
 

@@ -9,8 +9,8 @@
 //! - `GET /apis/primary-all.G/v1/namespaces/{namespace}/{plural}/{name}` (and
 //!   `/apis/primary-all.G/v1/{plural}/{name}` for a cluster-scoped primary); `?depth=2` adds the
 //!   children's children (up to 5). The answer is a
-//!   [`PrimaryAll`](kube_secondary::primary_all::PrimaryAll) of the primary's kind
-//!   (`answer.rs`).
+//!   [`PrimaryAll`](kube_secondary::primary_all::PrimaryAll) of the primary's kind, or its
+//!   Table or PartialObjectMetadata as `Accept` asks (`accept.rs`, `answer.rs`, `table.rs`).
 //! - The first version's routes as aliases, in that version's shape:
 //!   `/apis/primary-all/v1/namespaces/{namespace}/{plural}.{group}/{name}` and the research
 //!   prototype's `/apis/primary-all/v1/{group}/{version}/{kind}/{namespace}/{name}`.
@@ -21,8 +21,8 @@
 //! The flow is the layout: `config.rs` -> `kinds.rs` (discovery at start-up) -> `cache.rs` (a
 //! kube-runtime watcher and reflector per kind) with `index.rs` -> `serve.rs` (TLS) ->
 //! `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by `trust_watch.rs`) ->
-//! `primary.rs` (`target.rs`, `authz.rs`, `tree.rs`, then `answer.rs`) -> `status.rs` for
-//! errors; `discovery.rs` beside them.
+//! `primary.rs` (`accept.rs`, `target.rs`, `authz.rs`, `tree.rs`, then `answer.rs` and
+//! `table.rs`) -> `status.rs` for errors; `discovery.rs` beside them.
 //!
 //! ```no_run
 //! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
@@ -44,6 +44,7 @@
 //! # }
 //! ```
 
+mod accept;
 mod answer;
 mod authn;
 mod authz;
@@ -62,6 +63,7 @@ mod serve;
 mod server;
 mod state;
 mod status;
+mod table;
 mod target;
 mod tls;
 mod tree;

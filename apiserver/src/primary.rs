@@ -1,13 +1,15 @@
 //! `GET /apis/<group>/v1/...`: one primary and its children, read from the caches and
-//! filtered by what the caller may read.
+//! filtered by what the caller may read, answered in the form `Accept` asks for.
 
 use std::collections::HashSet;
 
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::response::Response;
 use futures::future::join_all;
+use http::{HeaderMap, header};
 use kube_secondary::primary_all::{GROUP, PrimaryAll, VERSION, served_group};
 
+use crate::accept;
 use crate::answer::{self, Route};
 use crate::authz::Question;
 use crate::kinds::{Kind, Kinds};
@@ -22,6 +24,7 @@ pub async fn get(
     State(state): State<AppState>,
     Extension(user): Extension<UserInfo>,
     Path((group, version, rest)): Path<(String, String, String)>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let caches = &state.caches;
@@ -31,6 +34,10 @@ pub async fn get(
             "the server could not find the requested resource",
         ));
     }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok());
+    let form = accept::form(accept)?;
     let target = target::parse(&group, &rest)?;
     let depth = query
         .iter()
@@ -97,7 +104,7 @@ pub async fn get(
         secondaries,
         hidden,
     };
-    Ok(answer::respond(answer, route))
+    Ok(answer::respond(answer, route, form))
 }
 
 /// The primary kind, namespace and name a path in the API group `group` names, and whether

@@ -11,7 +11,7 @@ use kube_secondary_examples::database::Database;
 
 use super::fixtures::{create, database};
 use super::pki::Pki;
-use super::requests::{AS_ADMIN, Identity, database_path, direct, get};
+use super::requests::{AS_ADMIN, Identity, database_path, direct, get, get_accepting};
 use super::shared::{DATABASES, Registered, server_config};
 use crate::support::{TestNamespace, setup, wait_for};
 
@@ -39,6 +39,28 @@ async fn an_unknown_resource_or_object_is_not_found() {
         let status = reply.error_status();
         assert_eq!(status.reason.as_deref(), Some("NotFound"), "{path}");
     }
+    registered.release().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn a_representation_not_served_is_not_acceptable_and_a_table_is_served() {
+    let registered = Registered::acquire().await;
+    let (client, ns) = served("pa-accept").await;
+    let path = database_path(ns.name(), "db", 1);
+    for accept in ["application/vnd.kubernetes.protobuf", "application/yaml"] {
+        let reply = get_accepting(&client, &path, accept).await;
+        assert_eq!(reply.status, 406, "{accept}: {}", reply.body);
+        let status = reply.error_status();
+        assert_eq!(status.reason.as_deref(), Some("NotAcceptable"), "{accept}");
+    }
+    let table = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
+    let reply: serde_json::Value = get_accepting(&client, &path, table).await.json();
+    assert_eq!(reply["kind"], "Table", "{reply}");
+    assert_eq!(reply["rows"][0]["cells"][0], "db", "{reply}");
+    let json = "application/vnd.kubernetes.protobuf, application/json";
+    let reply = get_accepting(&client, &path, json).await;
+    assert_eq!(reply.primary_all().kind, "Database");
     registered.release().await;
     ns.delete().await;
 }
