@@ -14,15 +14,15 @@
 //! - The first version's routes as aliases, in that version's shape:
 //!   `/apis/primary-all/v1/namespaces/{namespace}/{plural}.{group}/{name}` and the research
 //!   prototype's `/apis/primary-all/v1/{group}/{version}/{kind}/{namespace}/{name}`.
-//! - Discovery (`/apis`, `/apis/<group>`, `/apis/<group>/v1`) for any authenticated caller;
-//!   `/healthz`, `/livez`, `/readyz` for anyone.
+//! - Discovery (`/apis`, `/apis/<group>`, `/apis/<group>/v1`) and OpenAPI v3 (`/openapi/v3`,
+//!   `openapi.rs`) for any authenticated caller; `/healthz`, `/livez`, `/readyz` for anyone.
 //! - [`register`] routes the aggregation layer of a control plane on the same machine to it.
 //!
 //! The flow is the layout: `config.rs` -> `kinds.rs` (discovery at start-up) -> `cache.rs` (a
 //! kube-runtime watcher and reflector per kind) with `index.rs` -> `serve.rs` (TLS) ->
 //! `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by `trust_watch.rs`) ->
 //! `primary.rs` (`accept.rs`, `target.rs`, `authz.rs`, `tree.rs`, then `answer.rs` and
-//! `table.rs`) -> `status.rs` for errors; `discovery.rs` beside them.
+//! `table.rs`) -> `status.rs` for errors; `discovery.rs` and `openapi.rs` beside them.
 //!
 //! ```no_run
 //! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
@@ -55,6 +55,7 @@ mod discovery;
 mod error;
 mod index;
 mod kinds;
+mod openapi;
 mod primary;
 pub mod register;
 mod requestheader;

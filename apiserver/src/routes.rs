@@ -1,4 +1,4 @@
-//! The HTTP surface: health routes open to anyone; discovery and the primary-all
+//! The HTTP surface: health routes open to anyone; discovery, OpenAPI and the primary-all
 //! routes of every served group for authenticated callers only, anything else a 404 `Status`.
 
 use axum::extract::{Path, Request, State};
@@ -11,6 +11,7 @@ use kube_secondary::primary_all::VERSION;
 
 use crate::authn::PeerChain;
 use crate::discovery;
+use crate::openapi;
 use crate::primary;
 use crate::state::AppState;
 use crate::status::ApiError;
@@ -22,6 +23,8 @@ pub fn router(state: AppState) -> Router {
         .route("/apis/{group}", get(group))
         .route("/apis/{group}/{version}", get(resources))
         .route("/apis/{group}/{version}/{*rest}", get(primary::get))
+        .route("/openapi/v3", get(openapi_index))
+        .route("/openapi/v3/apis/{group}/{version}", get(openapi_document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
@@ -73,6 +76,20 @@ async fn resources(
         return not_found().await.into_response();
     }
     Json(discovery::resource_list(kinds, &group)).into_response()
+}
+
+async fn openapi_index(State(state): State<AppState>) -> Response {
+    Json(openapi::index(state.caches.kinds())).into_response()
+}
+
+async fn openapi_document(
+    State(state): State<AppState>,
+    Path((group, version)): Path<(String, String)>,
+) -> Response {
+    match openapi::document(state.caches.kinds(), &group).filter(|_| version == VERSION) {
+        Some(document) => Json(document).into_response(),
+        None => not_found().await.into_response(),
+    }
 }
 
 async fn ok() -> &'static str {
