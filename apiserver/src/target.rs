@@ -73,6 +73,9 @@ pub fn parse(group: &str, rest: &str) -> Result<Target, ApiError> {
             namespace: None,
             name: owned(name),
         },
+        ["namespaces", _, resource] | [resource] if group != GROUP => {
+            return Err(ApiError::list_not_served(resource));
+        }
         _ if group != GROUP => return Err(bad()),
         [version, k, name] if is_version(version) => kind(String::new(), version, k, None, name),
         ["core", version, k, name] => kind(String::new(), version, k, None, name),
@@ -218,6 +221,10 @@ mod tests {
         );
         let alias = parse(group, "demo.kube-secondary.dev/v1/Database/prod/orders");
         assert_eq!(alias.unwrap_err().code, http::StatusCode::BAD_REQUEST);
+        for list in ["namespaces/prod/databases", "databases"] {
+            let error = parse(group, list).unwrap_err();
+            assert_eq!(error.code, http::StatusCode::METHOD_NOT_ALLOWED, "{list}");
+        }
     }
 
     #[test]

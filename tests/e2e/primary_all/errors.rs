@@ -66,7 +66,7 @@ async fn a_representation_not_served_is_not_acceptable_and_a_table_is_served() {
 }
 
 #[tokio::test]
-async fn a_malformed_path_or_depth_is_a_bad_request() {
+async fn a_malformed_path_or_depth_is_a_bad_request_and_a_list_is_not_allowed() {
     let registered = Registered::acquire().await;
     let (client, ns) = served("pa-bad-request").await;
     let db = database_path(ns.name(), "db", 1);
@@ -75,8 +75,7 @@ async fn a_malformed_path_or_depth_is_a_bad_request() {
         format!("{db}?depth=deep"),
         format!("{db}?depth=-1"),
         format!("{db}?depth=6"),
-        // No name, and a path longer than any route.
-        db.trim_end_matches("/db").to_string(),
+        // A path longer than any route.
         format!("{db}/status/extra"),
     ];
     for path in malformed {
@@ -85,6 +84,12 @@ async fn a_malformed_path_or_depth_is_a_bad_request() {
         let status = reply.error_status();
         assert_eq!(status.reason.as_deref(), Some("BadRequest"), "{path}");
     }
+    // No name: a list, which is not served.
+    let list = db.trim_end_matches("/db");
+    let reply = get(&client, list).await;
+    assert_eq!(reply.status, 405, "{list}: {}", reply.body);
+    let status = reply.error_status();
+    assert_eq!(status.reason.as_deref(), Some("MethodNotAllowed"), "{list}");
     registered.release().await;
     ns.delete().await;
 }
