@@ -27,7 +27,7 @@ pub struct Kind {
 }
 
 impl Kind {
-    /// The name of its primary-all resource: `databases.demo.kube-secondary.dev`.
+    /// The name of its alias resource in `primary-all`: `databases.demo.kube-secondary.dev`.
     pub fn served_name(&self) -> String {
         resource_name(&self.resource.group, &self.resource.plural)
     }
