@@ -10,6 +10,7 @@ use http::{HeaderMap, Method, StatusCode, header};
 
 use crate::authn::PeerChain;
 use crate::discovery;
+use crate::limits;
 use crate::primary;
 use crate::state::AppState;
 use crate::status::ApiError;
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/apis/primary-all/v1/{*rest}", get(primary::get))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(limits::bounded))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state.clone());
     Router::new()
