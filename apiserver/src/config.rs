@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Deserializer};
 
 use crate::error::Error;
+use crate::serving::Serving;
 
 /// How to run a [`Server`](crate::Server). The binary reads it from flags, or from a YAML file
 /// whose keys are these field names (`tls_cert`, `label_keys`, ...).
@@ -33,6 +34,9 @@ pub struct ServerConfig {
     /// at start-up (events excepted: they are never anyone's children).
     #[serde(default)]
     pub discover_children: bool,
+    /// Timeouts, limits, certificate reloading and shutdown.
+    #[serde(default)]
+    pub serving: Serving,
 }
 
 /// A kind by group, version and kind; its plural and scope are resolved by discovery when the

@@ -27,7 +27,18 @@ pub enum Error {
     /// Discovery of every kind (for `discover_children`) failed.
     #[error("cannot discover the cluster's kinds")]
     Discovery(#[source] kube::Error),
-    /// A certificate or key file could not be read or parsed.
+    /// A certificate or key file could not be read.
+    #[error("cannot read the {what} file {}", path.display())]
+    Read {
+        /// `certificate` or `private key`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A certificate or key file could not be parsed.
     #[error("cannot read {what} from {}", path.display())]
     Pem {
         /// `certificate` or `private key`.

@@ -16,11 +16,12 @@
 //!
 //! The flow is the layout: `config.rs` -> `kinds.rs` (discovery at start-up) -> `cache.rs` (a
 //! kube-runtime watcher and reflector per kind) with `index.rs` -> `serve.rs` (TLS) ->
-//! `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by `trust_watch.rs`) ->
+//! `connection.rs` (limits, `activity.rs` for idle connections; `serving_cert.rs` reloads the
+//! certificate) -> `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by `trust_watch.rs`) ->
 //! `primary.rs` (`target.rs`, `authz.rs`, `tree.rs`) -> `status.rs` for errors.
 //!
 //! ```no_run
-//! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
+//! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig, Serving};
 //!
 //! # async fn run() -> anyhow::Result<()> {
 //! let config = ServerConfig {
@@ -31,6 +32,7 @@
 //!     children: vec![KindSpec::parse("v1/ConfigMap")?, KindSpec::parse("apps/v1/StatefulSet")?],
 //!     label_keys: vec!["app.kubernetes.io/instance".into()],
 //!     discover_children: false,
+//!     serving: Serving::default(),
 //! };
 //! let server = Server::start(kube::Client::try_default().await?, config).await?;
 //! println!("listening on {}", server.local_addr());
@@ -39,13 +41,16 @@
 //! # }
 //! ```
 
+mod activity;
 mod authn;
 mod authz;
 mod cache;
 mod config;
+mod connection;
 mod decision_cache;
 mod discovery;
 mod error;
+mod freshness;
 mod index;
 mod kinds;
 mod primary;
@@ -54,6 +59,8 @@ mod requestheader;
 mod routes;
 mod serve;
 mod server;
+mod serving;
+mod serving_cert;
 mod state;
 mod status;
 mod target;
@@ -64,3 +71,4 @@ mod trust_watch;
 pub use config::{KindSpec, ServerConfig};
 pub use error::Error;
 pub use server::Server;
+pub use serving::Serving;

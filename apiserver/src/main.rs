@@ -14,7 +14,8 @@ use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
 #[command(version, about)]
 struct Flags {
     /// YAML file with the fields below (bind, tls_cert, tls_key, primaries, children,
-    /// label_keys, discover_children); flags given as well override or add to it.
+    /// label_keys, discover_children) and `serving` (timeouts and limits); flags given as well
+    /// override or add to it.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Address to listen on.
@@ -64,6 +65,7 @@ impl Flags {
                 children: Vec::new(),
                 label_keys: Vec::new(),
                 discover_children: false,
+                serving: Default::default(),
             },
         };
         if let Some(bind) = self.bind {

@@ -76,7 +76,7 @@ pub async fn get(
     let unavailable: tree::Unavailable = kinds
         .iter()
         .filter(|(_, kind)| kind.child)
-        .filter_map(|(id, _)| Some((id, caches.kind(id).unavailable()?)))
+        .filter_map(|(id, _)| Some((id, caches.problem(id)?)))
         .collect();
     let scopes = tree::scopes(kinds, &found, &unavailable, namespace.as_deref());
     let allowed = may_list(&state, &user, kinds, scopes).await;

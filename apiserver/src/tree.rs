@@ -9,6 +9,7 @@ use kube::ResourceExt;
 use kube::api::DynamicObject;
 use kube_secondary::primary_all::KindChildren;
 
+use crate::freshness::Problem;
 use crate::index::ObjectKey;
 use crate::kinds::Kinds;
 
@@ -68,8 +69,9 @@ pub struct ListScope {
     pub namespace: Option<String>,
 }
 
-/// Child kinds that could not be served, with why.
-pub type Unavailable = Vec<(usize, String)>;
+/// Child kinds whose caches are not current, with why: unsynced kinds are answered with their
+/// error only, stale ones with what the cache holds and their error.
+pub type Unavailable = Vec<(usize, Problem)>;
 
 /// The list permissions the answer needs: each found child's kind in its namespace, and each
 /// unavailable kind where the primary's children would be.
@@ -93,8 +95,8 @@ pub fn scopes(
 }
 
 /// The response's children and hidden counts. Children in a scope the caller may not list are
-/// counted by plural in the hidden map; an unavailable kind the caller may list is answered
-/// with its error and no items. Kinds are sorted by kind then group, items by namespace and
+/// counted by plural in the hidden map; an unsynced kind the caller may list is answered with
+/// its error and no items, a stale one with its items and its error. Kinds are sorted by kind then group, items by namespace and
 /// name.
 pub fn assemble(
     kinds: &Kinds,
@@ -106,7 +108,11 @@ pub fn assemble(
 ) -> (Vec<KindChildren>, BTreeMap<String, usize>) {
     let mut by_kind: BTreeMap<usize, KindChildren> = BTreeMap::new();
     let mut hidden: BTreeMap<String, usize> = BTreeMap::new();
-    let skipped: HashSet<usize> = unavailable.iter().map(|(kind, _)| *kind).collect();
+    let skipped: HashSet<usize> = unavailable
+        .iter()
+        .filter(|(_, problem)| matches!(problem, Problem::Unsynced(_)))
+        .map(|(kind, _)| *kind)
+        .collect();
     for (key, obj) in found {
         if skipped.contains(&key.kind) {
             continue;
@@ -136,14 +142,14 @@ pub fn assemble(
                 .map(str::to_string),
         };
         if allowed(&scope) {
-            let error = Some(why.clone());
-            by_kind.insert(
-                *id,
-                KindChildren {
-                    error,
-                    ..kind_children(kinds, *id)
-                },
-            );
+            let children = by_kind.entry(*id).or_insert_with(|| KindChildren {
+                resource_version: resource_version(*id),
+                ..kind_children(kinds, *id)
+            });
+            if matches!(why, Problem::Unsynced(_)) {
+                children.resource_version = None;
+            }
+            children.error = Some(why.message().to_string());
         }
     }
     let mut secondaries: Vec<KindChildren> = by_kind.into_values().collect();

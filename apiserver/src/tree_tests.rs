@@ -8,6 +8,7 @@ use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::discovery::{ApiCapabilities, Scope};
 
 use super::{Cached, Found, ListScope, Unavailable, assemble, collect, scopes};
+use crate::freshness::Problem;
 use crate::index::{KindIndex, ObjectKey};
 use crate::kinds::Kinds;
 
@@ -259,7 +260,7 @@ fn permissions_are_asked_per_kind_and_namespace() {
 fn an_unavailable_kind_is_reported_with_its_error_when_the_caller_may_list_it() {
     let fixture = orders();
     let found = collect(&fixture, &fixture.primary("orders"), 1);
-    let unavailable: Unavailable = vec![(SECRET, "secrets is forbidden".into())];
+    let unavailable: Unavailable = vec![(SECRET, Problem::Unsynced("secrets is forbidden".into()))];
     let (secondaries, hidden) = assemble(
         &fixture.kinds,
         found.clone(),
@@ -287,6 +288,26 @@ fn an_unavailable_kind_is_reported_with_its_error_when_the_caller_may_list_it() 
         hidden.is_empty(),
         "the count of an unavailable kind is unknown"
     );
+}
+
+#[test]
+fn a_stale_kind_keeps_its_children_and_says_it_is_stale() {
+    let fixture = orders();
+    let found = collect(&fixture, &fixture.primary("orders"), 1);
+    let stale = Problem::Stale("stale: the watch of this kind has failed for 31s".into());
+    let unavailable: Unavailable = vec![(SECRET, stale)];
+    let (secondaries, _) = assemble(
+        &fixture.kinds,
+        found,
+        &unavailable,
+        Some("prod"),
+        |_| true,
+        |_| Some("7".into()),
+    );
+    let secrets = secondaries.iter().find(|k| k.kind == "Secret").unwrap();
+    assert_eq!(secrets.items.len(), 1);
+    assert_eq!(secrets.resource_version.as_deref(), Some("7"));
+    assert!(secrets.error.as_deref().unwrap().starts_with("stale: "));
 }
 
 #[test]

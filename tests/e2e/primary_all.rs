@@ -13,5 +13,7 @@ mod fixtures;
 mod freshness;
 mod pki;
 mod requests;
+mod serving;
 mod shared;
+mod stale;
 mod tree;

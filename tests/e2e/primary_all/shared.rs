@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use kube::Client;
 use kube_secondary::crd::install_crd;
 use kube_secondary_apiserver::register::{register, unregister};
-use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
+use kube_secondary_apiserver::{KindSpec, Server, ServerConfig, Serving};
 use kube_secondary_examples::database::Database;
 use tokio::sync::{Mutex, OnceCell, oneshot};
 
@@ -57,6 +57,7 @@ pub fn server_config(pki: &Pki, primaries: &[&str]) -> ServerConfig {
         ]),
         label_keys: vec![INSTANCE_LABEL.into()],
         discover_children: false,
+        serving: Serving::default(),
     }
 }
 
