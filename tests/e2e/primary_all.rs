@@ -11,6 +11,7 @@ mod client;
 mod errors;
 mod fixtures;
 mod freshness;
+mod identity;
 mod pki;
 mod requests;
 mod serving;
