@@ -116,7 +116,6 @@ impl Caches {
     pub fn start(
         client: &Client,
         kinds: Arc<Kinds>,
-        label_keys: Arc<[String]>,
         stale_after: Duration,
     ) -> (Arc<Caches>, Vec<JoinHandle<()>>) {
         let mut writers = Vec::new();
@@ -141,8 +140,7 @@ impl Caches {
             .into_iter()
             .map(|(id, writer)| {
                 let caches = Arc::clone(&caches);
-                let label_keys = Arc::clone(&label_keys);
-                tokio::spawn(watch(client.clone(), caches, id, writer, label_keys))
+                tokio::spawn(watch(client.clone(), caches, id, writer))
             })
             .collect();
         (caches, tasks)
@@ -209,13 +207,13 @@ impl Cached for Caches {
         owned.flatten().collect()
     }
 
-    fn mapped_to(&self, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
-        let children = self.kinds.iter().filter(|(_, kind)| kind.child);
-        let mapped = children.map(|(id, _)| {
-            self.kind(id)
+    fn mapped_to(&self, primary: usize, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
+        let mappings = self.kinds.mappings_to(primary);
+        let mapped = mappings.map(|mapping| {
+            self.kind(mapping.child)
                 .index
                 .read()
-                .mapped_to(name, namespace)
+                .mapped_to(&mapping.key, name, namespace)
                 .cloned()
                 .collect::<Vec<_>>()
         });
@@ -232,9 +230,9 @@ async fn watch(
     caches: Arc<Caches>,
     id: usize,
     writer: reflector::store::Writer<DynamicObject>,
-    label_keys: Arc<[String]>,
 ) {
     let resource = caches.kinds.get(id).resource.clone();
+    let map_keys = caches.kinds.get(id).map_keys.clone();
     let types = TypeMeta {
         api_version: resource.api_version.clone(),
         kind: resource.kind.clone(),
@@ -266,7 +264,7 @@ async fn watch(
         match next {
             None => break,
             Some(Ok(event)) => {
-                cache.index.event(id, &label_keys, &event);
+                cache.index.event(id, &map_keys, &event);
                 if cache.observe(&event) {
                     tracing::info!(%kind, group = %resource.group, "watch works again");
                 }

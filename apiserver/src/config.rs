@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Deserializer};
 
 use crate::error::Error;
+use crate::mapping::{MapKey, Mapping};
 use crate::serving::Serving;
 
 /// How to run a [`Server`](crate::Server). The binary reads it from flags, or from a YAML file
@@ -26,8 +27,12 @@ pub struct ServerConfig {
     /// The child kinds cached and searched for children.
     #[serde(default)]
     pub children: Vec<KindSpec>,
-    /// Labels and annotations whose value names a child's primary (the runtime's
-    /// `map = label(..)`), e.g. `app.kubernetes.io/instance`.
+    /// Label or annotation mappings as the runtime declares them (`map = label(..)`): which
+    /// child kind's label names an object of which primary kind.
+    #[serde(default)]
+    pub mappings: Vec<Mapping>,
+    /// A shorthand for one primary kind: labels whose value names a child's primary, for
+    /// every kind in `children` (not for discovered kinds). Refused with several primary kinds.
     #[serde(default)]
     pub label_keys: Vec<String>,
     /// Also cache every namespaced kind that supports list and watch, found by discovery once
@@ -37,6 +42,28 @@ pub struct ServerConfig {
     /// Timeouts, limits, certificate reloading and shutdown.
     #[serde(default)]
     pub serving: Serving,
+}
+
+impl ServerConfig {
+    /// Every declared mapping: `mappings`, and `label_keys` spelled out for the one primary
+    /// kind and each child kind.
+    pub fn all_mappings(&self) -> Result<Vec<Mapping>, Error> {
+        let mut mappings = self.mappings.clone();
+        if self.label_keys.is_empty() {
+            return Ok(mappings);
+        }
+        let [primary] = self.primaries.as_slice() else {
+            return Err(Error::LabelKeysWithPrimaries);
+        };
+        for key in &self.label_keys {
+            mappings.extend(self.children.iter().map(|child| Mapping {
+                primary: primary.clone(),
+                child: child.clone(),
+                key: MapKey::Label(key.clone()),
+            }));
+        }
+        Ok(mappings)
+    }
 }
 
 /// A kind by group, version and kind; its plural and scope are resolved by discovery when the
@@ -163,5 +190,27 @@ mod tests {
         assert_eq!(config.children[1].group, "apps");
         assert_eq!(config.label_keys, ["app.kubernetes.io/instance"]);
         assert!(!config.discover_children);
+        let mappings = config.all_mappings().unwrap();
+        assert_eq!(mappings.len(), 2, "the label for each child kind");
+        assert_eq!(mappings[0].primary.kind, "Database");
+    }
+
+    #[test]
+    fn label_keys_need_exactly_one_primary_kind() {
+        let config: ServerConfig = serde_yaml::from_str(
+            "bind: 127.0.0.1:0\n\
+             tls_cert: a\n\
+             tls_key: b\n\
+             primaries: [demo.example.com/v1/A, demo.example.com/v1/B]\n\
+             children: [v1/Pod]\n\
+             mappings: ['demo.example.com/v1/A:v1/Pod:label(app.kubernetes.io/instance)']\n",
+        )
+        .unwrap();
+        assert_eq!(config.all_mappings().unwrap().len(), 1);
+        let shorthand = ServerConfig {
+            label_keys: vec!["app.kubernetes.io/instance".into()],
+            ..config
+        };
+        assert!(shorthand.all_mappings().is_err());
     }
 }

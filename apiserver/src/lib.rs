@@ -30,7 +30,11 @@
 //!     tls_key: "extension.key".into(),
 //!     primaries: vec![KindSpec::parse("demo.kube-secondary.dev/v1/Database")?],
 //!     children: vec![KindSpec::parse("v1/ConfigMap")?, KindSpec::parse("apps/v1/StatefulSet")?],
-//!     label_keys: vec!["app.kubernetes.io/instance".into()],
+//!     mappings: vec![
+//!         "demo.kube-secondary.dev/v1/Database:v1/ConfigMap:label(app.kubernetes.io/instance)"
+//!             .parse()?,
+//!     ],
+//!     label_keys: vec![],
 //!     discover_children: false,
 //!     serving: Serving::default(),
 //! };
@@ -53,6 +57,7 @@ mod error;
 mod freshness;
 mod index;
 mod kinds;
+mod mapping;
 mod primary;
 pub mod register;
 mod requestheader;
@@ -70,5 +75,6 @@ mod trust_watch;
 
 pub use config::{KindSpec, ServerConfig};
 pub use error::Error;
+pub use mapping::{MapKey, Mapping};
 pub use server::Server;
 pub use serving::Serving;

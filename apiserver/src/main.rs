@@ -7,15 +7,15 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
+use kube_secondary_apiserver::{KindSpec, Mapping, Server, ServerConfig};
 
 /// Serves `primary-all/v1`: a primary and all its children in one GET.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Flags {
     /// YAML file with the fields below (bind, tls_cert, tls_key, primaries, children,
-    /// label_keys, discover_children) and `serving` (timeouts and limits); flags given as well
-    /// override or add to it.
+    /// mappings, label_keys, discover_children) and `serving` (timeouts and limits); flags
+    /// given as well override or add to it.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Address to listen on.
@@ -33,7 +33,12 @@ struct Flags {
     /// A child kind cached and searched; repeatable.
     #[arg(long = "child", value_name = "G/V/K")]
     children: Vec<KindSpec>,
-    /// A label or annotation whose value names a child's primary; repeatable.
+    /// A label or annotation mapping as the runtime declares it: objects of CHILD whose label
+    /// (or annotation) KEY names an object of PRIMARY are its children; repeatable.
+    #[arg(long = "map", value_name = "PRIMARY:CHILD:label(KEY)")]
+    mappings: Vec<Mapping>,
+    /// With one primary kind: a label whose value names a child's primary, for every --child
+    /// kind; repeatable.
     #[arg(long = "label-key", value_name = "KEY")]
     label_keys: Vec<String>,
     /// Also cache every namespaced kind that supports list and watch.
@@ -63,6 +68,7 @@ impl Flags {
                 tls_key: self.tls_key.clone().ok_or_else(|| missing("tls-key"))?,
                 primaries: Vec::new(),
                 children: Vec::new(),
+                mappings: Vec::new(),
                 label_keys: Vec::new(),
                 discover_children: false,
                 serving: Default::default(),
@@ -79,6 +85,7 @@ impl Flags {
         }
         config.primaries.extend(self.primaries);
         config.children.extend(self.children);
+        config.mappings.extend(self.mappings);
         config.label_keys.extend(self.label_keys);
         config.discover_children |= self.discover_children;
         Ok(config)

@@ -72,7 +72,7 @@ pub async fn get(
         ));
     };
 
-    let found = tree::collect(&**caches, &primary, depth);
+    let found = tree::collect(&**caches, id, &primary, depth);
     let unavailable: tree::Unavailable = kinds
         .iter()
         .filter(|(_, kind)| kind.child)

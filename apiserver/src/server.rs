@@ -56,9 +56,7 @@ impl Server {
         })?;
 
         let serving = Arc::new(config.serving);
-        let label_keys: Arc<[String]> = config.label_keys.into();
-        let (caches, mut background) =
-            Caches::start(&client, kinds, label_keys, serving.stale_after);
+        let (caches, mut background) = Caches::start(&client, kinds, serving.stale_after);
         background.push(tokio::spawn(trust_watch::watch(
             client.clone(),
             Arc::clone(&authn),

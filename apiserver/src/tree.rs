@@ -17,9 +17,10 @@ use crate::kinds::Kinds;
 pub trait Cached {
     /// Objects of child kinds whose controller ownerReference names `uid`.
     fn owned_by(&self, uid: &str) -> Vec<ObjectKey>;
-    /// Objects of child kinds whose configured label or annotation is `name`, in `namespace`
-    /// (anywhere when `None`).
-    fn mapped_to(&self, name: &str, namespace: Option<&str>) -> Vec<ObjectKey>;
+    /// Objects that a mapping declared for primary kind `primary` maps to the primary named
+    /// `name`: of the mapping's child kind, with `name` under its key, in `namespace` (anywhere
+    /// when `None`).
+    fn mapped_to(&self, primary: usize, name: &str, namespace: Option<&str>) -> Vec<ObjectKey>;
     /// The cached object at `key`.
     fn object(&self, key: &ObjectKey) -> Option<Arc<DynamicObject>>;
 }
@@ -27,18 +28,20 @@ pub trait Cached {
 /// Children found, by key (kind, namespace, name).
 pub type Found = BTreeMap<ObjectKey, Arc<DynamicObject>>;
 
-/// The children of `primary` down to `depth` (1: direct children). Label-mapped children are
-/// looked for in the primary's namespace, or everywhere for a cluster-scoped primary, as the
-/// runtime maps them; deeper levels follow controller ownerReferences only. Each object is
-/// taken once, and the primary itself never.
-pub fn collect(source: &impl Cached, primary: &DynamicObject, depth: usize) -> Found {
+/// The children of `primary`, of kind `kind`, down to `depth` (1: direct children).
+/// Label-mapped children are those of the kinds declared for `kind`, looked for in the
+/// primary's namespace, or everywhere for a cluster-scoped primary, as the runtime maps them;
+/// deeper levels follow controller ownerReferences only. Each object is taken once, and the
+/// primary itself never.
+pub fn collect(source: &impl Cached, kind: usize, primary: &DynamicObject, depth: usize) -> Found {
     let mut found = Found::new();
     let mut seen: HashSet<String> = primary.uid().into_iter().collect();
     let mut level: Vec<ObjectKey> = primary
         .uid()
         .map(|uid| source.owned_by(&uid))
         .unwrap_or_default();
-    level.extend(source.mapped_to(&primary.name_any(), primary.namespace().as_deref()));
+    let namespace = primary.namespace();
+    level.extend(source.mapped_to(kind, &primary.name_any(), namespace.as_deref()));
     for _ in 0..depth {
         let mut next = Vec::new();
         for key in level {

@@ -61,6 +61,11 @@ impl Fixture {
         );
         kinds.add(kind("", "Pod", "pods"), &namespaced, false, true);
         kinds.add(kind("", "Secret", "secrets"), &namespaced, false, true);
+        // ConfigMaps and Secrets are label-mapped to Databases; Pods and StatefulSets are not.
+        for child in ["v1/ConfigMap", "v1/Secret"] {
+            let mapping = format!("demo.kube-secondary.dev/v1/Database:{child}:label({INSTANCE})");
+            kinds.map(&mapping.parse().unwrap()).unwrap();
+        }
         let indexes = (0..kinds.iter().count())
             .map(|_| KindIndex::default())
             .collect();
@@ -95,7 +100,8 @@ impl Fixture {
             },
         }))
         .unwrap();
-        self.indexes[kind].apply(kind, &[INSTANCE.to_string()], &obj);
+        let map_keys = self.kinds.get(kind).map_keys.clone();
+        self.indexes[kind].apply(kind, &map_keys, &obj);
         let key = ObjectKey {
             kind,
             namespace: Some(namespace.into()),
@@ -122,12 +128,12 @@ impl Cached for Fixture {
             .collect()
     }
 
-    fn mapped_to(&self, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
-        let children = self.kinds.iter().filter(|(_, kind)| kind.child);
-        children
-            .flat_map(|(id, _)| {
-                self.indexes[id]
-                    .mapped_to(name, namespace)
+    fn mapped_to(&self, primary: usize, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
+        self.kinds
+            .mappings_to(primary)
+            .flat_map(|mapping| {
+                self.indexes[mapping.child]
+                    .mapped_to(&mapping.key, name, namespace)
                     .cloned()
                     .collect::<Vec<_>>()
             })
@@ -176,7 +182,7 @@ fn names(found: &Found) -> Vec<String> {
 #[test]
 fn depth_one_is_owned_and_labelled_children_in_the_primarys_namespace_once_each() {
     let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 1);
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
     assert_eq!(
         names(&found),
         [
@@ -189,9 +195,25 @@ fn depth_one_is_owned_and_labelled_children_in_the_primarys_namespace_once_each(
 }
 
 #[test]
+fn a_label_on_a_kind_not_mapped_to_the_primary_kind_makes_no_child() {
+    let mut fixture = orders();
+    // A Helm release named like the Database labels a Pod and a StatefulSet.
+    fixture.add(POD, "prod", "helm-pod", None, Some("orders"));
+    fixture.add(STATEFUL_SET, "prod", "helm-sts", None, Some("orders"));
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
+    assert!(
+        names(&found).iter().all(|name| !name.contains("helm")),
+        "{:?}",
+        names(&found)
+    );
+    // Another primary kind's objects of the same name get no label-mapped children.
+    assert!(fixture.mapped_to(POD, "orders", Some("prod")).is_empty());
+}
+
+#[test]
 fn depth_two_follows_each_childs_uid() {
     let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 2);
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 2);
     assert_eq!(
         names(&found),
         [
@@ -207,7 +229,7 @@ fn depth_two_follows_each_childs_uid() {
 #[test]
 fn kinds_the_caller_may_not_list_are_counted_not_shown() {
     let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 2);
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 2);
     let no_secrets = |scope: &ListScope| scope.kind != SECRET;
     let (secondaries, hidden) = assemble(
         &fixture.kinds,
@@ -239,7 +261,7 @@ fn kinds_the_caller_may_not_list_are_counted_not_shown() {
 #[test]
 fn permissions_are_asked_per_kind_and_namespace() {
     let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 1);
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
     let unavailable: Unavailable = vec![];
     let asked: Vec<(usize, Option<String>)> =
         scopes(&fixture.kinds, &found, &unavailable, Some("prod"))
@@ -259,7 +281,7 @@ fn permissions_are_asked_per_kind_and_namespace() {
 #[test]
 fn an_unavailable_kind_is_reported_with_its_error_when_the_caller_may_list_it() {
     let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 1);
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
     let unavailable: Unavailable = vec![(SECRET, Problem::Unsynced("secrets is forbidden".into()))];
     let (secondaries, hidden) = assemble(
         &fixture.kinds,
@@ -293,7 +315,7 @@ fn an_unavailable_kind_is_reported_with_its_error_when_the_caller_may_list_it() 
 #[test]
 fn a_stale_kind_keeps_its_children_and_says_it_is_stale() {
     let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 1);
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
     let stale = Problem::Stale("stale: the watch of this kind has failed for 31s".into());
     let unavailable: Unavailable = vec![(SECRET, stale)];
     let (secondaries, _) = assemble(
@@ -318,6 +340,7 @@ fn a_cycle_of_owners_ends_and_the_primary_is_never_its_own_child() {
     fixture.add(CONFIG_MAP, "prod", "y", Some("ConfigMap:x"), None);
     let found = collect(
         &fixture,
+        DATABASE,
         &fixture.primary("orders"),
         crate::target::MAX_DEPTH,
     );

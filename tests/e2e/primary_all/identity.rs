@@ -1,16 +1,17 @@
 //! The caller is the one the kube-apiserver authenticated, whatever its name and however many
-//! groups it is in.
+//! groups it is in; and a label makes a child only of the kind it is declared for.
 
 use http::HeaderValue;
+use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Client;
 use kube::client::Body;
 use kube_secondary_examples::database::Database;
 
-use super::fixtures::{config_map, create, database, rule};
-use super::requests::{Reply, database_path, names, names_by_kind};
-use super::shared::Registered;
+use super::fixtures::{config_map, create, database, rule, service};
+use super::requests::{Reply, database_path, get, names, names_by_kind};
+use super::shared::{INSTANCE_LABEL, Registered};
 use crate::support::{setup, wait_for};
 
 /// A user name that is not ASCII, as an OIDC provider may issue.
@@ -93,6 +94,49 @@ async fn a_utf8_user_in_150_groups_is_served_as_that_user() {
         },
     )
     .await;
+    registered.release().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn a_labelled_object_of_a_kind_not_mapped_is_not_a_child() {
+    let (client, ns) = setup::<Database>("pa-mapping").await;
+    let registered = Registered::acquire().await;
+    let db = create(&client, ns.name(), database("db")).await;
+    // A Helm release named `db` labels its objects `app.kubernetes.io/instance=db`: the
+    // ConfigMap kind is mapped by that label, the Service kind is not.
+    let labels = [(INSTANCE_LABEL, "db")];
+    create(&client, ns.name(), config_map("db-settings", None, &labels)).await;
+    let helm_service = Service {
+        metadata: ObjectMeta {
+            name: Some("db-helm".into()),
+            labels: Some([(INSTANCE_LABEL.to_string(), "db".to_string())].into()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(k8s_openapi::api::core::v1::ServiceSpec {
+            ports: Some(vec![k8s_openapi::api::core::v1::ServicePort {
+                port: 80,
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Service::default()
+    };
+    create(&client, ns.name(), helm_service).await;
+    // Created after it, on the same watch: once this one shows, the labelled one is cached.
+    create(&client, ns.name(), service("db-owned", &db)).await;
+    let path = database_path(ns.name(), "db", 1);
+    let children = names([
+        ("ConfigMap", vec!["db-settings"]),
+        ("Service", vec!["db-owned"]),
+    ]);
+    wait_for("the labelled ConfigMap and the owned Service", || async {
+        let reply = get(&client, &path).await;
+        reply.status == 200 && names_by_kind(&reply.primary_all()) == children
+    })
+    .await;
+    let reply = get(&client, &path).await;
+    assert!(!reply.body.contains("db-helm"), "{}", reply.body);
     registered.release().await;
     ns.delete().await;
 }
