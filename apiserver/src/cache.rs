@@ -1,11 +1,13 @@
-//! One kube-runtime `watcher` + `reflector` per kind over `DynamicObject`, with the owner and
-//! label index fed from the same event stream. Requests read these; nothing lists per request.
+//! One kube-runtime `watcher` + `reflector` per kind over `DynamicObject` (metadata only for
+//! the kinds [`crate::holding`] says), with the owner and label index fed from the same event
+//! stream. Requests read these; nothing lists per request.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use kube::api::{Api, DynamicObject, TypeMeta};
+use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, ResourceExt};
@@ -13,6 +15,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::freshness::{Freshness, Problem};
+use crate::holding;
 use crate::index::{Indexer, ObjectKey};
 use crate::kinds::Kinds;
 use crate::tree::Cached;
@@ -237,9 +240,16 @@ async fn watch(
         api_version: resource.api_version.clone(),
         kind: resource.kind.clone(),
     };
-    let api = Api::<DynamicObject>::all_with(client, &resource);
     let cache = caches.kind(id);
-    let events = watcher(api, watcher::Config::default())
+    let config = watcher::Config::default();
+    let events = if caches.kinds.get(id).metadata_only {
+        let api = Api::<PartialObjectMeta<DynamicObject>>::all_with(client, &resource);
+        watcher(api, config).map_ok(holding::as_object).boxed()
+    } else {
+        let api = Api::<DynamicObject>::all_with(client, &resource);
+        watcher(api, config).boxed()
+    };
+    let events = events
         .default_backoff()
         .modify(move |obj| {
             obj.metadata.managed_fields = None;

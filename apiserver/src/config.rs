@@ -35,6 +35,14 @@ pub struct ServerConfig {
     /// every kind in `children` (not for discovered kinds). Refused with several primary kinds.
     #[serde(default)]
     pub label_keys: Vec<String>,
+    /// Kinds held as metadata only besides Secrets, as the runtime's `metadata_only` declares
+    /// them.
+    #[serde(default)]
+    pub metadata_only: Vec<KindSpec>,
+    /// Kinds held and answered whole although metadata-only by default (Secrets): only for
+    /// a server whose callers need the data and whose memory can hold it.
+    #[serde(default)]
+    pub full_objects: Vec<KindSpec>,
     /// Also cache every namespaced kind that supports list and watch, found by discovery once
     /// at start-up (events excepted: they are never anyone's children).
     #[serde(default)]

@@ -8,6 +8,7 @@ use kube_secondary::primary_all::{self, resource_name};
 
 use crate::config::{KindSpec, ServerConfig};
 use crate::error::Error;
+use crate::holding;
 use crate::mapping::{MapKey, Mapping};
 
 /// One cached kind.
@@ -23,6 +24,8 @@ pub struct Kind {
     pub child: bool,
     /// Why it is not watched: discovery did not know it.
     pub unresolved: Option<String>,
+    /// Held as metadata only ([`crate::holding`]).
+    pub metadata_only: bool,
     /// The labels and annotations its objects are indexed under: the keys of the mappings
     /// that declare it a child.
     pub map_keys: Vec<MapKey>,
@@ -101,6 +104,15 @@ impl Kinds {
         for mapping in &mappings {
             kinds.map(mapping)?;
         }
+        for kind in &mut kinds.0 {
+            let resource = &kind.resource;
+            kind.metadata_only = holding::metadata_only(
+                &resource.group,
+                &resource.kind,
+                &config.metadata_only,
+                &config.full_objects,
+            );
+        }
         Ok(kinds)
     }
 
@@ -163,6 +175,7 @@ impl Kinds {
                 primary,
                 child,
                 unresolved: None,
+                metadata_only: false,
                 map_keys: Vec::new(),
             }),
         }
@@ -176,6 +189,7 @@ impl Kinds {
             primary: false,
             child: true,
             unresolved: Some(why),
+            metadata_only: false,
             map_keys: Vec::new(),
         });
     }

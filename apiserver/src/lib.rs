@@ -35,6 +35,8 @@
 //!             .parse()?,
 //!     ],
 //!     label_keys: vec![],
+//!     metadata_only: vec![],
+//!     full_objects: vec![],
 //!     discover_children: false,
 //!     serving: Serving::default(),
 //! };
@@ -55,6 +57,7 @@ mod decision_cache;
 mod discovery;
 mod error;
 mod freshness;
+mod holding;
 mod index;
 mod kinds;
 mod mapping;

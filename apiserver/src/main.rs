@@ -14,8 +14,8 @@ use kube_secondary_apiserver::{KindSpec, Mapping, Server, ServerConfig};
 #[command(version, about)]
 struct Flags {
     /// YAML file with the fields below (bind, tls_cert, tls_key, primaries, children,
-    /// mappings, label_keys, discover_children) and `serving` (timeouts and limits); flags
-    /// given as well override or add to it.
+    /// mappings, label_keys, metadata_only, full_objects, discover_children) and `serving`
+    /// (timeouts and limits); flags given as well override or add to it.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Address to listen on.
@@ -41,6 +41,13 @@ struct Flags {
     /// kind; repeatable.
     #[arg(long = "label-key", value_name = "KEY")]
     label_keys: Vec<String>,
+    /// A kind held as metadata only besides Secrets; repeatable.
+    #[arg(long = "metadata-only", value_name = "G/V/K")]
+    metadata_only: Vec<KindSpec>,
+    /// A kind held and answered whole although metadata-only by default (v1/Secret);
+    /// repeatable.
+    #[arg(long = "full-objects", value_name = "G/V/K")]
+    full_objects: Vec<KindSpec>,
     /// Also cache every namespaced kind that supports list and watch.
     #[arg(long)]
     discover_children: bool,
@@ -70,6 +77,8 @@ impl Flags {
                 children: Vec::new(),
                 mappings: Vec::new(),
                 label_keys: Vec::new(),
+                metadata_only: Vec::new(),
+                full_objects: Vec::new(),
                 discover_children: false,
                 serving: Default::default(),
             },
@@ -87,6 +96,8 @@ impl Flags {
         config.children.extend(self.children);
         config.mappings.extend(self.mappings);
         config.label_keys.extend(self.label_keys);
+        config.metadata_only.extend(self.metadata_only);
+        config.full_objects.extend(self.full_objects);
         config.discover_children |= self.discover_children;
         Ok(config)
     }

@@ -67,6 +67,8 @@ pub fn server_config(pki: &Pki, primaries: &[&str]) -> ServerConfig {
             })
             .collect(),
         label_keys: vec![],
+        metadata_only: vec![],
+        full_objects: vec![],
         discover_children: false,
         serving: Serving::default(),
     }
