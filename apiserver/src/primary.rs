@@ -78,7 +78,7 @@ pub async fn get(
         .filter(|(_, kind)| kind.child)
         .filter_map(|(id, _)| Some((id, caches.problem(id)?)))
         .collect();
-    let scopes = tree::scopes(kinds, &found, &unavailable, namespace.as_deref());
+    let scopes = tree::scopes(kinds, &found, namespace.as_deref());
     let allowed = may_list(&state, &user, kinds, scopes).await;
     let (secondaries, hidden) = tree::assemble(
         kinds,

@@ -1,6 +1,6 @@
 //! A primary's children from the caches: those its uid controls and those labelled with its
 //! name, then, down to the requested depth, whatever each child controls; grouped by kind,
-//! with the kinds the caller may not list counted instead of shown.
+//! with the kinds the caller may not list named instead of shown.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
@@ -76,31 +76,40 @@ pub struct ListScope {
 /// error only, stale ones with what the cache holds and their error.
 pub type Unavailable = Vec<(usize, Problem)>;
 
-/// The list permissions the answer needs: each found child's kind in its namespace, and each
-/// unavailable kind where the primary's children would be.
+/// Where the caller must be allowed to list `kind` to see the primary's children of it: the
+/// primary's namespace for a namespaced kind of a namespaced primary, else cluster-wide.
+pub fn primary_scope(kinds: &Kinds, kind: usize, primary_namespace: Option<&str>) -> ListScope {
+    ListScope {
+        kind,
+        namespace: primary_namespace
+            .filter(|_| kinds.get(kind).namespaced)
+            .map(str::to_string),
+    }
+}
+
+/// The list permissions the answer needs: every child kind where the primary's children would
+/// be (whether or not it has any), and each found child's kind in its own namespace.
 pub fn scopes(
     kinds: &Kinds,
     found: &Found,
-    unavailable: &Unavailable,
     primary_namespace: Option<&str>,
 ) -> BTreeSet<ListScope> {
+    let children = kinds.iter().filter(|(_, kind)| kind.child);
+    let kind_scopes = children.map(|(id, _)| primary_scope(kinds, id, primary_namespace));
     let found_scopes = found.keys().map(|key| ListScope {
         kind: key.kind,
         namespace: key.namespace.clone(),
     });
-    let unavailable_scopes = unavailable.iter().map(|(kind, _)| ListScope {
-        kind: *kind,
-        namespace: primary_namespace
-            .filter(|_| kinds.get(*kind).namespaced)
-            .map(str::to_string),
-    });
-    found_scopes.chain(unavailable_scopes).collect()
+    kind_scopes.chain(found_scopes).collect()
 }
 
-/// The response's children and hidden counts. Children in a scope the caller may not list are
-/// counted by plural in the hidden map; an unsynced kind the caller may list is answered with
-/// its error and no items, a stale one with its items and its error. Kinds are sorted by kind then group, items by namespace and
-/// name.
+/// The response's children, and the child kinds the caller may not list where the primary's
+/// children would be, by plural. Which kinds are hidden depends on the caller's permissions
+/// alone, never on what exists: nothing about objects the caller may not list is told, not
+/// even whether there are any. A child is shown when the caller may list its kind in its
+/// namespace. An unsynced kind the caller may list is answered with its error and no items, a
+/// stale one with its items and its error. Kinds are sorted by kind then group, items by
+/// namespace and name.
 pub fn assemble(
     kinds: &Kinds,
     found: Found,
@@ -108,25 +117,24 @@ pub fn assemble(
     primary_namespace: Option<&str>,
     allowed: impl Fn(&ListScope) -> bool,
     resource_version: impl Fn(usize) -> Option<String>,
-) -> (Vec<KindChildren>, BTreeMap<String, usize>) {
+) -> (Vec<KindChildren>, Vec<String>) {
+    let hidden: BTreeSet<String> = kinds
+        .iter()
+        .filter(|(id, kind)| kind.child && !allowed(&primary_scope(kinds, *id, primary_namespace)))
+        .map(|(_, kind)| kind.resource.plural.clone())
+        .collect();
     let mut by_kind: BTreeMap<usize, KindChildren> = BTreeMap::new();
-    let mut hidden: BTreeMap<String, usize> = BTreeMap::new();
     let skipped: HashSet<usize> = unavailable
         .iter()
         .filter(|(_, problem)| matches!(problem, Problem::Unsynced(_)))
         .map(|(kind, _)| *kind)
         .collect();
     for (key, obj) in found {
-        if skipped.contains(&key.kind) {
-            continue;
-        }
-        let kind = kinds.get(key.kind);
         let scope = ListScope {
             kind: key.kind,
             namespace: key.namespace.clone(),
         };
-        if !allowed(&scope) {
-            *hidden.entry(kind.resource.plural.clone()).or_default() += 1;
+        if skipped.contains(&key.kind) || !allowed(&scope) {
             continue;
         }
         let children = by_kind.entry(key.kind).or_insert_with(|| KindChildren {
@@ -137,14 +145,7 @@ pub fn assemble(
         children.items.push(item);
     }
     for (id, why) in unavailable {
-        let kind = kinds.get(*id);
-        let scope = ListScope {
-            kind: *id,
-            namespace: primary_namespace
-                .filter(|_| kind.namespaced)
-                .map(str::to_string),
-        };
-        if allowed(&scope) {
+        if allowed(&primary_scope(kinds, *id, primary_namespace)) {
             let children = by_kind.entry(*id).or_insert_with(|| KindChildren {
                 resource_version: resource_version(*id),
                 ..kind_children(kinds, *id)
@@ -157,7 +158,7 @@ pub fn assemble(
     }
     let mut secondaries: Vec<KindChildren> = by_kind.into_values().collect();
     secondaries.sort_by(|a, b| (&a.kind, &a.api_version).cmp(&(&b.kind, &b.api_version)));
-    (secondaries, hidden)
+    (secondaries, hidden.into_iter().collect())
 }
 
 fn kind_children(kinds: &Kinds, id: usize) -> KindChildren {

@@ -1,5 +1,5 @@
-//! The tree built from a hand-filled index: depth, label mapping, deduplication, hidden kinds
-//! and unavailable kinds.
+//! The tree built from a hand-filled index: depth, label mapping and deduplication; what the
+//! answer shows of it in `assemble`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,8 +7,7 @@ use std::sync::Arc;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::discovery::{ApiCapabilities, Scope};
 
-use super::{Cached, Found, ListScope, Unavailable, assemble, collect, scopes};
-use crate::freshness::Problem;
+use super::{Cached, Found, collect};
 use crate::index::{KindIndex, ObjectKey};
 use crate::kinds::Kinds;
 
@@ -227,112 +226,6 @@ fn depth_two_follows_each_childs_uid() {
 }
 
 #[test]
-fn kinds_the_caller_may_not_list_are_counted_not_shown() {
-    let fixture = orders();
-    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 2);
-    let no_secrets = |scope: &ListScope| scope.kind != SECRET;
-    let (secondaries, hidden) = assemble(
-        &fixture.kinds,
-        found,
-        &vec![],
-        Some("prod"),
-        no_secrets,
-        |_| Some("42".into()),
-    );
-
-    let kinds: Vec<&str> = secondaries.iter().map(|k| k.kind.as_str()).collect();
-    assert_eq!(kinds, ["ConfigMap", "Pod", "StatefulSet"]);
-    assert_eq!(hidden, BTreeMap::from([("secrets".to_string(), 1)]));
-    let pods = &secondaries[1];
-    assert_eq!(
-        (pods.api_version.as_str(), pods.resource.as_str()),
-        ("v1", "pods")
-    );
-    assert_eq!(pods.resource_version.as_deref(), Some("42"));
-    let pod_names: Vec<&str> = pods
-        .items
-        .iter()
-        .map(|p| p["metadata"]["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(pod_names, ["orders-0", "orders-backup"]);
-    assert_eq!(secondaries[2].api_version, "apps/v1");
-}
-
-#[test]
-fn permissions_are_asked_per_kind_and_namespace() {
-    let fixture = orders();
-    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
-    let unavailable: Unavailable = vec![];
-    let asked: Vec<(usize, Option<String>)> =
-        scopes(&fixture.kinds, &found, &unavailable, Some("prod"))
-            .into_iter()
-            .map(|scope| (scope.kind, scope.namespace))
-            .collect();
-    let prod = Some("prod".to_string());
-    let expected = [
-        (CONFIG_MAP, prod.clone()),
-        (STATEFUL_SET, prod.clone()),
-        (POD, prod.clone()),
-        (SECRET, prod),
-    ];
-    assert_eq!(asked, expected);
-}
-
-#[test]
-fn an_unavailable_kind_is_reported_with_its_error_when_the_caller_may_list_it() {
-    let fixture = orders();
-    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
-    let unavailable: Unavailable = vec![(SECRET, Problem::Unsynced("secrets is forbidden".into()))];
-    let (secondaries, hidden) = assemble(
-        &fixture.kinds,
-        found.clone(),
-        &unavailable,
-        Some("prod"),
-        |_| true,
-        |_| None,
-    );
-    let secrets = secondaries.iter().find(|k| k.kind == "Secret").unwrap();
-    assert_eq!(secrets.error.as_deref(), Some("secrets is forbidden"));
-    assert!(secrets.items.is_empty() && secrets.resource_version.is_none());
-    assert!(hidden.is_empty());
-
-    let no_secrets = |scope: &ListScope| scope.kind != SECRET;
-    let (secondaries, hidden) = assemble(
-        &fixture.kinds,
-        found,
-        &unavailable,
-        Some("prod"),
-        no_secrets,
-        |_| None,
-    );
-    assert!(secondaries.iter().all(|k| k.kind != "Secret"));
-    assert!(
-        hidden.is_empty(),
-        "the count of an unavailable kind is unknown"
-    );
-}
-
-#[test]
-fn a_stale_kind_keeps_its_children_and_says_it_is_stale() {
-    let fixture = orders();
-    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
-    let stale = Problem::Stale("stale: the watch of this kind has failed for 31s".into());
-    let unavailable: Unavailable = vec![(SECRET, stale)];
-    let (secondaries, _) = assemble(
-        &fixture.kinds,
-        found,
-        &unavailable,
-        Some("prod"),
-        |_| true,
-        |_| Some("7".into()),
-    );
-    let secrets = secondaries.iter().find(|k| k.kind == "Secret").unwrap();
-    assert_eq!(secrets.items.len(), 1);
-    assert_eq!(secrets.resource_version.as_deref(), Some("7"));
-    assert!(secrets.error.as_deref().unwrap().starts_with("stale: "));
-}
-
-#[test]
 fn a_cycle_of_owners_ends_and_the_primary_is_never_its_own_child() {
     let mut fixture = Fixture::new();
     fixture.add(DATABASE, "prod", "orders", None, Some("orders"));
@@ -346,3 +239,6 @@ fn a_cycle_of_owners_ends_and_the_primary_is_never_its_own_child() {
     );
     assert_eq!(names(&found), ["1/x", "1/y"]);
 }
+
+#[path = "tree_assemble_tests.rs"]
+mod assemble;

@@ -27,9 +27,9 @@ pub struct Latest<P: SecondaryAware> {
     /// Its children, one field per declared kind (e.g. `DatabaseSecondaries`), as a handler
     /// gets them: mapped to the primary as declared and narrowed by each kind's selector.
     pub secondaries: P::Secondaries,
-    /// Children the caller may not list, counted by resource (`"secrets": 2`); their fields are
-    /// empty. Only the aggregated API counts them.
-    pub hidden: BTreeMap<String, usize>,
+    /// The declared and served kinds the caller may not list, by resource (`secrets`); their
+    /// fields are empty. Only the aggregated API names them, and never counts their children.
+    pub hidden: Vec<String>,
     /// Declared kinds the aggregated API could not serve, by resource, with its reason; their
     /// fields are empty.
     pub errors: BTreeMap<String, String>,
@@ -203,7 +203,7 @@ async fn read_without_api<P: SecondaryAware>(
     Ok(Latest {
         primary,
         secondaries,
-        hidden: BTreeMap::new(),
+        hidden: Vec::new(),
         errors: BTreeMap::new(),
         source: Source::Fallback,
     })

@@ -176,7 +176,7 @@ fn response() -> Value {
                 }],
             },
         ],
-        "hidden": { "persistentvolumeclaims": 2 },
+        "hidden": ["persistentvolumeclaims"],
     })
 }
 
@@ -222,10 +222,7 @@ fn a_response_is_typed_as_a_handler_gets_its_children() {
         ["db-0"],
         "label-mapped to db, and selected by app=db"
     );
-    assert_eq!(
-        latest.hidden,
-        BTreeMap::from([("persistentvolumeclaims".into(), 2)])
-    );
+    assert_eq!(latest.hidden, ["persistentvolumeclaims"]);
     assert!(latest.errors.is_empty());
 }
 
