@@ -9,7 +9,7 @@ use kube::api::DynamicObject;
 use kube::core::PartialObjectMeta;
 use kube::runtime::watcher::Event;
 
-use crate::config::KindSpec;
+use crate::kind_spec::KindSpec;
 
 /// Whether objects of `kind` in `group` are held as metadata only: Secrets and the kinds in
 /// `metadata_only`, except those in `full_objects`.

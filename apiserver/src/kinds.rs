@@ -6,9 +6,10 @@ use kube::api::{ApiResource, GroupVersionKind};
 use kube::discovery::{self, ApiCapabilities, Discovery, Scope, verbs};
 use kube_secondary::primary_all::{self, resource_name};
 
-use crate::config::{KindSpec, ServerConfig};
+use crate::config::ServerConfig;
 use crate::error::Error;
 use crate::holding;
+use crate::kind_spec::KindSpec;
 use crate::mapping::{MapKey, Mapping};
 
 /// One cached kind.

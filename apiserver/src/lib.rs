@@ -59,6 +59,7 @@ mod error;
 mod freshness;
 mod holding;
 mod index;
+mod kind_spec;
 mod kinds;
 mod mapping;
 mod primary;
@@ -76,8 +77,9 @@ mod tls;
 mod tree;
 mod trust_watch;
 
-pub use config::{KindSpec, ServerConfig};
+pub use config::ServerConfig;
 pub use error::Error;
+pub use kind_spec::KindSpec;
 pub use mapping::{MapKey, Mapping};
 pub use server::Server;
 pub use serving::Serving;

@@ -8,8 +8,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::config::KindSpec;
 use crate::error::Error;
+use crate::kind_spec::KindSpec;
 
 /// A label or annotation whose value names a child's primary.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
