@@ -118,7 +118,9 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot build a Kubernetes client")?;
     let server = Server::start(client, config).await?;
     stopped().await;
-    tracing::info!("stopping: finishing in-flight requests");
+    tracing::info!(
+        "stopping: /readyz fails, requests are served for the shutdown delay, then drained"
+    );
     server.shutdown().await;
     tracing::info!("stopped");
     Ok(())

@@ -16,14 +16,18 @@ pub async fn serve(listener: TcpListener, served: Served) {
     let slots = Arc::new(Semaphore::new(served.serving.max_connections));
     let connections = TaskTracker::new();
     let mut stop = served.stop.clone();
+    let mut full = false;
     loop {
-        if slots.available_permits() == 0 {
+        // Said once each time the cap is reached, not at every connection after it.
+        let at_cap = slots.available_permits() == 0;
+        if at_cap && !full {
             let max = served.serving.max_connections;
             tracing::warn!(
                 max,
                 "connection cap reached; accepting again when one closes"
             );
         }
+        full = at_cap;
         let slot = tokio::select! {
             slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
             () = stopping(&mut stop) => break,
