@@ -14,11 +14,14 @@
 //!   caller; `/healthz`, `/livez`, `/readyz` for anyone.
 //! - [`register`] routes the aggregation layer of a control plane on the same machine to it.
 //!
-//! The flow is the layout: `config.rs` -> `kinds.rs` (discovery at start-up) -> `cache.rs` (a
-//! kube-runtime watcher and reflector per kind) with `index.rs` -> `serve.rs` (TLS) ->
-//! `connection.rs` (limits, `activity.rs` for idle connections; `serving_cert.rs` reloads the
-//! certificate) -> `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by `trust_watch.rs`) ->
-//! `primary.rs` (`target.rs`, `authz.rs`, `tree.rs`) -> `status.rs` for errors.
+//! The flow is the layout: `config.rs` (`kind_spec.rs`, `mapping.rs`, `serving.rs`) ->
+//! `kinds.rs` (discovery at start-up) -> `cache.rs` (a kube-runtime watcher and reflector per
+//! kind, metadata only where `holding.rs` says, its freshness in `freshness.rs`) with
+//! `index.rs` -> `serve.rs` (the accept loop and connection cap) -> `connection.rs` (TLS,
+//! timeouts and limits, `activity.rs` for idle connections; `serving_cert.rs` reloads the
+//! certificate) -> `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by
+//! `trust_watch.rs`) -> `primary.rs` (`target.rs`, `authz.rs`, `tree.rs`) -> `status.rs` for
+//! errors.
 //!
 //! ```no_run
 //! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig, Serving};
