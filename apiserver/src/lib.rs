@@ -14,13 +14,17 @@
 //!   caller; `/healthz`, `/livez`, `/readyz` for anyone.
 //! - [`register`] routes the aggregation layer of a control plane on the same machine to it.
 //!
-//! The flow is the layout: `config.rs` -> `kinds.rs` (discovery at start-up) -> `cache.rs` (a
-//! kube-runtime watcher and reflector per kind) with `index.rs` -> `serve.rs` (TLS) ->
-//! `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by `trust_watch.rs`) ->
-//! `primary.rs` (`target.rs`, `authz.rs`, `tree.rs`) -> `status.rs` for errors.
+//! The flow is the layout: `config.rs` (`kind_spec.rs`, `mapping.rs`, `serving.rs`) ->
+//! `kinds.rs` (discovery at start-up) -> `cache.rs` (a kube-runtime watcher and reflector per
+//! kind, metadata only where `holding.rs` says, its freshness in `freshness.rs`) with
+//! `index.rs` -> `serve.rs` (the accept loop and connection cap) -> `connection.rs` (TLS,
+//! timeouts and limits, `activity.rs` for idle connections; `serving_cert.rs` reloads the
+//! certificate) -> `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by
+//! `trust_watch.rs`) -> `primary.rs` (`target.rs`, `authz.rs`, `tree.rs`) -> `status.rs` for
+//! errors.
 //!
 //! ```no_run
-//! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
+//! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig, Serving};
 //!
 //! # async fn run() -> anyhow::Result<()> {
 //! let config = ServerConfig {
@@ -29,8 +33,15 @@
 //!     tls_key: "extension.key".into(),
 //!     primaries: vec![KindSpec::parse("demo.kube-secondary.dev/v1/Database")?],
 //!     children: vec![KindSpec::parse("v1/ConfigMap")?, KindSpec::parse("apps/v1/StatefulSet")?],
-//!     label_keys: vec!["app.kubernetes.io/instance".into()],
+//!     mappings: vec![
+//!         "demo.kube-secondary.dev/v1/Database:v1/ConfigMap:label(app.kubernetes.io/instance)"
+//!             .parse()?,
+//!     ],
+//!     label_keys: vec![],
+//!     metadata_only: vec![],
+//!     full_objects: vec![],
 //!     discover_children: false,
+//!     serving: Serving::default(),
 //! };
 //! let server = Server::start(kube::Client::try_default().await?, config).await?;
 //! println!("listening on {}", server.local_addr());
@@ -39,21 +50,29 @@
 //! # }
 //! ```
 
+mod activity;
 mod authn;
 mod authz;
 mod cache;
 mod config;
+mod connection;
 mod discovery;
 mod error;
+mod freshness;
+mod holding;
 mod index;
+mod kind_spec;
 mod kinds;
 mod limits;
+mod mapping;
 mod primary;
 pub mod register;
 mod requestheader;
 mod routes;
 mod serve;
 mod server;
+mod serving;
+mod serving_cert;
 mod state;
 mod status;
 mod target;
@@ -61,6 +80,9 @@ mod tls;
 mod tree;
 mod trust_watch;
 
-pub use config::{KindSpec, ServerConfig};
+pub use config::ServerConfig;
 pub use error::Error;
+pub use kind_spec::KindSpec;
+pub use mapping::{MapKey, Mapping};
 pub use server::Server;
+pub use serving::Serving;

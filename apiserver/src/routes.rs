@@ -1,6 +1,8 @@
 //! The HTTP surface: health routes open to anyone; discovery and the primary-all routes for
 //! authenticated callers only, anything else a 404 `Status`.
 
+use std::sync::atomic::Ordering;
+
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -70,18 +72,20 @@ async fn ok() -> &'static str {
     "ok"
 }
 
-/// Ready once every primary kind's cache is synced and the request-header settings are read.
+/// Ready while not stopping, with a request-header CA to trust callers by, and every watched
+/// kind's cache synced and not stale; otherwise 503 saying why.
 async fn ready(State(state): State<AppState>) -> Response {
-    match (state.caches.primaries_synced(), state.authn.loaded()) {
-        (true, true) => "ok".into_response(),
-        (false, _) => {
-            (StatusCode::SERVICE_UNAVAILABLE, "primary caches not synced").into_response()
-        }
-        (_, false) => {
-            let message = "request-header authentication not loaded";
-            (StatusCode::SERVICE_UNAVAILABLE, message).into_response()
-        }
-    }
+    let why = if state.stopping.load(Ordering::Acquire) {
+        "shutting down".to_string()
+    } else if !state.authn.trusts_a_ca() {
+        "request-header authentication not loaded: no requestheader-client-ca-file in kube-system/extension-apiserver-authentication, so every request would get 401".to_string()
+    } else if let Some((id, problem)) = state.caches.not_current() {
+        let kind = state.caches.kinds().get(id).resource.kind.clone();
+        format!("the cache of {kind} is not current: {}", problem.message())
+    } else {
+        return "ok".into_response();
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, why).into_response()
 }
 
 async fn not_found() -> ApiError {
