@@ -85,7 +85,7 @@ mod tests {
                 resource: "configmaps".into(),
                 ..KindChildren::default()
             }],
-            hidden: [("secrets".to_string(), 1)].into(),
+            hidden: vec!["secrets".into()],
         }
     }
 
@@ -98,7 +98,7 @@ mod tests {
                 "kind": "PrimaryAll",
                 "prim_res": { "kind": "Database", "metadata": { "name": "orders" } },
                 "sec_res": [{ "apiVersion": "v1", "kind": "ConfigMap", "resource": "configmaps", "items": [] }],
-                "hidden": { "secrets": 1 },
+                "hidden": ["secrets"],
             })
         );
     }

@@ -46,6 +46,11 @@ impl Authenticator {
         self.current().loaded
     }
 
+    /// Whether a request-header CA is loaded: without one, every caller gets 401.
+    pub fn trusts_a_ca(&self) -> bool {
+        self.current().verifier.is_some()
+    }
+
     /// Trusts `headers` from the next request on.
     pub fn update(&self, headers: RequestHeaderConfig) -> Result<(), TrustError> {
         let verifier = tls::client_verifier(&headers.client_ca)?;

@@ -174,3 +174,24 @@ fn a_rotated_ca_applies_to_open_connections() {
         401
     );
 }
+
+#[test]
+fn settings_without_a_request_header_ca_are_loaded_but_trust_no_one() {
+    let front_proxy_ca = ca("front-proxy-ca");
+    let authn = Authenticator::default();
+    let mut no_ca = trust(&front_proxy_ca, r#"["front-proxy-client"]"#);
+    no_ca.client_ca.clear();
+    authn.update(no_ca).unwrap();
+    assert!(authn.loaded());
+    assert!(
+        !authn.trusts_a_ca(),
+        "/readyz would pass with every caller a 401"
+    );
+    let chain = client(&front_proxy_ca, "front-proxy-client");
+    assert!(authn.authenticate(Some(&chain), &alice()).is_err());
+
+    authn
+        .update(trust(&front_proxy_ca, r#"["front-proxy-client"]"#))
+        .unwrap();
+    assert!(authn.trusts_a_ca());
+}

@@ -1,16 +1,21 @@
-//! One kube-runtime `watcher` + `reflector` per kind over `DynamicObject`, with the owner and
-//! label index fed from the same event stream. Requests read these; nothing lists per request.
+//! One kube-runtime `watcher` + `reflector` per kind over `DynamicObject` (metadata only for
+//! the kinds [`crate::holding`] says), with the owner and label index fed from the same event
+//! stream. Requests read these; nothing lists per request.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use kube::api::{Api, DynamicObject, TypeMeta};
+use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, ResourceExt};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
+use crate::freshness::{Freshness, Problem};
+use crate::holding;
 use crate::index::{Indexer, ObjectKey};
 use crate::kinds::Kinds;
 use crate::tree::Cached;
@@ -21,39 +26,24 @@ pub struct KindCache {
     store: Option<Store<DynamicObject>>,
     /// Owner uid and mapped-name index of the kind's objects.
     pub index: Indexer,
-    synced: AtomicBool,
-    error: Mutex<Option<String>>,
+    /// Synced, failing, stale.
+    pub freshness: Freshness,
     resource_version: Mutex<Option<String>>,
 }
 
 impl KindCache {
-    fn new(store: Option<Store<DynamicObject>>, error: Option<String>) -> Self {
+    fn new(store: Option<Store<DynamicObject>>, freshness: Freshness) -> Self {
         Self {
             store,
             index: Indexer::default(),
-            synced: AtomicBool::new(false),
-            error: Mutex::new(error),
+            freshness,
             resource_version: Mutex::new(None),
         }
     }
 
     /// Whether the first list has been received.
     pub fn synced(&self) -> bool {
-        self.synced.load(Ordering::Acquire)
-    }
-
-    /// Why the kind cannot be served, when its cache is not synced: the watch's last error,
-    /// or that it is still starting.
-    pub fn unavailable(&self) -> Option<String> {
-        if self.synced() {
-            return None;
-        }
-        let error = self
-            .error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        Some(error.unwrap_or_else(|| "the watch cache of this kind is not synced yet".into()))
+        self.freshness.synced()
     }
 
     /// The newest resourceVersion among the events the watch has delivered: the cache holds
@@ -65,17 +55,20 @@ impl KindCache {
             .clone()
     }
 
-    fn observe(&self, event: &watcher::Event<DynamicObject>) {
+    /// Whether the kind is watched at all (discovery knew it).
+    pub fn watched(&self) -> bool {
+        self.store.is_some()
+    }
+
+    fn observe(&self, event: &watcher::Event<DynamicObject>) -> bool {
+        let recovered = self
+            .freshness
+            .delivered(matches!(event, watcher::Event::InitDone));
         let newest = match event {
             watcher::Event::Apply(obj)
             | watcher::Event::Delete(obj)
             | watcher::Event::InitApply(obj) => obj.resource_version(),
-            watcher::Event::Init => None,
-            watcher::Event::InitDone => {
-                self.synced.store(true, Ordering::Release);
-                *self.error.lock().unwrap_or_else(PoisonError::into_inner) = None;
-                None
-            }
+            watcher::Event::Init | watcher::Event::InitDone => None,
         };
         if let Some(newest) = newest {
             let mut current = self
@@ -86,16 +79,7 @@ impl KindCache {
                 *current = Some(newest);
             }
         }
-    }
-
-    /// Records a watch error; returns it in words when it differs from the last one, to be
-    /// logged once rather than at every retry.
-    fn failed(&self, error: &watcher::Error) -> Option<String> {
-        let described = describe(error);
-        let mut last = self.error.lock().unwrap_or_else(PoisonError::into_inner);
-        let new = last.as_ref() != Some(&described);
-        *last = Some(described.clone());
-        new.then_some(described)
+        recovered
     }
 }
 
@@ -126,38 +110,40 @@ fn is_newer(newest: &str, current: Option<&str>) -> bool {
 pub struct Caches {
     kinds: Arc<Kinds>,
     caches: Vec<KindCache>,
+    stale_after: Duration,
 }
 
 impl Caches {
-    /// Starts one watch per resolved kind; returns at once with the caches and their tasks.
+    /// Starts one watch per resolved kind; returns at once with the caches and their tasks. A
+    /// kind whose watch fails for `stale_after` is stale.
     pub fn start(
         client: &Client,
         kinds: Arc<Kinds>,
-        label_keys: Arc<[String]>,
+        stale_after: Duration,
     ) -> (Arc<Caches>, Vec<JoinHandle<()>>) {
         let mut writers = Vec::new();
         let caches = kinds
             .iter()
             .map(|(id, kind)| match &kind.unresolved {
-                Some(why) => KindCache::new(None, Some(why.clone())),
+                Some(why) => KindCache::new(None, Freshness::unwatched(why.clone())),
                 None => {
                     let writer = reflector::store::Writer::new(kind.resource.clone());
                     let store = writer.as_reader();
                     writers.push((id, writer));
-                    KindCache::new(Some(store), None)
+                    KindCache::new(Some(store), Freshness::default())
                 }
             })
             .collect();
         let caches = Arc::new(Caches {
             kinds: Arc::clone(&kinds),
             caches,
+            stale_after,
         });
         let tasks = writers
             .into_iter()
             .map(|(id, writer)| {
                 let caches = Arc::clone(&caches);
-                let label_keys = Arc::clone(&label_keys);
-                tokio::spawn(watch(client.clone(), caches, id, writer, label_keys))
+                tokio::spawn(watch(client.clone(), caches, id, writer))
             })
             .collect();
         (caches, tasks)
@@ -173,9 +159,20 @@ impl Caches {
         &self.kinds
     }
 
-    /// Whether every primary kind's cache is synced.
-    pub fn primaries_synced(&self) -> bool {
-        self.kinds.primaries().all(|(id, _)| self.kind(id).synced())
+    /// What keeps kind `id`'s answer from being current now, if anything.
+    pub fn problem(&self, id: usize) -> Option<Problem> {
+        self.kind(id)
+            .freshness
+            .problem(self.stale_after, Instant::now())
+    }
+
+    /// The first watched kind whose cache is not synced or is stale, with why; `None` when
+    /// every one is current.
+    pub fn not_current(&self) -> Option<(usize, Problem)> {
+        let watched = self.kinds.iter().filter(|(id, _)| self.kind(*id).watched());
+        watched
+            .filter_map(|(id, _)| Some((id, self.problem(id)?)))
+            .next()
     }
 
     /// The cached object of kind `id` named `name` in `namespace`.
@@ -213,13 +210,13 @@ impl Cached for Caches {
         owned.flatten().collect()
     }
 
-    fn mapped_to(&self, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
-        let children = self.kinds.iter().filter(|(_, kind)| kind.child);
-        let mapped = children.map(|(id, _)| {
-            self.kind(id)
+    fn mapped_to(&self, primary: usize, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
+        let mappings = self.kinds.mappings_to(primary);
+        let mapped = mappings.map(|mapping| {
+            self.kind(mapping.child)
                 .index
                 .read()
-                .mapped_to(name, namespace)
+                .mapped_to(&mapping.key, name, namespace)
                 .cloned()
                 .collect::<Vec<_>>()
         });
@@ -236,38 +233,59 @@ async fn watch(
     caches: Arc<Caches>,
     id: usize,
     writer: reflector::store::Writer<DynamicObject>,
-    label_keys: Arc<[String]>,
 ) {
     let resource = caches.kinds.get(id).resource.clone();
+    let map_keys = caches.kinds.get(id).map_keys.clone();
     let types = TypeMeta {
         api_version: resource.api_version.clone(),
         kind: resource.kind.clone(),
     };
-    let api = Api::<DynamicObject>::all_with(client, &resource);
     let cache = caches.kind(id);
-    watcher(api, watcher::Config::default())
+    let config = watcher::Config::default();
+    let events = if caches.kinds.get(id).metadata_only {
+        let api = Api::<PartialObjectMeta<DynamicObject>>::all_with(client, &resource);
+        watcher(api, config).map_ok(holding::as_object).boxed()
+    } else {
+        let api = Api::<DynamicObject>::all_with(client, &resource);
+        watcher(api, config).boxed()
+    };
+    let events = events
         .default_backoff()
         .modify(move |obj| {
             obj.metadata.managed_fields = None;
             obj.types = Some(types.clone());
         })
-        .reflect(writer)
-        .for_each(|event| {
-            match event {
-                Ok(event) => {
-                    cache.index.event(id, &label_keys, &event);
-                    cache.observe(&event);
-                }
-                Err(error) => {
-                    if let Some(error) = cache.failed(&error) {
-                        let kind = &resource.kind;
-                        tracing::warn!(%kind, group = %resource.group, %error, "watch failed; retrying");
+        .reflect(writer);
+    let mut events = std::pin::pin!(events);
+    let kind = &resource.kind;
+    loop {
+        let next = match cache.freshness.recovers_at() {
+            Some(at) => match tokio::time::timeout_at(at, events.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    if cache.freshness.quiet() {
+                        tracing::info!(%kind, group = %resource.group, "watch works again: its retry has not failed");
                     }
+                    continue;
+                }
+            },
+            None => events.next().await,
+        };
+        match next {
+            None => break,
+            Some(Ok(event)) => {
+                cache.index.event(id, &map_keys, &event);
+                if cache.observe(&event) {
+                    tracing::info!(%kind, group = %resource.group, "watch works again");
                 }
             }
-            std::future::ready(())
-        })
-        .await;
+            Some(Err(error)) => {
+                if let Some(error) = cache.freshness.failed(describe(&error), Instant::now()) {
+                    tracing::warn!(%kind, group = %resource.group, %error, "watch failed; retrying");
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,19 @@ pub enum Error {
         "`{0}` is not a kind; write group/version/Kind, or version/Kind for the core group (apps/v1/Deployment, v1/ConfigMap)"
     )]
     KindSpec(String),
+    /// A mapping was not written as `PRIMARY:CHILD:label(KEY)`.
+    #[error(
+        "`{0}` is not a mapping; write PRIMARY:CHILD:label(KEY) or PRIMARY:CHILD:annotation(KEY) (demo.example.com/v1/ReplSet:v1/Pod:label(app.kubernetes.io/instance))"
+    )]
+    Mapping(String),
+    /// A mapping names a primary kind that is not served.
+    #[error("the mapping {0} names a primary kind that is not served; add it (--primary)")]
+    MappingPrimary(String),
+    /// `label_keys` with more than one primary kind: which one would a label name?
+    #[error(
+        "--label-key maps the children to the one primary kind; with several, name each mapping (--map PRIMARY:CHILD:label(KEY))"
+    )]
+    LabelKeysWithPrimaries,
     /// Nothing to serve.
     #[error("no primary kind to serve; name at least one (--primary group/version/Kind)")]
     NoPrimaries,
@@ -27,7 +40,18 @@ pub enum Error {
     /// Discovery of every kind (for `discover_children`) failed.
     #[error("cannot discover the cluster's kinds")]
     Discovery(#[source] kube::Error),
-    /// A certificate or key file could not be read or parsed.
+    /// A certificate or key file could not be read.
+    #[error("cannot read the {what} file {}", path.display())]
+    Read {
+        /// `certificate` or `private key`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A certificate or key file could not be parsed.
     #[error("cannot read {what} from {}", path.display())]
     Pem {
         /// `certificate` or `private key`.

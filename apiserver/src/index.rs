@@ -1,13 +1,15 @@
 //! Who points at whom, kept from each kind's watch events beside its reflector store: the
-//! controller ownerReference uid of every cached object, and the value of every configured
-//! label or annotation. Answers "children of uid U" and "objects labelled `name`" without a
-//! scan.
+//! controller ownerReference uid of every cached object, and its value under each label or
+//! annotation that a mapping declares for its kind. Answers "children of uid U" and "objects
+//! whose `key` is `name`" without a scan.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, RwLock};
 
 use kube::api::DynamicObject;
 use kube::runtime::watcher::Event;
+
+use crate::mapping::MapKey;
 
 /// A cached object: its kind (a position in the server's kind table), namespace and name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,8 +27,8 @@ pub struct ObjectKey {
 pub struct KindIndex {
     /// Controller owner uid -> objects.
     by_owner: HashMap<String, BTreeSet<ObjectKey>>,
-    /// Label or annotation value -> objects carrying it under one of the configured keys.
-    by_mapped_name: HashMap<String, BTreeSet<ObjectKey>>,
+    /// Mapped key and value -> objects carrying that value under that key.
+    by_mapped_name: HashMap<(MapKey, String), BTreeSet<ObjectKey>>,
     /// What each object was indexed under, to unindex it when it changes or goes.
     entries: HashMap<ObjectKey, Entry>,
 }
@@ -34,14 +36,15 @@ pub struct KindIndex {
 #[derive(Debug, PartialEq, Eq)]
 struct Entry {
     owner: Option<String>,
-    mapped_names: BTreeSet<String>,
+    mapped_names: BTreeSet<(MapKey, String)>,
 }
 
 impl KindIndex {
-    /// Indexes `obj` of kind `kind`, replacing what it was indexed under before.
-    pub fn apply(&mut self, kind: usize, label_keys: &[String], obj: &DynamicObject) {
+    /// Indexes `obj` of kind `kind` by its owner and its values under `map_keys`, replacing
+    /// what it was indexed under before.
+    pub fn apply(&mut self, kind: usize, map_keys: &[MapKey], obj: &DynamicObject) {
         let key = key(kind, obj);
-        let entry = entry(label_keys, obj);
+        let entry = entry(map_keys, obj);
         if self.entries.get(&key) == Some(&entry) {
             return;
         }
@@ -71,14 +74,16 @@ impl KindIndex {
         self.by_owner.get(uid).into_iter().flatten()
     }
 
-    /// The objects one of whose configured labels or annotations is `name`; in `namespace`
-    /// when given, else anywhere.
+    /// The objects whose value under `map_key` is `name`; in `namespace` when given, else
+    /// anywhere.
     pub fn mapped_to<'a>(
         &'a self,
+        map_key: &MapKey,
         name: &str,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a ObjectKey> {
-        let matches = self.by_mapped_name.get(name).into_iter().flatten();
+        let at = (map_key.clone(), name.to_string());
+        let matches = self.by_mapped_name.get(&at).into_iter().flatten();
         matches.filter(move |key| namespace.is_none() || key.namespace.as_deref() == namespace)
     }
 
@@ -95,7 +100,11 @@ impl KindIndex {
     }
 }
 
-fn unlink(map: &mut HashMap<String, BTreeSet<ObjectKey>>, at: String, key: &ObjectKey) {
+fn unlink<K: Eq + std::hash::Hash>(
+    map: &mut HashMap<K, BTreeSet<ObjectKey>>,
+    at: K,
+    key: &ObjectKey,
+) {
     if let Some(keys) = map.get_mut(&at) {
         keys.remove(key);
         if keys.is_empty() {
@@ -112,7 +121,7 @@ fn key(kind: usize, obj: &DynamicObject) -> ObjectKey {
     }
 }
 
-fn entry(label_keys: &[String], obj: &DynamicObject) -> Entry {
+fn entry(map_keys: &[MapKey], obj: &DynamicObject) -> Entry {
     let meta = &obj.metadata;
     let owner = meta
         .owner_references
@@ -120,10 +129,10 @@ fn entry(label_keys: &[String], obj: &DynamicObject) -> Entry {
         .flatten()
         .find(|reference| reference.controller == Some(true))
         .map(|reference| reference.uid.clone());
-    let mut mapped_names = BTreeSet::new();
-    for map in [&meta.labels, &meta.annotations].into_iter().flatten() {
-        mapped_names.extend(label_keys.iter().filter_map(|key| map.get(key)).cloned());
-    }
+    let mapped_names = map_keys
+        .iter()
+        .filter_map(|key| Some((key.clone(), key.value(meta)?.clone())))
+        .collect();
     Entry {
         owner,
         mapped_names,
@@ -140,14 +149,14 @@ pub struct Indexer {
 
 impl Indexer {
     /// Folds one watch event of kind `kind` into the index.
-    pub fn event(&self, kind: usize, label_keys: &[String], event: &Event<DynamicObject>) {
+    pub fn event(&self, kind: usize, map_keys: &[MapKey], event: &Event<DynamicObject>) {
         match event {
-            Event::Apply(obj) => self.write().apply(kind, label_keys, obj),
+            Event::Apply(obj) => self.write().apply(kind, map_keys, obj),
             Event::Delete(obj) => self.write().delete(kind, obj),
             Event::Init => *self.relisting() = Some(KindIndex::default()),
             Event::InitApply(obj) => {
                 if let Some(index) = self.relisting().as_mut() {
-                    index.apply(kind, label_keys, obj);
+                    index.apply(kind, map_keys, obj);
                 }
             }
             Event::InitDone => {
@@ -208,13 +217,17 @@ mod tests {
 
     const INSTANCE: &str = "app.kubernetes.io/instance";
 
+    fn instance() -> MapKey {
+        MapKey::Label(INSTANCE.into())
+    }
+
     fn keys<'a>(found: impl Iterator<Item = &'a ObjectKey>) -> Vec<&'a str> {
         found.map(|key| key.name.as_str()).collect()
     }
 
     #[test]
     fn objects_are_found_by_controller_uid_and_by_mapped_name() {
-        let labels = vec![INSTANCE.to_string()];
+        let labels = vec![instance()];
         let mut index = KindIndex::default();
         index.apply(0, &labels, &object("prod", "a", "ua", Some("db"), &[]));
         index.apply(
@@ -234,14 +247,20 @@ mod tests {
         );
 
         assert_eq!(keys(index.owned_by("db")), ["a"]);
-        assert_eq!(keys(index.mapped_to("orders", Some("prod"))), ["b"]);
-        assert_eq!(keys(index.mapped_to("orders", None)), ["b", "c"]);
+        assert_eq!(
+            keys(index.mapped_to(&instance(), "orders", Some("prod"))),
+            ["b"]
+        );
+        assert_eq!(
+            keys(index.mapped_to(&instance(), "orders", None)),
+            ["b", "c"]
+        );
         assert_eq!(index.entries.len(), 4);
     }
 
     #[test]
     fn a_change_reindexes_and_a_delete_forgets() {
-        let labels = vec![INSTANCE.to_string()];
+        let labels = vec![instance()];
         let mut index = KindIndex::default();
         index.apply(
             0,
@@ -251,7 +270,7 @@ mod tests {
         index.apply(0, &labels, &object("prod", "a", "ua", Some("db2"), &[]));
         assert_eq!(keys(index.owned_by("db1")).len(), 0);
         assert_eq!(keys(index.owned_by("db2")), ["a"]);
-        assert_eq!(keys(index.mapped_to("x", None)).len(), 0);
+        assert_eq!(keys(index.mapped_to(&instance(), "x", None)).len(), 0);
 
         index.delete(0, &object("prod", "a", "ua", Some("db2"), &[]));
         assert!(index.entries.is_empty());
@@ -260,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_relist_replaces_the_index_only_when_it_is_done() {
-        let labels = vec![INSTANCE.to_string()];
+        let labels = vec![instance()];
         let indexer = Indexer::default();
         indexer.event(
             0,

@@ -8,8 +8,11 @@ use kube::api::{ApiResource, GroupVersionKind};
 use kube::discovery::{self, ApiCapabilities, Discovery, Scope, verbs};
 use kube_secondary::primary_all::{self, resource_name};
 
-use crate::config::{KindSpec, ServerConfig};
+use crate::config::ServerConfig;
 use crate::error::Error;
+use crate::holding;
+use crate::kind_spec::KindSpec;
+use crate::mapping::{MapKey, Mapping};
 
 /// One cached kind.
 #[derive(Clone, Debug)]
@@ -24,6 +27,23 @@ pub struct Kind {
     pub child: bool,
     /// Why it is not watched: discovery did not know it.
     pub unresolved: Option<String>,
+    /// Held as metadata only ([`crate::holding`]).
+    pub metadata_only: bool,
+    /// The labels and annotations its objects are indexed under: the keys of the mappings
+    /// that declare it a child.
+    pub map_keys: Vec<MapKey>,
+}
+
+/// A mapping with its kinds resolved: objects of kind `child` whose `key` names an object of
+/// kind `primary` are that object's children.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedMapping {
+    /// The primary kind's id.
+    pub primary: usize,
+    /// The child kind's id.
+    pub child: usize,
+    /// The label or annotation.
+    pub key: MapKey,
 }
 
 impl Kind {
@@ -35,7 +55,7 @@ impl Kind {
 
 /// Every cached kind; a kind's position is its id in the index and the caches.
 #[derive(Clone, Debug, Default)]
-pub struct Kinds(Vec<Kind>);
+pub struct Kinds(Vec<Kind>, Vec<ResolvedMapping>);
 
 impl Kinds {
     /// Resolves `config`'s kinds through discovery. A primary discovery does not know stops
@@ -55,7 +75,12 @@ impl Kinds {
                     })?;
             kinds.add(resource, &caps, true, false);
         }
-        for spec in &config.children {
+        let mappings = config.all_mappings()?;
+        let mapped_children = mappings.iter().map(|mapping| &mapping.child);
+        for spec in config.children.iter().chain(mapped_children) {
+            if kinds.find(spec).is_some_and(|id| kinds.get(id).child) {
+                continue;
+            }
             match pinned(client, spec).await {
                 Ok((resource, caps)) => kinds.add(resource, &caps, false, true),
                 Err(error) => {
@@ -81,7 +106,54 @@ impl Kinds {
                 }
             }
         }
+        for mapping in &mappings {
+            kinds.map(mapping)?;
+        }
+        for kind in &mut kinds.0 {
+            let resource = &kind.resource;
+            kind.metadata_only = holding::metadata_only(
+                &resource.group,
+                &resource.kind,
+                &config.metadata_only,
+                &config.full_objects,
+            );
+        }
         Ok(kinds)
+    }
+
+    /// Declares `mapping`, whose kinds are known.
+    pub fn map(&mut self, mapping: &Mapping) -> Result<(), Error> {
+        let primary = self
+            .find(&mapping.primary)
+            .filter(|id| self.get(*id).primary);
+        let primary = primary.ok_or_else(|| Error::MappingPrimary(mapping.to_string()))?;
+        let child = self
+            .find(&mapping.child)
+            .expect("every mapped child kind was added");
+        let keys = &mut self.0[child].map_keys;
+        if !keys.contains(&mapping.key) {
+            keys.push(mapping.key.clone());
+        }
+        self.1.push(ResolvedMapping {
+            primary,
+            child,
+            key: mapping.key.clone(),
+        });
+        Ok(())
+    }
+
+    /// The mappings that name objects of primary kind `primary`.
+    pub fn mappings_to(&self, primary: usize) -> impl Iterator<Item = &ResolvedMapping> {
+        self.1
+            .iter()
+            .filter(move |mapping| mapping.primary == primary)
+    }
+
+    /// The kind `spec` names (by group and kind), if cached.
+    fn find(&self, spec: &KindSpec) -> Option<usize> {
+        self.iter()
+            .find(|(_, k)| k.resource.group == spec.group && k.resource.kind == spec.kind)
+            .map(|(id, _)| id)
     }
 
     /// Adds a kind, or marks an already known one (same group and kind) primary or child too.
@@ -108,6 +180,8 @@ impl Kinds {
                 primary,
                 child,
                 unresolved: None,
+                metadata_only: false,
+                map_keys: Vec::new(),
             }),
         }
     }
@@ -120,6 +194,8 @@ impl Kinds {
             primary: false,
             child: true,
             unresolved: Some(why),
+            metadata_only: false,
+            map_keys: Vec::new(),
         });
     }
 
@@ -140,14 +216,13 @@ impl Kinds {
 
     /// The API groups served: `primary-all` and `primary-all.<group>` of each primary group.
     pub fn served_groups(&self) -> BTreeSet<String> {
-        primary_all::served_groups(
-            self.primaries()
-                .map(|(_, kind)| kind.resource.group.as_str()),
-        )
+        let groups = self
+            .primaries()
+            .map(|(_, kind)| kind.resource.group.as_str());
+        primary_all::served_groups(groups)
     }
 
-    /// The primary kind served as `plural` in the API group `served`
-    /// (`primary-all.demo.kube-secondary.dev`, or `primary-all` for the core group).
+    /// The primary kind served as `plural` in the API group `served` (`primary-all.<group>`).
     pub fn primary_in(&self, served: &str, plural: &str) -> Option<usize> {
         self.primaries()
             .find(|(_, kind)| {
@@ -247,8 +322,6 @@ mod tests {
         assert_eq!(kinds.primary_by_kind("apps", "deployment"), Some(0));
         assert_eq!(kinds.primary_in("primary-all.apps", "deployments"), Some(0));
         assert_eq!(kinds.primary_in("primary-all", "deployments"), None);
-        let served: Vec<String> = kinds.served_groups().into_iter().collect();
-        assert_eq!(served, ["primary-all", "primary-all.apps"]);
         assert_eq!(
             kinds.primary_by_served_name("configmaps"),
             None,

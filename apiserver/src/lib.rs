@@ -18,14 +18,18 @@
 //!   `openapi.rs`) for any authenticated caller; `/healthz`, `/livez`, `/readyz` for anyone.
 //! - [`register`] routes the aggregation layer of a control plane on the same machine to it.
 //!
-//! The flow is the layout: `config.rs` -> `kinds.rs` (discovery at start-up) -> `cache.rs` (a
-//! kube-runtime watcher and reflector per kind) with `index.rs` -> `serve.rs` (TLS) ->
-//! `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by `trust_watch.rs`) ->
-//! `primary.rs` (`accept.rs`, `target.rs`, `authz.rs`, `tree.rs`, then `answer.rs` and
-//! `table.rs`) -> `status.rs` for errors; `discovery.rs` and `openapi.rs` beside them.
+//! The flow is the layout: `config.rs` (`kind_spec.rs`, `mapping.rs`, `serving.rs`) ->
+//! `kinds.rs` (discovery at start-up) -> `cache.rs` (a kube-runtime watcher and reflector per
+//! kind, metadata only where `holding.rs` says, its freshness in `freshness.rs`) with
+//! `index.rs` -> `serve.rs` (the accept loop and connection cap) -> `connection.rs` (TLS,
+//! timeouts and limits, `activity.rs` for idle connections; `serving_cert.rs` reloads the
+//! certificate) -> `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by
+//! `trust_watch.rs`) -> `primary.rs` (`accept.rs`, `target.rs`, `authz.rs`, `tree.rs`, then
+//! `answer.rs` and `table.rs`) -> `status.rs` for errors; `discovery.rs` and `openapi.rs`
+//! beside them.
 //!
 //! ```no_run
-//! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
+//! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig, Serving};
 //!
 //! # async fn run() -> anyhow::Result<()> {
 //! let config = ServerConfig {
@@ -34,8 +38,15 @@
 //!     tls_key: "extension.key".into(),
 //!     primaries: vec![KindSpec::parse("demo.kube-secondary.dev/v1/Database")?],
 //!     children: vec![KindSpec::parse("v1/ConfigMap")?, KindSpec::parse("apps/v1/StatefulSet")?],
-//!     label_keys: vec!["app.kubernetes.io/instance".into()],
+//!     mappings: vec![
+//!         "demo.kube-secondary.dev/v1/Database:v1/ConfigMap:label(app.kubernetes.io/instance)"
+//!             .parse()?,
+//!     ],
+//!     label_keys: vec![],
+//!     metadata_only: vec![],
+//!     full_objects: vec![],
 //!     discover_children: false,
+//!     serving: Serving::default(),
 //! };
 //! let server = Server::start(kube::Client::try_default().await?, config).await?;
 //! println!("listening on {}", server.local_addr());
@@ -45,16 +56,22 @@
 //! ```
 
 mod accept;
+mod activity;
 mod answer;
 mod authn;
 mod authz;
 mod cache;
 mod config;
-mod decision_cache;
+mod connection;
 mod discovery;
 mod error;
+mod freshness;
+mod holding;
 mod index;
+mod kind_spec;
 mod kinds;
+mod limits;
+mod mapping;
 mod openapi;
 mod primary;
 pub mod register;
@@ -62,6 +79,8 @@ mod requestheader;
 mod routes;
 mod serve;
 mod server;
+mod serving;
+mod serving_cert;
 mod state;
 mod status;
 mod table;
@@ -70,6 +89,9 @@ mod tls;
 mod tree;
 mod trust_watch;
 
-pub use config::{KindSpec, ServerConfig};
+pub use config::ServerConfig;
 pub use error::Error;
+pub use kind_spec::KindSpec;
+pub use mapping::{MapKey, Mapping};
 pub use server::Server;
+pub use serving::Serving;

@@ -7,14 +7,15 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
+use kube_secondary_apiserver::{KindSpec, Mapping, Server, ServerConfig};
 
 /// Serves `primary-all/v1`: a primary and all its children in one GET.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Flags {
     /// YAML file with the fields below (bind, tls_cert, tls_key, primaries, children,
-    /// label_keys, discover_children); flags given as well override or add to it.
+    /// mappings, label_keys, metadata_only, full_objects, discover_children) and `serving`
+    /// (timeouts and limits); flags given as well override or add to it.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Address to listen on.
@@ -32,9 +33,21 @@ struct Flags {
     /// A child kind cached and searched; repeatable.
     #[arg(long = "child", value_name = "G/V/K")]
     children: Vec<KindSpec>,
-    /// A label or annotation whose value names a child's primary; repeatable.
+    /// A label or annotation mapping as the runtime declares it: objects of CHILD whose label
+    /// (or annotation) KEY names an object of PRIMARY are its children; repeatable.
+    #[arg(long = "map", value_name = "PRIMARY:CHILD:label(KEY)")]
+    mappings: Vec<Mapping>,
+    /// With one primary kind: a label whose value names a child's primary, for every --child
+    /// kind; repeatable.
     #[arg(long = "label-key", value_name = "KEY")]
     label_keys: Vec<String>,
+    /// A kind held as metadata only besides Secrets; repeatable.
+    #[arg(long = "metadata-only", value_name = "G/V/K")]
+    metadata_only: Vec<KindSpec>,
+    /// A kind held and answered whole although metadata-only by default (v1/Secret);
+    /// repeatable.
+    #[arg(long = "full-objects", value_name = "G/V/K")]
+    full_objects: Vec<KindSpec>,
     /// Also cache every namespaced kind that supports list and watch.
     #[arg(long)]
     discover_children: bool,
@@ -62,8 +75,12 @@ impl Flags {
                 tls_key: self.tls_key.clone().ok_or_else(|| missing("tls-key"))?,
                 primaries: Vec::new(),
                 children: Vec::new(),
+                mappings: Vec::new(),
                 label_keys: Vec::new(),
+                metadata_only: Vec::new(),
+                full_objects: Vec::new(),
                 discover_children: false,
+                serving: Default::default(),
             },
         };
         if let Some(bind) = self.bind {
@@ -77,7 +94,10 @@ impl Flags {
         }
         config.primaries.extend(self.primaries);
         config.children.extend(self.children);
+        config.mappings.extend(self.mappings);
         config.label_keys.extend(self.label_keys);
+        config.metadata_only.extend(self.metadata_only);
+        config.full_objects.extend(self.full_objects);
         config.discover_children |= self.discover_children;
         Ok(config)
     }
@@ -98,7 +118,9 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot build a Kubernetes client")?;
     let server = Server::start(client, config).await?;
     stopped().await;
-    tracing::info!("stopping: finishing in-flight requests");
+    tracing::info!(
+        "stopping: /readyz fails, requests are served for the shutdown delay, then drained"
+    );
     server.shutdown().await;
     tracing::info!("stopped");
     Ok(())

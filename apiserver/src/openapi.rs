@@ -116,8 +116,8 @@ fn object_schema(kind: &Kind, gvk: &Value) -> Value {
                 "description": format!("The {} itself, without managedFields.", resource.kind) },
             "secondaries": { "type": "array", "items": { "$ref": format!("#/components/schemas/{CHILDREN}") },
                 "description": "Its children, one entry per kind, with children of children down to the requested depth; each child's ownerReferences say whose it is." },
-            "hidden": { "type": "object", "additionalProperties": { "type": "integer" },
-                "description": "Child kinds the caller may not list, by resource: nothing of them is shown." },
+            "hidden": { "type": "array", "items": { "type": "string" },
+                "description": "The child kinds the caller may not list, by resource (secrets), whether or not the primary has any: their children are neither shown nor counted." },
         },
         "x-kubernetes-group-version-kind": [gvk],
     })

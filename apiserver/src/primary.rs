@@ -80,13 +80,13 @@ pub async fn get(
         ));
     };
 
-    let found = tree::collect(&**caches, &primary, depth);
+    let found = tree::collect(&**caches, id, &primary, depth);
     let unavailable: tree::Unavailable = kinds
         .iter()
         .filter(|(_, kind)| kind.child)
-        .filter_map(|(id, _)| Some((id, caches.kind(id).unavailable()?)))
+        .filter_map(|(id, _)| Some((id, caches.problem(id)?)))
         .collect();
-    let scopes = tree::scopes(kinds, &found, &unavailable, namespace.as_deref());
+    let scopes = tree::scopes(kinds, &found, namespace.as_deref());
     let allowed = may_list(&state, &user, kinds, scopes).await;
     let (secondaries, hidden) = tree::assemble(
         kinds,

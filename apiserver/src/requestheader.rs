@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
@@ -77,15 +77,17 @@ impl RequestHeaderConfig {
             || cn.is_some_and(|cn| self.allowed_names.iter().any(|name| name == cn))
     }
 
-    /// The caller `headers` name; `None` without a user name. Extra keys lose their prefix, are
-    /// lower-cased and percent-decoded (`X-Remote-Extra-Scopes%2fA` is `scopes/a`).
+    /// The caller `headers` name; `None` without a user name. Values are read as bytes, so
+    /// UTF-8 names, groups and extra values are kept as the kube-apiserver sent them. Extra keys
+    /// lose their prefix, are lower-cased and percent-decoded (`X-Remote-Extra-Scopes%2fA` is
+    /// `scopes/a`).
     pub fn user(&self, headers: &HeaderMap) -> Option<UserInfo> {
         let first = |names: &[String]| {
             names
                 .iter()
-                .filter_map(|name| headers.get(name.as_str())?.to_str().ok())
+                .filter_map(|name| headers.get(name.as_str()))
+                .map(text)
                 .find(|value| !value.is_empty())
-                .map(str::to_string)
         };
         let name = first(&self.username_headers)?;
         let uid = first(&self.uid_headers);
@@ -93,9 +95,8 @@ impl RequestHeaderConfig {
             .group_headers
             .iter()
             .flat_map(|name| headers.get_all(name.as_str()))
-            .filter_map(|value| value.to_str().ok())
+            .map(text)
             .filter(|value| !value.is_empty())
-            .map(str::to_string)
             .collect();
         let mut extra: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for prefix in &self.extra_headers_prefixes {
@@ -105,11 +106,7 @@ impl RequestHeaderConfig {
                 let Some(key) = header.as_str().strip_prefix(prefix.as_str()) else {
                     continue;
                 };
-                let Ok(value) = value.to_str() else { continue };
-                extra
-                    .entry(unescape(key))
-                    .or_default()
-                    .push(value.to_string());
+                extra.entry(unescape(key)).or_default().push(text(value));
             }
         }
         Some(UserInfo {
@@ -119,6 +116,13 @@ impl RequestHeaderConfig {
             extra,
         })
     }
+}
+
+/// A header value as text. Go's `net/http` passes a header's bytes through as they came, and
+/// the kube-apiserver sends UTF-8 names (an OIDC `José`) that way; bytes that are not UTF-8
+/// become U+FFFD, as Go's JSON encoding of the access review would make them.
+fn text(value: &HeaderValue) -> String {
+    String::from_utf8_lossy(value.as_bytes()).into_owned()
 }
 
 /// Percent-decodes an extra key, keeping it as sent when it does not decode (Go's
@@ -207,6 +211,24 @@ mod tests {
                 ),
             ])
         );
+    }
+
+    #[test]
+    fn utf8_names_groups_and_extra_values_are_kept() {
+        let utf8 = |s: &str| HeaderValue::from_bytes(s.as_bytes()).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.append("x-remote-user", utf8("José"));
+        headers.append("x-remote-group", utf8("équipe-données"));
+        headers.append("x-remote-group", utf8("devs"));
+        headers.append("x-remote-extra-team", utf8("Zürich"));
+        headers.append(
+            "x-remote-extra-team",
+            HeaderValue::from_bytes(b"bad\xff").unwrap(),
+        );
+        let user = kube_apiserver_config().user(&headers).unwrap();
+        assert_eq!(user.name, "José");
+        assert_eq!(user.groups, ["équipe-données", "devs"]);
+        assert_eq!(user.extra["team"], ["Zürich", "bad\u{fffd}"]);
     }
 
     #[test]

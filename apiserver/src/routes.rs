@@ -1,6 +1,8 @@
 //! The HTTP surface: health routes open to anyone; discovery, OpenAPI and the primary-all
 //! routes of every served group for authenticated callers only, anything else a 404 `Status`.
 
+use std::sync::atomic::Ordering;
+
 use axum::extract::{Path, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -11,6 +13,7 @@ use kube_secondary::primary_all::VERSION;
 
 use crate::authn::PeerChain;
 use crate::discovery;
+use crate::limits;
 use crate::openapi;
 use crate::primary;
 use crate::state::AppState;
@@ -27,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi/v3/apis/{group}/{version}", get(openapi_document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(limits::bounded))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state.clone());
     Router::new()
@@ -96,18 +100,20 @@ async fn ok() -> &'static str {
     "ok"
 }
 
-/// Ready once every primary kind's cache is synced and the request-header settings are read.
+/// Ready while not stopping, with a request-header CA to trust callers by, and every watched
+/// kind's cache synced and not stale; otherwise 503 saying why.
 async fn ready(State(state): State<AppState>) -> Response {
-    match (state.caches.primaries_synced(), state.authn.loaded()) {
-        (true, true) => "ok".into_response(),
-        (false, _) => {
-            (StatusCode::SERVICE_UNAVAILABLE, "primary caches not synced").into_response()
-        }
-        (_, false) => {
-            let message = "request-header authentication not loaded";
-            (StatusCode::SERVICE_UNAVAILABLE, message).into_response()
-        }
-    }
+    let why = if state.stopping.load(Ordering::Acquire) {
+        "shutting down".to_string()
+    } else if !state.authn.trusts_a_ca() {
+        "request-header authentication not loaded: no requestheader-client-ca-file in kube-system/extension-apiserver-authentication, so every request would get 401".to_string()
+    } else if let Some((id, problem)) = state.caches.not_current() {
+        let kind = state.caches.kinds().get(id).resource.kind.clone();
+        format!("the cache of {kind} is not current: {}", problem.message())
+    } else {
+        return "ok".into_response();
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, why).into_response()
 }
 
 async fn not_found() -> ApiError {

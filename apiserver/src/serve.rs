@@ -1,44 +1,41 @@
-//! The accept loop: TLS with tokio-rustls, then hyper-util serving the axum router over HTTP/2
-//! or HTTP/1.1, with each connection's client certificate chain put into its requests.
-//! Stopping stops accepting and lets in-flight requests finish.
+//! The accept loop: at most `max_connections` connections at once (more wait in the listen
+//! backlog), each served by [`crate::connection`]. Stopping stops accepting, closes every
+//! connection gracefully and waits for in-flight requests up to the drain timeout.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::Request;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
-use hyper_util::service::TowerToHyperService;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
-use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio_util::task::TaskTracker;
 
-use crate::authn::PeerChain;
+use crate::connection::{self, Served};
 
-/// How long a client may take to finish its TLS handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long in-flight requests may take to finish once stopping.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Serves `router` on `listener` until `stop` turns true, then drains.
-pub async fn serve(
-    listener: TcpListener,
-    tls: Arc<rustls::ServerConfig>,
-    router: Router,
-    mut stop: watch::Receiver<bool>,
-) {
-    let acceptor = TlsAcceptor::from(tls);
-    let graceful = GracefulShutdown::new();
+/// Serves on `listener` until `served.stop` turns true, then drains.
+pub async fn serve(listener: TcpListener, served: Served) {
+    let slots = Arc::new(Semaphore::new(served.serving.max_connections));
+    let connections = TaskTracker::new();
+    let mut stop = served.stop.clone();
+    let mut full = false;
     loop {
+        // Said once each time the cap is reached, not at every connection after it.
+        let at_cap = slots.available_permits() == 0;
+        if at_cap && !full {
+            let max = served.serving.max_connections;
+            tracing::warn!(
+                max,
+                "connection cap reached; accepting again when one closes"
+            );
+        }
+        full = at_cap;
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = stopping(&mut stop) => break,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((tcp, _)) => {
-                    let acceptor = acceptor.clone();
-                    let connection = connection(tcp, acceptor, router.clone(), graceful.watcher());
-                    tokio::spawn(connection);
+                    connections.spawn(connection::serve(tcp, served.clone(), slot));
                 }
                 Err(error) => {
                     tracing::warn!(%error, "accept failed");
@@ -49,45 +46,17 @@ pub async fn serve(
         }
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+    connections.close();
+    let drain = served.serving.drain_timeout;
+    if tokio::time::timeout(drain, connections.wait())
         .await
         .is_err()
     {
-        tracing::warn!("in-flight requests did not finish in {DRAIN_TIMEOUT:?}; stopping anyway");
+        tracing::warn!("in-flight requests did not finish in {drain:?}; stopping anyway");
     }
 }
 
 /// Resolves once `stop` turns true or its sender is gone.
 async fn stopping(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
-}
-
-async fn connection(tcp: TcpStream, acceptor: TlsAcceptor, router: Router, watcher: Watcher) {
-    let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-        Ok(Ok(tls)) => tls,
-        Ok(Err(error)) => {
-            tracing::debug!(%error, "TLS handshake failed");
-            return;
-        }
-        Err(_) => {
-            tracing::debug!("TLS handshake timed out");
-            return;
-        }
-    };
-    let chain = tls
-        .get_ref()
-        .1
-        .peer_certificates()
-        .map(|certs| PeerChain(certs.iter().map(|cert| cert.clone().into_owned()).collect()));
-    let service = router.map_request(move |mut request: Request<hyper::body::Incoming>| {
-        if let Some(chain) = &chain {
-            request.extensions_mut().insert(chain.clone());
-        }
-        request
-    });
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let served = builder.serve_connection(TokioIo::new(tls), TowerToHyperService::new(service));
-    if let Err(error) = watcher.watch(served.into_owned()).await {
-        tracing::debug!(%error, "connection ended with an error");
-    }
 }

@@ -2,6 +2,7 @@
 //! authorisation.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use crate::authn::Authenticator;
 use crate::authz::Authorizer;
@@ -16,4 +17,6 @@ pub struct AppState {
     pub authn: Arc<Authenticator>,
     /// Access reviews as the caller.
     pub authz: Arc<Authorizer>,
+    /// Set when the server starts stopping: `/readyz` fails from then on.
+    pub stopping: Arc<AtomicBool>,
 }

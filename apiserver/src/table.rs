@@ -61,7 +61,7 @@ fn children(answer: &PrimaryAll) -> String {
     });
     let hidden = answer
         .hidden
-        .keys()
+        .iter()
         .map(|resource| format!("hidden={resource}"));
     let text: Vec<String> = kinds.chain(hidden).collect();
     if text.is_empty() {
@@ -93,7 +93,7 @@ mod tests {
                 "creationTimestamp": "2026-05-01T11:56:40Z" },
             "primary": { "status": { "conditions": [{ "type": "Ready", "status": "True" }] } },
             "secondaries": [],
-            "hidden": { "secrets": 1 },
+            "hidden": ["secrets"],
         }))
         .unwrap();
         let answer = PrimaryAll {

@@ -3,16 +3,14 @@
 //! request ([`crate::authn`]), so a rotated request-header CA applies to open connections and a
 //! certificate from another CA gets a 401 `Status`, not a TLS alert, as with `k8s.io/apiserver`.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use rustls::crypto::{
     CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature,
 };
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::server::{ServerConfig, WebPkiClientVerifier};
+use rustls::server::{ResolvesServerCert, ServerConfig, WebPkiClientVerifier};
 use rustls::{
     DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme,
     client::danger::HandshakeSignatureValid,
@@ -25,26 +23,9 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// The serving configuration: `cert` and `key` (PEM files), HTTP/2 and HTTP/1.1, client
-/// certificates optional.
-pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, Error> {
-    let pem = |what: &'static str, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Pem { what, path, source }
-    };
-    let chain = CertificateDer::pem_file_iter(cert)
-        .map_err(pem("certificate", cert))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(pem("certificate", cert))?;
-    let key = PrivateKeyDer::from_pem_file(key).map_err(pem("private key", key))?;
-    Ok(config(chain, key)?)
-}
-
-/// The serving configuration for `chain` and `key`.
-pub fn config(
-    chain: Vec<CertificateDer<'static>>,
-    key: PrivateKeyDer<'static>,
-) -> Result<Arc<ServerConfig>, rustls::Error> {
+/// The serving configuration: the certificate `serving` holds at each handshake, HTTP/2 and
+/// HTTP/1.1, client certificates optional.
+pub fn server_config(serving: Arc<dyn ResolvesServerCert>) -> Result<Arc<ServerConfig>, Error> {
     let provider = provider();
     let verifier = Arc::new(AnyClientCertificate {
         algorithms: provider.signature_verification_algorithms,
@@ -52,7 +33,7 @@ pub fn config(
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(verifier)
-        .with_single_cert(chain, key)?;
+        .with_cert_resolver(serving);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }

@@ -1,5 +1,5 @@
-//! The tree built from a hand-filled index: depth, label mapping, deduplication, hidden kinds
-//! and unavailable kinds.
+//! The tree built from a hand-filled index: depth, label mapping and deduplication; what the
+//! answer shows of it in `assemble`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,7 +7,7 @@ use std::sync::Arc;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::discovery::{ApiCapabilities, Scope};
 
-use super::{Cached, Found, ListScope, Unavailable, assemble, collect, scopes};
+use super::{Cached, Found, collect};
 use crate::index::{KindIndex, ObjectKey};
 use crate::kinds::Kinds;
 
@@ -60,6 +60,11 @@ impl Fixture {
         );
         kinds.add(kind("", "Pod", "pods"), &namespaced, false, true);
         kinds.add(kind("", "Secret", "secrets"), &namespaced, false, true);
+        // ConfigMaps and Secrets are label-mapped to Databases; Pods and StatefulSets are not.
+        for child in ["v1/ConfigMap", "v1/Secret"] {
+            let mapping = format!("demo.kube-secondary.dev/v1/Database:{child}:label({INSTANCE})");
+            kinds.map(&mapping.parse().unwrap()).unwrap();
+        }
         let indexes = (0..kinds.iter().count())
             .map(|_| KindIndex::default())
             .collect();
@@ -94,7 +99,8 @@ impl Fixture {
             },
         }))
         .unwrap();
-        self.indexes[kind].apply(kind, &[INSTANCE.to_string()], &obj);
+        let map_keys = self.kinds.get(kind).map_keys.clone();
+        self.indexes[kind].apply(kind, &map_keys, &obj);
         let key = ObjectKey {
             kind,
             namespace: Some(namespace.into()),
@@ -121,12 +127,12 @@ impl Cached for Fixture {
             .collect()
     }
 
-    fn mapped_to(&self, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
-        let children = self.kinds.iter().filter(|(_, kind)| kind.child);
-        children
-            .flat_map(|(id, _)| {
-                self.indexes[id]
-                    .mapped_to(name, namespace)
+    fn mapped_to(&self, primary: usize, name: &str, namespace: Option<&str>) -> Vec<ObjectKey> {
+        self.kinds
+            .mappings_to(primary)
+            .flat_map(|mapping| {
+                self.indexes[mapping.child]
+                    .mapped_to(&mapping.key, name, namespace)
                     .cloned()
                     .collect::<Vec<_>>()
             })
@@ -175,7 +181,7 @@ fn names(found: &Found) -> Vec<String> {
 #[test]
 fn depth_one_is_owned_and_labelled_children_in_the_primarys_namespace_once_each() {
     let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 1);
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
     assert_eq!(
         names(&found),
         [
@@ -188,9 +194,25 @@ fn depth_one_is_owned_and_labelled_children_in_the_primarys_namespace_once_each(
 }
 
 #[test]
+fn a_label_on_a_kind_not_mapped_to_the_primary_kind_makes_no_child() {
+    let mut fixture = orders();
+    // A Helm release named like the Database labels a Pod and a StatefulSet.
+    fixture.add(POD, "prod", "helm-pod", None, Some("orders"));
+    fixture.add(STATEFUL_SET, "prod", "helm-sts", None, Some("orders"));
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 1);
+    assert!(
+        names(&found).iter().all(|name| !name.contains("helm")),
+        "{:?}",
+        names(&found)
+    );
+    // Another primary kind's objects of the same name get no label-mapped children.
+    assert!(fixture.mapped_to(POD, "orders", Some("prod")).is_empty());
+}
+
+#[test]
 fn depth_two_follows_each_childs_uid() {
     let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 2);
+    let found = collect(&fixture, DATABASE, &fixture.primary("orders"), 2);
     assert_eq!(
         names(&found),
         [
@@ -204,92 +226,6 @@ fn depth_two_follows_each_childs_uid() {
 }
 
 #[test]
-fn kinds_the_caller_may_not_list_are_counted_not_shown() {
-    let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 2);
-    let no_secrets = |scope: &ListScope| scope.kind != SECRET;
-    let (secondaries, hidden) = assemble(
-        &fixture.kinds,
-        found,
-        &vec![],
-        Some("prod"),
-        no_secrets,
-        |_| Some("42".into()),
-    );
-
-    let kinds: Vec<&str> = secondaries.iter().map(|k| k.kind.as_str()).collect();
-    assert_eq!(kinds, ["ConfigMap", "Pod", "StatefulSet"]);
-    assert_eq!(hidden, BTreeMap::from([("secrets".to_string(), 1)]));
-    let pods = &secondaries[1];
-    assert_eq!(
-        (pods.api_version.as_str(), pods.resource.as_str()),
-        ("v1", "pods")
-    );
-    assert_eq!(pods.resource_version.as_deref(), Some("42"));
-    let pod_names: Vec<&str> = pods
-        .items
-        .iter()
-        .map(|p| p["metadata"]["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(pod_names, ["orders-0", "orders-backup"]);
-    assert_eq!(secondaries[2].api_version, "apps/v1");
-}
-
-#[test]
-fn permissions_are_asked_per_kind_and_namespace() {
-    let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 1);
-    let unavailable: Unavailable = vec![];
-    let asked: Vec<(usize, Option<String>)> =
-        scopes(&fixture.kinds, &found, &unavailable, Some("prod"))
-            .into_iter()
-            .map(|scope| (scope.kind, scope.namespace))
-            .collect();
-    let prod = Some("prod".to_string());
-    let expected = [
-        (CONFIG_MAP, prod.clone()),
-        (STATEFUL_SET, prod.clone()),
-        (POD, prod.clone()),
-        (SECRET, prod),
-    ];
-    assert_eq!(asked, expected);
-}
-
-#[test]
-fn an_unavailable_kind_is_reported_with_its_error_when_the_caller_may_list_it() {
-    let fixture = orders();
-    let found = collect(&fixture, &fixture.primary("orders"), 1);
-    let unavailable: Unavailable = vec![(SECRET, "secrets is forbidden".into())];
-    let (secondaries, hidden) = assemble(
-        &fixture.kinds,
-        found.clone(),
-        &unavailable,
-        Some("prod"),
-        |_| true,
-        |_| None,
-    );
-    let secrets = secondaries.iter().find(|k| k.kind == "Secret").unwrap();
-    assert_eq!(secrets.error.as_deref(), Some("secrets is forbidden"));
-    assert!(secrets.items.is_empty() && secrets.resource_version.is_none());
-    assert!(hidden.is_empty());
-
-    let no_secrets = |scope: &ListScope| scope.kind != SECRET;
-    let (secondaries, hidden) = assemble(
-        &fixture.kinds,
-        found,
-        &unavailable,
-        Some("prod"),
-        no_secrets,
-        |_| None,
-    );
-    assert!(secondaries.iter().all(|k| k.kind != "Secret"));
-    assert!(
-        hidden.is_empty(),
-        "the count of an unavailable kind is unknown"
-    );
-}
-
-#[test]
 fn a_cycle_of_owners_ends_and_the_primary_is_never_its_own_child() {
     let mut fixture = Fixture::new();
     fixture.add(DATABASE, "prod", "orders", None, Some("orders"));
@@ -297,8 +233,12 @@ fn a_cycle_of_owners_ends_and_the_primary_is_never_its_own_child() {
     fixture.add(CONFIG_MAP, "prod", "y", Some("ConfigMap:x"), None);
     let found = collect(
         &fixture,
+        DATABASE,
         &fixture.primary("orders"),
         crate::target::MAX_DEPTH,
     );
     assert_eq!(names(&found), ["1/x", "1/y"]);
 }
+
+#[path = "tree_assemble_tests.rs"]
+mod assemble;

@@ -1,6 +1,6 @@
 //! `kubectl secondaries tree TYPE/NAME`: a primary resource and everything it made, as a tree,
 //! read in one request through the aggregated `primary-all` API with the user's own kubeconfig,
-//! so the user's own permissions decide what is shown (and what is only counted).
+//! so the user's own permissions decide what is shown (and which kinds are only named).
 //!
 //! The parts that talk to the cluster ([`discover`], [`fetch`]) are apart from the ones that
 //! decide what to say ([`resolve`], [`render`], [`Error`]), which are tested without one.

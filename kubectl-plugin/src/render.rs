@@ -13,8 +13,8 @@ use kube_secondary::client::age::age;
 /// The primary and its children as a tree, one line each with kind/name, age and readiness
 /// (`ready`, `not ready`, or `-` where no built-in status convention tells): each child under
 /// its controller when the response holds it, else under the primary; a kind the API could not
-/// serve on a line of its own with its error; and a last line counting what the caller may not
-/// see.
+/// serve on a line of its own with its error; and a last line naming the kinds the caller may
+/// not list.
 ///
 /// ```
 /// use k8s_openapi::jiff::Timestamp;
@@ -27,14 +27,14 @@ use kube_secondary::client::age::age;
 ///     "secondaries": [{ "apiVersion": "v1", "kind": "ConfigMap", "resource": "configmaps",
 ///         "items": [{ "metadata": { "name": "orders-config",
 ///             "creationTimestamp": "2026-05-01T11:59:30Z" } }] }],
-///     "hidden": { "secrets": 2 },
+///     "hidden": ["secrets"],
 /// })).unwrap();
 /// let now: Timestamp = "2026-05-01T12:00:00Z".parse().unwrap();
 /// assert_eq!(kubectl_secondaries::render(&response, now), "\
 /// NAME                         AGE   READY
 /// Database/orders              60m   -
 /// └─ ConfigMap/orders-config   30s   -
-/// hidden: 2 secrets (no permission to list)
+/// hidden: secrets (no permission to list)
 /// ");
 /// ```
 pub fn render(response: &PrimaryAll, now: Timestamp) -> String {
@@ -242,13 +242,9 @@ fn columns(rows: &[Row]) -> String {
     text
 }
 
-/// `hidden: 2 secrets, 1 configmaps (no permission to list)`, or nothing when nothing is.
+/// `hidden: secrets, configmaps (no permission to list)`, or nothing when every kind may be
+/// listed. The API names these kinds without saying whether anything of them exists.
 fn hidden(response: &PrimaryAll) -> Option<String> {
-    let counts: Vec<String> = response
-        .hidden
-        .iter()
-        .filter(|(_, count)| **count > 0)
-        .map(|(resource, count)| format!("{count} {resource}"))
-        .collect();
-    (!counts.is_empty()).then(|| format!("hidden: {} (no permission to list)", counts.join(", ")))
+    let kinds = response.hidden.join(", ");
+    (!kinds.is_empty()).then(|| format!("hidden: {kinds} (no permission to list)"))
 }

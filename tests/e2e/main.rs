@@ -20,6 +20,7 @@ mod memcached;
 mod ownership;
 mod primary_all;
 mod probe;
+mod reader;
 // Shared with the fault suite, which reads replicas' metrics too.
 #[allow(dead_code)]
 mod replica;

@@ -9,9 +9,10 @@ use crate::cluster_state::{State, apiserver_ready, kubeconfig_path, lock, read_s
 use crate::process::{self, alive};
 use crate::{apiserver, build, certs, kubeconfig, paths, progress};
 
-/// Garbage collection and namespace deletion, plus the workload controllers that give children
-/// realistic status churn.
-const CONTROLLERS: &str = "garbage-collector-controller,namespace-controller,deployment-controller,replicaset-controller,statefulset-controller,job-controller";
+/// Garbage collection and namespace deletion, the workload controllers that give children
+/// realistic status churn, and ClusterRole aggregation (`view`, `edit` and `admin` take in the
+/// roles labelled for them, as the primary-all reader role is).
+const CONTROLLERS: &str = "garbage-collector-controller,namespace-controller,deployment-controller,replicaset-controller,statefulset-controller,job-controller,clusterrole-aggregation-controller";
 
 /// How `cluster up` starts the control plane.
 #[derive(clap::Args, Clone, Debug)]

@@ -174,7 +174,7 @@ impl<P: SecondaryAware> Latest<P> {
         Ok(Self {
             primary,
             secondaries,
-            hidden: response.hidden.into_keys().collect(),
+            hidden: response.hidden.into_iter().collect(),
             errors,
             source: Source::Aggregated,
         })

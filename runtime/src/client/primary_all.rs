@@ -17,15 +17,15 @@
 //!         "apiVersion": "v1", "kind": "ConfigMap", "resource": "configmaps", "resourceVersion": "812",
 //!         "items": [{ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": "orders-config" } }],
 //!     }],
-//!     "hidden": { "secrets": 1 },
+//!     "hidden": ["secrets"],
 //! }))
 //! .unwrap();
 //! assert_eq!(response.metadata.name.as_deref(), Some("orders"));
 //! assert_eq!(response.secondaries[0].items.len(), 1);
-//! assert_eq!(response.hidden["secrets"], 1);
+//! assert_eq!(response.hidden, ["secrets"]);
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
@@ -129,9 +129,11 @@ pub struct PrimaryAll {
     /// requested depth; each child's ownerReferences say whose it is.
     #[serde(alias = "sec_res")]
     pub secondaries: Vec<KindChildren>,
-    /// Children the caller may not list, counted by resource (`"secrets": 2`), never shown.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub hidden: BTreeMap<String, usize>,
+    /// The child kinds the caller may not list where the primary's children would be, by
+    /// resource (`secrets`), whether or not it has any: their children are neither shown nor
+    /// counted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<String>,
 }
 
 /// The children of one kind.

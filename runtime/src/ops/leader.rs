@@ -67,8 +67,8 @@ impl LeaderElection {
     /// the Lease over (a SIGKILLed leader is replaced after at most this). `renew_deadline`: how
     /// long the leader keeps leading without a successful renewal; it must be shorter than
     /// `duration`, and the difference bounds how late a partitioned leader's last write may land.
-    /// `retry`: how often the leader renews and the others try to acquire (a released Lease is
-    /// taken over within it). Checked by [`Controller::run`](crate::Controller::run):
+    /// `retry`: how often the leader renews and the others try to acquire (they also watch the
+    /// Lease, and take a released one over at once). Checked by [`Controller::run`](crate::Controller::run):
     /// `retry < renew_deadline < duration`.
     #[must_use]
     pub fn timing(mut self, duration: Duration, renew_deadline: Duration, retry: Duration) -> Self {

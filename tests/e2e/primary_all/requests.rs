@@ -190,7 +190,7 @@ pub fn direct(addr: SocketAddr, identity: Identity, headers: &[(&str, &str)]) ->
         .map(|(name, value)| {
             (
                 HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
-                HeaderValue::from_str(value).expect("a header value"),
+                HeaderValue::from_bytes(value.as_bytes()).expect("a header value"),
             )
         })
         .collect();

@@ -18,7 +18,7 @@ use kube::Client;
 use kube_secondary::crd::install_crd;
 use kube_secondary::primary_all::served_groups;
 use kube_secondary_apiserver::register::{register, unregister};
-use kube_secondary_apiserver::{KindSpec, Server, ServerConfig};
+use kube_secondary_apiserver::{KindSpec, Server, ServerConfig, Serving};
 use kube_secondary_examples::database::Database;
 use tokio::sync::{Mutex, OnceCell, oneshot};
 
@@ -36,7 +36,8 @@ pub const DATABASES: &str = "demo.kube-secondary.dev/v1/Database";
 const TURN_PATIENCE: Duration = Duration::from_secs(600);
 
 /// The configuration every server of these tests has: children of six kinds, three in the
-/// core group, with the Deployment -> ReplicaSet -> Pod chain.
+/// core group, with the Deployment -> ReplicaSet -> Pod chain, and ConfigMaps also mapped by
+/// the `app.kubernetes.io/instance` label.
 pub fn server_config(pki: &Pki, primaries: &[&str]) -> ServerConfig {
     let kinds = |specs: &[&str]| -> Vec<KindSpec> {
         specs
@@ -57,8 +58,21 @@ pub fn server_config(pki: &Pki, primaries: &[&str]) -> ServerConfig {
             "v1/Secret",
             "v1/ConfigMap",
         ]),
-        label_keys: vec![INSTANCE_LABEL.into()],
+        // Only ConfigMaps are label-mapped, as the runtime would declare
+        // `#[secondary(ConfigMap, map = label("app.kubernetes.io/instance"))]`.
+        mappings: primaries
+            .iter()
+            .map(|primary| {
+                format!("{primary}:v1/ConfigMap:label({INSTANCE_LABEL})")
+                    .parse()
+                    .expect("a mapping")
+            })
+            .collect(),
+        label_keys: vec![],
+        metadata_only: vec![],
+        full_objects: vec![],
         discover_children: false,
+        serving: Serving::default(),
     }
 }
 

@@ -179,3 +179,28 @@ async fn discovery_lists_one_resource_per_primary_kind_with_the_single_verb_get(
     );
     registered.release().await;
 }
+
+#[tokio::test]
+async fn a_secret_is_answered_as_metadata_only() {
+    let (client, ns) = setup::<Database>("pa-secret").await;
+    let registered = Registered::acquire().await;
+    let db = create(&client, ns.name(), database("db")).await;
+    create(&client, ns.name(), secret("db-credentials", &db)).await;
+    let path = database_path(ns.name(), "db", 1);
+    let secrets = names([("Secret", vec!["db-credentials"])]);
+    wait_for("the Secret", || async {
+        let reply = get(&client, &path).await;
+        reply.status == 200 && names_by_kind(&reply.primary_all()) == secrets
+    })
+    .await;
+    // Even admin, who may read it, gets its metadata only: the server never held its data.
+    let view = get(&client, &path).await.primary_all();
+    let secret = &view.secondaries[0].items[0];
+    assert_eq!(secret["kind"], "Secret");
+    assert_eq!(secret["metadata"]["name"], "db-credentials");
+    assert!(secret["metadata"]["uid"].is_string());
+    assert!(secret.get("data").is_none(), "{secret}");
+    assert!(secret.get("type").is_none(), "{secret}");
+    registered.release().await;
+    ns.delete().await;
+}
