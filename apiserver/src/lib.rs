@@ -41,6 +41,7 @@
 //!     metadata_only: vec![],
 //!     full_objects: vec![],
 //!     discover_children: false,
+//!     metrics_bind: None,
 //!     serving: Serving::default(),
 //! };
 //! let server = Server::start(kube::Client::try_default().await?, config).await?;
@@ -65,6 +66,7 @@ mod kind_spec;
 mod kinds;
 mod limits;
 mod mapping;
+mod metrics;
 mod primary;
 pub mod register;
 mod requestheader;
