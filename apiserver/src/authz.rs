@@ -16,6 +16,7 @@ use kube::api::{Api, PostParams};
 use moka::future::Cache;
 use tokio::sync::Semaphore;
 
+use crate::metrics::{Review, ServerMetrics};
 use crate::requestheader::UserInfo;
 
 /// How long a decision is remembered.
@@ -72,6 +73,7 @@ pub struct Authorizer {
     client: Client,
     decisions: Cache<Question, bool>,
     in_flight: Semaphore,
+    metrics: Arc<ServerMetrics>,
 }
 
 impl std::fmt::Debug for Authorizer {
@@ -83,9 +85,11 @@ impl std::fmt::Debug for Authorizer {
 }
 
 impl Authorizer {
-    /// Reviews through `client`, which needs `create` on `subjectaccessreviews`.
-    pub fn new(client: Client) -> Self {
+    /// Reviews through `client`, which needs `create` on `subjectaccessreviews`, counting how
+    /// each question was answered into `metrics`.
+    pub fn new(client: Client, metrics: Arc<ServerMetrics>) -> Self {
         Self {
+            metrics,
             client,
             decisions: Cache::builder()
                 .max_capacity(DECISION_CAPACITY)
@@ -99,14 +103,24 @@ impl Authorizer {
     /// (not remembered: the next request asks again).
     pub async fn allowed(&self, question: Question) -> Result<bool, Arc<kube::Error>> {
         let review = question.review();
-        self.decisions
+        let sent = std::sync::atomic::AtomicBool::new(false);
+        let allowed = self
+            .decisions
             .try_get_with(question, async {
                 let _turn = self.in_flight.acquire().await.expect("never closed");
+                sent.store(true, std::sync::atomic::Ordering::Relaxed);
                 let api: Api<SubjectAccessReview> = Api::all(self.client.clone());
                 let review = api.create(&PostParams::default(), &review).await?;
                 Ok(review.status.is_some_and(|status| status.allowed))
             })
-            .await
+            .await;
+        self.metrics
+            .review(match (sent.into_inner(), allowed.is_ok()) {
+                (false, _) => Review::Cached,
+                (true, true) => Review::Sent,
+                (true, false) => Review::Failed,
+            });
+        allowed
     }
 }
 
@@ -155,7 +169,7 @@ mod tests {
                 Ok::<_, std::io::Error>(Response::builder().status(code).body(body).unwrap())
             }
         });
-        Authorizer::new(Client::new(service, "default"))
+        Authorizer::new(Client::new(service, "default"), Arc::default())
     }
 
     fn question(namespace: usize) -> Question {

@@ -47,6 +47,10 @@ pub struct ServerConfig {
     /// at start-up (events excepted: they are never anyone's children).
     #[serde(default)]
     pub discover_children: bool,
+    /// Where to serve the server's metrics (`GET /metrics`, plain HTTP, a port of its own
+    /// apart from the API), e.g. `0.0.0.0:9090`; none when unset.
+    #[serde(default)]
+    pub metrics_bind: Option<SocketAddr>,
     /// Timeouts, limits, certificate reloading and shutdown.
     #[serde(default)]
     pub serving: Serving,

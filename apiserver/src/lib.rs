@@ -46,6 +46,7 @@
 //!     metadata_only: vec![],
 //!     full_objects: vec![],
 //!     discover_children: false,
+//!     metrics_bind: None,
 //!     serving: Serving::default(),
 //! };
 //! let server = Server::start(kube::Client::try_default().await?, config).await?;
@@ -72,6 +73,7 @@ mod kind_spec;
 mod kinds;
 mod limits;
 mod mapping;
+mod metrics;
 mod openapi;
 mod primary;
 pub mod register;

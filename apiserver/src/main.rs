@@ -14,7 +14,7 @@ use kube_secondary_apiserver::{KindSpec, Mapping, Server, ServerConfig};
 #[command(version, about)]
 struct Flags {
     /// YAML file with the fields below (bind, tls_cert, tls_key, primaries, children,
-    /// mappings, label_keys, metadata_only, full_objects, discover_children) and `serving`
+    /// mappings, label_keys, metadata_only, full_objects, discover_children, metrics_bind) and `serving`
     /// (timeouts and limits); flags given as well override or add to it.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -51,6 +51,9 @@ struct Flags {
     /// Also cache every namespaced kind that supports list and watch.
     #[arg(long)]
     discover_children: bool,
+    /// Address to serve metrics on (`GET /metrics`, plain HTTP), e.g. 0.0.0.0:9090.
+    #[arg(long)]
+    metrics_bind: Option<SocketAddr>,
 }
 
 impl Flags {
@@ -80,6 +83,7 @@ impl Flags {
                 metadata_only: Vec::new(),
                 full_objects: Vec::new(),
                 discover_children: false,
+                metrics_bind: None,
                 serving: Default::default(),
             },
         };
@@ -99,6 +103,9 @@ impl Flags {
         config.metadata_only.extend(self.metadata_only);
         config.full_objects.extend(self.full_objects);
         config.discover_children |= self.discover_children;
+        if let Some(addr) = self.metrics_bind {
+            config.metrics_bind = Some(addr);
+        }
         Ok(config)
     }
 }

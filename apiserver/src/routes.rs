@@ -14,6 +14,7 @@ use kube_secondary::primary_all::VERSION;
 use crate::authn::PeerChain;
 use crate::discovery;
 use crate::limits;
+use crate::metrics;
 use crate::openapi;
 use crate::primary;
 use crate::state::AppState;
@@ -33,12 +34,14 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(limits::bounded))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state.clone());
+    let metrics = state.metrics.clone();
     Router::new()
         .route("/healthz", get(ok))
         .route("/livez", get(ok))
         .route("/readyz", get(ready))
         .with_state(state)
         .merge(api)
+        .layer(middleware::from_fn_with_state(metrics, metrics::observe))
 }
 
 /// Puts the authenticated caller into the request, or answers 401.

@@ -19,6 +19,7 @@ use crate::config::ServerConfig;
 use crate::connection::Served;
 use crate::error::Error;
 use crate::kinds::Kinds;
+use crate::metrics::{self, ServerMetrics};
 use crate::routes;
 use crate::serving_cert::ServingCert;
 use crate::state::AppState;
@@ -28,6 +29,7 @@ use crate::{serve, tls, trust_watch};
 #[derive(Debug)]
 pub struct Server {
     local_addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     stopping: Arc<AtomicBool>,
     shutdown_delay: Duration,
     stop: watch::Sender<bool>,
@@ -62,12 +64,26 @@ impl Server {
             Arc::clone(&authn),
         )));
         background.push(tokio::spawn(cert.watch(serving.cert_reload_interval)));
+        let metrics = Arc::new(ServerMetrics::default());
+        let metrics_addr = match config.metrics_bind {
+            Some(addr) => {
+                let bind = |source| Error::Bind { addr, source };
+                let listener = TcpListener::bind(addr).await.map_err(bind)?;
+                let bound = listener.local_addr().map_err(bind)?;
+                let serving = metrics::serve(listener, Arc::clone(&metrics), Arc::clone(&caches));
+                background.push(tokio::spawn(serving));
+                tracing::info!(%bound, "serving metrics");
+                Some(bound)
+            }
+            None => None,
+        };
         let stopping = Arc::new(AtomicBool::new(false));
         let state = AppState {
             caches,
             authn,
-            authz: Arc::new(Authorizer::new(client)),
+            authz: Arc::new(Authorizer::new(client, Arc::clone(&metrics))),
             stopping: Arc::clone(&stopping),
+            metrics,
         };
         let (stop, stopped) = watch::channel(false);
         let served = Served {
@@ -80,6 +96,7 @@ impl Server {
         tracing::info!(%local_addr, "serving primary-all");
         Ok(Server {
             local_addr,
+            metrics_addr,
             stopping,
             shutdown_delay: serving.shutdown_delay,
             stop,
@@ -91,6 +108,11 @@ impl Server {
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The address it serves metrics on, if it does.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Stops as `k8s.io/apiserver` does: `/readyz` fails at once while requests are still

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use crate::authn::Authenticator;
 use crate::authz::Authorizer;
 use crate::cache::Caches;
+use crate::metrics::ServerMetrics;
 
 /// What every handler reads.
 #[derive(Clone, Debug)]
@@ -19,4 +20,6 @@ pub struct AppState {
     pub authz: Arc<Authorizer>,
     /// Set when the server starts stopping: `/readyz` fails from then on.
     pub stopping: Arc<AtomicBool>,
+    /// Requests, access reviews and staleness, counted.
+    pub metrics: Arc<ServerMetrics>,
 }

@@ -13,6 +13,7 @@ mod fixtures;
 mod freshness;
 mod identity;
 mod kubectl;
+mod metrics;
 mod pki;
 mod requests;
 mod serving;

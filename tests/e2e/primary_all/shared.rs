@@ -72,6 +72,7 @@ pub fn server_config(pki: &Pki, primaries: &[&str]) -> ServerConfig {
         metadata_only: vec![],
         full_objects: vec![],
         discover_children: false,
+        metrics_bind: Some("127.0.0.1:0".parse().expect("an address")),
         serving: Serving::default(),
     }
 }
@@ -81,6 +82,7 @@ struct Shared {
     runtime: tokio::runtime::Handle,
     client: Client,
     addr: SocketAddr,
+    metrics: SocketAddr,
     turn: Mutex<Turn>,
 }
 
@@ -120,19 +122,21 @@ async fn start() -> Shared {
                     .await
                     .expect("start the primary-all server");
                 ready(server.local_addr()).await;
-                let _ = started.send((handle, client, server.local_addr()));
+                let metrics = server.metrics_addr().expect("metrics served");
+                let _ = started.send((handle, client, server.local_addr(), metrics));
                 // Serves until the test process exits.
                 std::future::pending::<()>().await;
             });
         })
         .expect("spawn the server's thread");
-    let (runtime, client, addr) = on_start
+    let (runtime, client, addr, metrics) = on_start
         .await
         .expect("the server's thread panicked while starting (its message is above)");
     Shared {
         runtime,
         client,
         addr,
+        metrics,
         turn: Mutex::new(Turn::default()),
     }
 }
@@ -152,8 +156,14 @@ pub async fn server_addr() -> SocketAddr {
     shared().await.addr
 }
 
+/// Where the shared server serves its metrics.
+pub async fn metrics_addr() -> SocketAddr {
+    shared().await.metrics
+}
+
 /// While a test holds this, `/apis/primary-all/v1` and `/apis/primary-all.<group>/v1` on the
-/// kube-apiserver reach the shared server. End it with [`Registered::release`]; a test that panics releases it on drop.
+/// kube-apiserver reach the shared server. End it with [`Registered::release`]; a test that
+/// panics releases it on drop.
 pub struct Registered {
     released: bool,
 }
