@@ -1,57 +1,73 @@
-//! The discovery documents the aggregator and kubectl read: `/apis` (APIGroupList),
-//! `/apis/primary-all` (APIGroup) and `/apis/primary-all/v1` (APIResourceList, one `get`-only
-//! resource per primary kind).
+//! The discovery documents the aggregator and kubectl read: `/apis` (APIGroupList), and for
+//! each served group `/apis/<group>` (APIGroup) and `/apis/<group>/v1` (APIResourceList, one
+//! `get`-only resource per primary kind).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     APIGroup, APIGroupList, APIResource, APIResourceList, GroupVersionForDiscovery,
 };
-use kube_secondary::primary_all::{GROUP, KIND, VERSION};
+use kube_secondary::primary_all::{GROUP, KIND, VERSION, served_group};
 
 use crate::kinds::Kinds;
 
-/// `/apis/primary-all`.
-pub fn group() -> APIGroup {
+/// `/apis/<name>`.
+pub fn group(name: &str) -> APIGroup {
     let version = GroupVersionForDiscovery {
-        group_version: format!("{GROUP}/{VERSION}"),
+        group_version: format!("{name}/{VERSION}"),
         version: VERSION.to_string(),
     };
     APIGroup {
-        name: GROUP.to_string(),
+        name: name.to_string(),
         preferred_version: Some(version.clone()),
         versions: vec![version],
         server_address_by_client_cidrs: None,
     }
 }
 
-/// `/apis`.
-pub fn group_list() -> APIGroupList {
+/// `/apis`: every served group.
+pub fn group_list(kinds: &Kinds) -> APIGroupList {
     APIGroupList {
-        groups: vec![group()],
+        groups: kinds
+            .served_groups()
+            .iter()
+            .map(|name| group(name))
+            .collect(),
     }
 }
 
-/// `/apis/primary-all/v1`: for each primary kind, a resource named `plural.group` in the
-/// primary's scope whose kind is `PrimaryAll`.
-pub fn resource_list(kinds: &Kinds) -> APIResourceList {
+/// `/apis/<group>/v1`. In `primary-all.<group>`, each primary kind of that group as its plural
+/// and kind. In `primary-all`, the core group's primary kinds likewise, and the aliases kept
+/// from the first version: each other primary kind as `plural.group`, of kind `PrimaryAll`.
+pub fn resource_list(kinds: &Kinds, group: &str) -> APIResourceList {
     let resources = kinds
         .primaries()
-        .map(|(_, kind)| APIResource {
-            name: kind.served_name(),
-            singular_name: String::new(),
-            namespaced: kind.namespaced,
-            kind: KIND.to_string(),
-            verbs: vec!["get".to_string()],
-            ..APIResource::default()
+        .filter_map(|(_, kind)| {
+            let resource = &kind.resource;
+            let (name, singular, answered) = if served_group(&resource.group) == group {
+                let singular = resource.kind.to_lowercase();
+                (resource.plural.clone(), singular, resource.kind.clone())
+            } else if group == GROUP {
+                (kind.served_name(), String::new(), KIND.to_string())
+            } else {
+                return None;
+            };
+            Some(APIResource {
+                name,
+                singular_name: singular,
+                namespaced: kind.namespaced,
+                kind: answered,
+                verbs: vec!["get".to_string()],
+                ..APIResource::default()
+            })
         })
         .collect();
     APIResourceList {
-        group_version: format!("{GROUP}/{VERSION}"),
+        group_version: format!("{group}/{VERSION}"),
         resources,
     }
 }
 
 /// Whether an `Accept` header admits plain JSON. The aggregator asks `/apis` for aggregated
-/// discovery only; answering 406 makes it fall back to `/apis/primary-all/v1`.
+/// discovery only; answering 406 makes it fall back to `/apis/<group>/v1` of each `APIService`.
 pub fn accepts_json(accept: Option<&str>) -> bool {
     let Some(accept) = accept else { return true };
     accept.split(',').any(|range| {
@@ -70,7 +86,7 @@ mod tests {
     use kube::discovery::{ApiCapabilities, Scope};
 
     #[test]
-    fn each_primary_kind_is_a_get_only_resource() {
+    fn each_primary_kind_is_a_get_only_resource_in_its_group_and_an_alias() {
         let mut kinds = Kinds::default();
         let caps = |scope| ApiCapabilities {
             scope,
@@ -89,7 +105,21 @@ mod tests {
         let cm = ApiResource::from_gvk(&GroupVersionKind::gvk("", "v1", "ConfigMap"));
         kinds.add(cm, &caps(Scope::Namespaced), false, true);
 
-        let list = serde_json::to_value(resource_list(&kinds)).unwrap();
+        let list =
+            serde_json::to_value(resource_list(&kinds, "primary-all.demo.kube-secondary.dev"))
+                .unwrap();
+        assert_eq!(
+            list,
+            serde_json::json!({
+                "apiVersion": "v1",
+                "kind": "APIResourceList",
+                "groupVersion": "primary-all.demo.kube-secondary.dev/v1",
+                "resources": [
+                    { "name": "databases", "singularName": "database", "namespaced": true, "kind": "Database", "verbs": ["get"] },
+                ],
+            })
+        );
+        let list = serde_json::to_value(resource_list(&kinds, "primary-all")).unwrap();
         assert_eq!(
             list,
             serde_json::json!({
@@ -98,20 +128,37 @@ mod tests {
                 "groupVersion": "primary-all/v1",
                 "resources": [
                     { "name": "databases.demo.kube-secondary.dev", "singularName": "", "namespaced": true, "kind": "PrimaryAll", "verbs": ["get"] },
-                    { "name": "namespaces", "singularName": "", "namespaced": false, "kind": "PrimaryAll", "verbs": ["get"] },
+                    { "name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace", "verbs": ["get"] },
                 ],
             })
+        );
+        assert!(
+            resource_list(&kinds, "primary-all.apps")
+                .resources
+                .is_empty()
         );
     }
 
     #[test]
-    fn the_group_prefers_its_one_version() {
-        let group = serde_json::to_value(group_list()).unwrap();
-        assert_eq!(group["kind"], "APIGroupList");
-        assert_eq!(group["groups"][0]["name"], "primary-all");
+    fn each_group_prefers_its_one_version() {
+        let mut kinds = Kinds::default();
+        let caps = ApiCapabilities {
+            scope: Scope::Namespaced,
+            subresources: vec![],
+            operations: vec![],
+        };
+        let gvk = GroupVersionKind::gvk("demo.kube-secondary.dev", "v1", "Database");
+        kinds.add(ApiResource::from_gvk(&gvk), &caps, true, false);
+        let list = serde_json::to_value(group_list(&kinds)).unwrap();
+        assert_eq!(list["kind"], "APIGroupList");
+        assert_eq!(list["groups"][0]["name"], "primary-all");
         assert_eq!(
-            group["groups"][0]["preferredVersion"]["groupVersion"],
-            "primary-all/v1"
+            list["groups"][1]["name"],
+            "primary-all.demo.kube-secondary.dev"
+        );
+        assert_eq!(
+            list["groups"][1]["preferredVersion"]["groupVersion"],
+            "primary-all.demo.kube-secondary.dev/v1"
         );
     }
 

@@ -1,6 +1,8 @@
 //! The kinds the server caches, resolved by discovery once at start-up: plural and scope of
 //! each primary and child kind, and every listable namespaced kind for `discover_children`.
 
+use std::collections::BTreeSet;
+
 use kube::Client;
 use kube::api::{ApiResource, GroupVersionKind};
 use kube::discovery::{self, ApiCapabilities, Discovery, Scope, verbs};
@@ -45,7 +47,7 @@ pub struct ResolvedMapping {
 }
 
 impl Kind {
-    /// The name of its primary-all resource: `databases.demo.kube-secondary.dev`.
+    /// The name of its alias resource in `primary-all`: `databases.demo.kube-secondary.dev`.
     pub fn served_name(&self) -> String {
         resource_name(&self.resource.group, &self.resource.plural)
     }
@@ -89,8 +91,10 @@ impl Kinds {
             }
         }
         if config.discover_children {
+            let served = kinds.served_groups();
+            let served: Vec<&str> = served.iter().map(String::as_str).collect();
             let discovery = Discovery::new(client.clone())
-                .exclude(&[primary_all::GROUP])
+                .exclude(&served)
                 .run_aggregated()
                 .await
                 .map_err(Error::Discovery)?;
@@ -210,7 +214,25 @@ impl Kinds {
         self.iter().filter(|(_, kind)| kind.primary)
     }
 
-    /// The primary kind served as `resource` (`databases.demo.kube-secondary.dev`).
+    /// The API groups served: `primary-all` and `primary-all.<group>` of each primary group.
+    pub fn served_groups(&self) -> BTreeSet<String> {
+        let groups = self
+            .primaries()
+            .map(|(_, kind)| kind.resource.group.as_str());
+        primary_all::served_groups(groups)
+    }
+
+    /// The primary kind served as `plural` in the API group `served` (`primary-all.<group>`).
+    pub fn primary_in(&self, served: &str, plural: &str) -> Option<usize> {
+        self.primaries()
+            .find(|(_, kind)| {
+                kind.resource.plural == plural
+                    && primary_all::served_group(&kind.resource.group) == served
+            })
+            .map(|(id, _)| id)
+    }
+
+    /// The primary kind served as `resource` in `primary-all` (`databases.demo.kube-secondary.dev`).
     pub fn primary_by_served_name(&self, resource: &str) -> Option<usize> {
         self.primaries()
             .find(|(_, kind)| kind.served_name() == resource)
@@ -298,6 +320,8 @@ mod tests {
         assert!(deployment.primary && deployment.child);
         assert_eq!(kinds.primary_by_served_name("deployments.apps"), Some(0));
         assert_eq!(kinds.primary_by_kind("apps", "deployment"), Some(0));
+        assert_eq!(kinds.primary_in("primary-all.apps", "deployments"), Some(0));
+        assert_eq!(kinds.primary_in("primary-all", "deployments"), None);
         assert_eq!(
             kinds.primary_by_served_name("configmaps"),
             None,

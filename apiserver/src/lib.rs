@@ -1,17 +1,21 @@
 //! The aggregated `primary-all` API server: one primary and all its children in one GET,
 //! answered from watch caches and authorised as the caller.
 //!
-//! It sits behind the kube-apiserver's aggregation layer (an `APIService` for `v1.primary-all`)
-//! and serves, for each configured primary kind, the resource
-//! [`resource_name`](kube_secondary::primary_all::resource_name)`(group, plural)`:
+//! It sits behind the kube-apiserver's aggregation layer (an `APIService` per served group)
+//! and serves each configured primary kind of API group `G` as its plural in the group
+//! [`served_group`](kube_secondary::primary_all::served_group)`(G)`, `primary-all.G`
+//! (`primary-all` for the core group):
 //!
-//! - `GET /apis/primary-all/v1/namespaces/{namespace}/{resource}/{name}` (and
-//!   `/apis/primary-all/v1/{resource}/{name}` for a cluster-scoped primary), with the research
-//!   prototype's `GET /apis/primary-all/v1/{group}/{version}/{kind}/{namespace}/{name}` as an
-//!   alias; `?depth=2` adds the children's children (up to 5). The answer is a
-//!   [`PrimaryAll`](kube_secondary::primary_all::PrimaryAll).
-//! - Discovery (`/apis`, `/apis/primary-all`, `/apis/primary-all/v1`) for any authenticated
-//!   caller; `/healthz`, `/livez`, `/readyz` for anyone.
+//! - `GET /apis/primary-all.G/v1/namespaces/{namespace}/{plural}/{name}` (and
+//!   `/apis/primary-all.G/v1/{plural}/{name}` for a cluster-scoped primary); `?depth=2` adds the
+//!   children's children (up to 5). The answer is a
+//!   [`PrimaryAll`](kube_secondary::primary_all::PrimaryAll) of the primary's kind, or its
+//!   Table or PartialObjectMetadata as `Accept` asks (`accept.rs`, `answer.rs`, `table.rs`).
+//! - The first version's routes as aliases, in that version's shape:
+//!   `/apis/primary-all/v1/namespaces/{namespace}/{plural}.{group}/{name}` and the research
+//!   prototype's `/apis/primary-all/v1/{group}/{version}/{kind}/{namespace}/{name}`.
+//! - Discovery (`/apis`, `/apis/<group>`, `/apis/<group>/v1`) and OpenAPI v3 (`/openapi/v3`,
+//!   `openapi.rs`) for any authenticated caller; `/healthz`, `/livez`, `/readyz` for anyone.
 //! - [`register`] routes the aggregation layer of a control plane on the same machine to it.
 //!
 //! The flow is the layout: `config.rs` (`kind_spec.rs`, `mapping.rs`, `serving.rs`) ->
@@ -20,8 +24,9 @@
 //! `index.rs` -> `serve.rs` (the accept loop and connection cap) -> `connection.rs` (TLS,
 //! timeouts and limits, `activity.rs` for idle connections; `serving_cert.rs` reloads the
 //! certificate) -> `routes.rs` -> `authn.rs` (`requestheader.rs`, kept current by
-//! `trust_watch.rs`) -> `primary.rs` (`target.rs`, `authz.rs`, `tree.rs`) -> `status.rs` for
-//! errors.
+//! `trust_watch.rs`) -> `primary.rs` (`accept.rs`, `target.rs`, `authz.rs`, `tree.rs`, then
+//! `answer.rs` and `table.rs`) -> `status.rs` for errors; `discovery.rs` and `openapi.rs`
+//! beside them.
 //!
 //! ```no_run
 //! use kube_secondary_apiserver::{KindSpec, Server, ServerConfig, Serving};
@@ -51,7 +56,9 @@
 //! # }
 //! ```
 
+mod accept;
 mod activity;
+mod answer;
 mod authn;
 mod authz;
 mod cache;
@@ -67,6 +74,7 @@ mod kinds;
 mod limits;
 mod mapping;
 mod metrics;
+mod openapi;
 mod primary;
 pub mod register;
 mod requestheader;
@@ -77,6 +85,7 @@ mod serving;
 mod serving_cert;
 mod state;
 mod status;
+mod table;
 mod target;
 mod tls;
 mod tree;

@@ -1,14 +1,16 @@
-//! `GET /apis/primary-all/v1/...`: one primary and its children, read from the caches and
-//! filtered by what the caller may read.
+//! `GET /apis/<group>/v1/...`: one primary and its children, read from the caches and
+//! filtered by what the caller may read, answered in the form `Accept` asks for.
 
 use std::collections::HashSet;
 
-use axum::Json;
-use axum::extract::{Extension, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::response::Response;
 use futures::future::join_all;
-use http::Uri;
-use kube_secondary::primary_all::{GROUP, KIND, PrimaryAll, VERSION};
+use http::{HeaderMap, header};
+use kube_secondary::primary_all::{GROUP, PrimaryAll, VERSION, served_group};
 
+use crate::accept;
+use crate::answer::{self, Route};
 use crate::authz::Question;
 use crate::kinds::{Kind, Kinds};
 use crate::requestheader::UserInfo;
@@ -17,26 +19,32 @@ use crate::status::ApiError;
 use crate::target::{self, Target};
 use crate::tree::{self, ListScope};
 
-/// The handler. Of the query, only `depth` is read.
+/// The handler, for `/apis/{group}/{version}/{rest}`. Of the query, only `depth` is read.
 pub async fn get(
     State(state): State<AppState>,
     Extension(user): Extension<UserInfo>,
-    uri: Uri,
+    Path((group, version, rest)): Path<(String, String, String)>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Json<PrimaryAll>, ApiError> {
-    let rest = uri
-        .path()
-        .strip_prefix(&format!("/apis/{GROUP}/{VERSION}/"))
-        .unwrap_or_default();
-    let target = target::parse(rest)?;
+) -> Result<Response, ApiError> {
+    let caches = &state.caches;
+    let kinds = caches.kinds();
+    if version != VERSION || !kinds.served_groups().contains(&group) {
+        return Err(ApiError::not_found(
+            "the server could not find the requested resource",
+        ));
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok());
+    let form = accept::form(accept)?;
+    let target = target::parse(&group, &rest)?;
     let depth = query
         .iter()
         .flat_map(|query| form_urlencoded::parse(query.as_bytes()))
         .find_map(|(key, value)| (key == "depth").then_some(value));
     let depth = target::depth(depth.as_deref())?;
-    let caches = &state.caches;
-    let kinds = caches.kinds();
-    let (id, namespace, name) = resolve(kinds, target)?;
+    let (id, namespace, name, route) = resolve(kinds, &group, target)?;
     let kind = kinds.get(id);
 
     let get = Question {
@@ -88,46 +96,61 @@ pub async fn get(
         |scope| allowed.contains(scope),
         |id| caches.kind(id).resource_version(),
     );
-    Ok(Json(PrimaryAll {
-        api_version: format!("{GROUP}/{VERSION}"),
-        kind: KIND.to_string(),
+    let answer = PrimaryAll {
+        api_version: format!("{}/{VERSION}", served_group(&kind.resource.group)),
+        kind: kind.resource.kind.clone(),
+        metadata: answer::metadata(&primary),
         primary: serde_json::to_value(&*primary).expect("a cached object serialises"),
         secondaries,
         hidden,
-    }))
+    };
+    Ok(answer::respond(answer, route, form))
 }
 
-/// The primary kind, namespace and name a path names; 404 for a kind not served or a path
-/// in the wrong scope.
-fn resolve(kinds: &Kinds, target: Target) -> Result<(usize, Option<String>, String), ApiError> {
+/// The primary kind, namespace and name a path in the API group `group` names, and whether
+/// it is an alias; 404 for a kind not served there or a path in the wrong scope.
+fn resolve(
+    kinds: &Kinds,
+    group: &str,
+    target: Target,
+) -> Result<(usize, Option<String>, String, Route), ApiError> {
     let (id, namespace, name, asked) = match target {
         Target::Resource {
             resource,
             namespace,
             name,
-        } => (
-            kinds.primary_by_served_name(&resource),
-            namespace,
-            name,
-            resource,
-        ),
+        } => match kinds.primary_in(group, &resource) {
+            Some(id) => (Some((id, Route::Resource)), namespace, name, resource),
+            None => {
+                let alias = kinds
+                    .primary_by_served_name(&resource)
+                    .filter(|_| group == GROUP);
+                (
+                    alias.map(|id| (id, Route::Alias)),
+                    namespace,
+                    name,
+                    resource,
+                )
+            }
+        },
         Target::Kind {
-            group,
+            group: kind_group,
             version,
             kind,
             namespace,
             name,
         } => {
-            let asked = match group.as_str() {
+            let asked = match kind_group.as_str() {
                 "" => format!("{version}/{kind}"),
-                group => format!("{group}/{version}/{kind}"),
+                kind_group => format!("{kind_group}/{version}/{kind}"),
             };
-            (kinds.primary_by_kind(&group, &kind), namespace, name, asked)
+            let id = kinds.primary_by_kind(&kind_group, &kind);
+            (id.map(|id| (id, Route::Alias)), namespace, name, asked)
         }
     };
-    let Some(id) = id else {
+    let Some((id, route)) = id else {
         let message = format!(
-            "the server could not find the requested resource: {asked} is not a primary kind served here"
+            "the server could not find the requested resource: {asked} is not a primary kind served in {group}"
         );
         return Err(ApiError::not_found(message));
     };
@@ -141,7 +164,7 @@ fn resolve(kinds: &Kinds, target: Target) -> Result<(usize, Option<String>, Stri
             "{} is cluster-scoped; name no namespace",
             kind.served_name()
         ))),
-        _ => Ok((id, namespace, name)),
+        _ => Ok((id, namespace, name, route)),
     }
 }
 

@@ -1,19 +1,21 @@
-//! The HTTP surface: health routes open to anyone; discovery and the primary-all routes for
-//! authenticated callers only, anything else a 404 `Status`.
+//! The HTTP surface: health routes open to anyone; discovery, OpenAPI and the primary-all
+//! routes of every served group for authenticated callers only, anything else a 404 `Status`.
 
 use std::sync::atomic::Ordering;
 
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use http::{HeaderMap, Method, StatusCode, header};
+use kube_secondary::primary_all::VERSION;
 
 use crate::authn::PeerChain;
 use crate::discovery;
 use crate::limits;
 use crate::metrics;
+use crate::openapi;
 use crate::primary;
 use crate::state::AppState;
 use crate::status::ApiError;
@@ -22,9 +24,11 @@ use crate::status::ApiError;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/apis", get(apis))
-        .route("/apis/primary-all", get(group))
-        .route("/apis/primary-all/v1", get(resources))
-        .route("/apis/primary-all/v1/{*rest}", get(primary::get))
+        .route("/apis/{group}", get(group))
+        .route("/apis/{group}/{version}", get(resources))
+        .route("/apis/{group}/{version}/{*rest}", get(primary::get))
+        .route("/openapi/v3", get(openapi_index))
+        .route("/openapi/v3/apis/{group}/{version}", get(openapi_document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(limits::bounded))
@@ -52,7 +56,7 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
     }
 }
 
-async fn apis(headers: HeaderMap) -> Response {
+async fn apis(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|value| value.to_str().ok());
@@ -60,15 +64,39 @@ async fn apis(headers: HeaderMap) -> Response {
         return ApiError::not_acceptable("only application/json discovery is served")
             .into_response();
     }
-    Json(discovery::group_list()).into_response()
+    Json(discovery::group_list(state.caches.kinds())).into_response()
 }
 
-async fn group() -> Response {
-    Json(discovery::group()).into_response()
+async fn group(State(state): State<AppState>, Path(group): Path<String>) -> Response {
+    if !state.caches.kinds().served_groups().contains(&group) {
+        return not_found().await.into_response();
+    }
+    Json(discovery::group(&group)).into_response()
 }
 
-async fn resources(State(state): State<AppState>) -> Response {
-    Json(discovery::resource_list(state.caches.kinds())).into_response()
+async fn resources(
+    State(state): State<AppState>,
+    Path((group, version)): Path<(String, String)>,
+) -> Response {
+    let kinds = state.caches.kinds();
+    if version != VERSION || !kinds.served_groups().contains(&group) {
+        return not_found().await.into_response();
+    }
+    Json(discovery::resource_list(kinds, &group)).into_response()
+}
+
+async fn openapi_index(State(state): State<AppState>) -> Response {
+    Json(openapi::index(state.caches.kinds())).into_response()
+}
+
+async fn openapi_document(
+    State(state): State<AppState>,
+    Path((group, version)): Path<(String, String)>,
+) -> Response {
+    match openapi::document(state.caches.kinds(), &group).filter(|_| version == VERSION) {
+        Some(document) => Json(document).into_response(),
+        None => not_found().await.into_response(),
+    }
 }
 
 async fn ok() -> &'static str {

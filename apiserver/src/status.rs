@@ -46,6 +46,13 @@ impl ApiError {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", message)
     }
 
+    /// 405 for a list of `resource`: one named primary is served, never a list.
+    pub fn list_not_served(resource: &str) -> Self {
+        let message =
+            format!("{resource} cannot be listed: primary-all serves one named primary at a time");
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", message)
+    }
+
     /// 406: the caller accepts no representation this server offers.
     pub fn not_acceptable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_ACCEPTABLE, "NotAcceptable", message)

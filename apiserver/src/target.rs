@@ -1,4 +1,6 @@
-//! Which primary a request names: the path below `/apis/primary-all/v1/`, and `?depth=`.
+//! Which primary a request names: the path below `/apis/<group>/v1/`, and `?depth=`.
+
+use kube_secondary::primary_all::GROUP;
 
 use crate::status::ApiError;
 
@@ -9,17 +11,18 @@ pub const MAX_DEPTH: usize = 5;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// `namespaces/{namespace}/{resource}/{name}` or `{resource}/{name}`: the RBAC-authorisable
-    /// routes, `resource` being [`kube_secondary::primary_all::resource_name`].
+    /// routes, `resource` being the primary's plural in its own group, or in `primary-all`
+    /// [`kube_secondary::primary_all::resource_name`].
     Resource {
-        /// `databases.demo.kube-secondary.dev`.
+        /// `databases`, or `databases.demo.kube-secondary.dev` in `primary-all`.
         resource: String,
         /// `None` for a cluster-scoped primary.
         namespace: Option<String>,
         /// The primary's name.
         name: String,
     },
-    /// `{group}/{version}/{kind}/{namespace}/{name}`: the research prototype's route, kept as
-    /// an alias. The core group is written `core` or left empty.
+    /// `{group}/{version}/{kind}/{namespace}/{name}` in `primary-all`: the research prototype's
+    /// route, kept as an alias. The core group is written `core` or left empty.
     Kind {
         /// `""` for the core group.
         group: String,
@@ -34,10 +37,20 @@ pub enum Target {
     },
 }
 
-/// Reads `rest`, the path after `/apis/primary-all/v1/`. Empty segments (`//`) are skipped,
-/// so an empty group in the alias reads as the core group.
-pub fn parse(rest: &str) -> Result<Target, ApiError> {
+/// Reads `rest`, the path after `/apis/{group}/v1/`. Empty segments (`//`) are skipped, so an
+/// empty group in the alias reads as the core group; the alias is read in `primary-all` only.
+pub fn parse(group: &str, rest: &str) -> Result<Target, ApiError> {
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let bad = || {
+        ApiError::bad_request(format!(
+            "cannot read the path /apis/{group}/v1/{rest}; use namespaces/{{namespace}}/{{resource}}/{{name}} or {{resource}}/{{name}}{}",
+            if group == GROUP {
+                ", or {group}/{version}/{kind}/{namespace}/{name}"
+            } else {
+                ""
+            }
+        ))
+    };
     let owned = |s: &str| s.to_string();
     let core = |group: &str| if group == "core" { "" } else { group }.to_string();
     let kind = |group: String, version: &str, kind: &str, namespace: Option<&str>, name: &str| {
@@ -60,6 +73,10 @@ pub fn parse(rest: &str) -> Result<Target, ApiError> {
             namespace: None,
             name: owned(name),
         },
+        ["namespaces", _, resource] | [resource] if group != GROUP => {
+            return Err(ApiError::list_not_served(resource));
+        }
+        _ if group != GROUP => return Err(bad()),
         [version, k, name] if is_version(version) => kind(String::new(), version, k, None, name),
         ["core", version, k, name] => kind(String::new(), version, k, None, name),
         [version, k, namespace, name] if is_version(version) => {
@@ -69,11 +86,7 @@ pub fn parse(rest: &str) -> Result<Target, ApiError> {
         [group, version, k, namespace, name] => {
             kind(core(group), version, k, Some(namespace), name)
         }
-        _ => {
-            return Err(ApiError::bad_request(format!(
-                "cannot read the path /apis/primary-all/v1/{rest}; use namespaces/{{namespace}}/{{resource}}/{{name}}, {{resource}}/{{name}}, or {{group}}/{{version}}/{{kind}}/{{namespace}}/{{name}}"
-            )));
-        }
+        _ => return Err(bad()),
     })
 }
 
@@ -134,16 +147,20 @@ mod tests {
     #[test]
     fn the_resource_routes_name_namespace_resource_and_name() {
         assert_eq!(
-            parse("namespaces/prod/databases.demo.kube-secondary.dev/orders").unwrap(),
+            parse(
+                GROUP,
+                "namespaces/prod/databases.demo.kube-secondary.dev/orders"
+            )
+            .unwrap(),
             resource("databases.demo.kube-secondary.dev", Some("prod"), "orders")
         );
         assert_eq!(
-            parse("clusterdatabases.demo.kube-secondary.dev/orders").unwrap(),
+            parse(GROUP, "clusterdatabases.demo.kube-secondary.dev/orders").unwrap(),
             resource("clusterdatabases.demo.kube-secondary.dev", None, "orders")
         );
         // The core group's Namespace, as `primary_all::path` writes it.
         assert_eq!(
-            parse("namespaces/prod").unwrap(),
+            parse(GROUP, "namespaces/prod").unwrap(),
             resource("namespaces", None, "prod")
         );
     }
@@ -151,15 +168,15 @@ mod tests {
     #[test]
     fn the_alias_names_group_version_kind_namespace_and_name() {
         assert_eq!(
-            parse("apps/v1/Deployment/prod/web").unwrap(),
+            parse(GROUP, "apps/v1/Deployment/prod/web").unwrap(),
             kind("apps", "v1", "Deployment", Some("prod"), "web")
         );
         assert_eq!(
-            parse("core/v1/ConfigMap/prod/settings").unwrap(),
+            parse(GROUP, "core/v1/ConfigMap/prod/settings").unwrap(),
             kind("", "v1", "ConfigMap", Some("prod"), "settings")
         );
         assert_eq!(
-            parse("demo.kube-secondary.dev/v1/ClusterDatabase/orders").unwrap(),
+            parse(GROUP, "demo.kube-secondary.dev/v1/ClusterDatabase/orders").unwrap(),
             kind(
                 "demo.kube-secondary.dev",
                 "v1",
@@ -169,7 +186,7 @@ mod tests {
             )
         );
         assert_eq!(
-            parse("core/v1/Namespace/prod").unwrap(),
+            parse(GROUP, "core/v1/Namespace/prod").unwrap(),
             kind("", "v1", "Namespace", None, "prod")
         );
     }
@@ -177,16 +194,37 @@ mod tests {
     #[test]
     fn the_alias_tolerates_an_empty_group_and_doubled_slashes() {
         let settings = kind("", "v1", "ConfigMap", Some("prod"), "settings");
-        assert_eq!(parse("/v1/ConfigMap/prod/settings").unwrap(), settings);
-        assert_eq!(parse("v1/ConfigMap//prod/settings").unwrap(), settings);
         assert_eq!(
-            parse("/v1/Namespace/prod").unwrap(),
+            parse(GROUP, "/v1/ConfigMap/prod/settings").unwrap(),
+            settings
+        );
+        assert_eq!(
+            parse(GROUP, "v1/ConfigMap//prod/settings").unwrap(),
+            settings
+        );
+        assert_eq!(
+            parse(GROUP, "/v1/Namespace/prod").unwrap(),
             kind("", "v1", "Namespace", None, "prod")
         );
         assert_eq!(
-            parse("apps//v1/Deployment/prod/web/").unwrap(),
+            parse(GROUP, "apps//v1/Deployment/prod/web/").unwrap(),
             kind("apps", "v1", "Deployment", Some("prod"), "web")
         );
+    }
+
+    #[test]
+    fn a_group_of_its_own_names_plurals_and_has_no_alias() {
+        let group = "primary-all.demo.kube-secondary.dev";
+        assert_eq!(
+            parse(group, "namespaces/prod/databases/orders").unwrap(),
+            resource("databases", Some("prod"), "orders")
+        );
+        let alias = parse(group, "demo.kube-secondary.dev/v1/Database/prod/orders");
+        assert_eq!(alias.unwrap_err().code, http::StatusCode::BAD_REQUEST);
+        for list in ["namespaces/prod/databases", "databases"] {
+            let error = parse(group, list).unwrap_err();
+            assert_eq!(error.code, http::StatusCode::METHOD_NOT_ALLOWED, "{list}");
+        }
     }
 
     #[test]
@@ -197,7 +235,7 @@ mod tests {
             "a/b/c/d/e/f",
         ] {
             assert_eq!(
-                parse(bad).unwrap_err().code,
+                parse(GROUP, bad).unwrap_err().code,
                 http::StatusCode::BAD_REQUEST,
                 "{bad}"
             );

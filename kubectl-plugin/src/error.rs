@@ -42,12 +42,15 @@ pub enum Error {
     },
     /// The caller may not read the primary.
     #[error(
-        "you may not get {resource} `{name}`{}: you need `get` on it, and on `{resource}` in the API group `primary-all`",
+        "you may not get {resource} `{name}`{}: you need `get` on it, and on `{served}`",
         in_namespace(.namespace)
     )]
     Forbidden {
         /// `databases.demo.example.com`.
         resource: String,
+        /// Its primary-all resource as kubectl and RBAC name it:
+        /// `databases.primary-all.demo.example.com`.
+        served: String,
         /// Its namespace, if namespaced.
         namespace: Option<String>,
         /// `orders`.
@@ -66,7 +69,7 @@ pub enum Error {
     ServerUntrusting(#[source] kube::Error),
     /// The aggregated API is registered but does not answer now.
     #[error(
-        "the primary-all API is unavailable: its server may be starting (caches not synced) or down; try again, or check `kubectl get apiservice v1.primary-all`"
+        "the primary-all API is unavailable: its server may be starting (caches not synced) or down; try again, or check its APIService (`kubectl get apiservices | grep primary-all`)"
     )]
     Unavailable(#[source] kube::Error),
     /// Any other failure of the request.

@@ -38,6 +38,11 @@ pub fn explain(
     name: &str,
 ) -> Error {
     let resource = primary_all::resource_name(&primary.group, &primary.plural);
+    let served = format!(
+        "{}.{}",
+        primary.plural,
+        primary_all::served_group(&primary.group)
+    );
     let namespace = namespace.filter(|_| primary.namespaced).map(str::to_string);
     let name = name.to_string();
     let code = match &error {
@@ -45,7 +50,7 @@ pub fn explain(
         _ => 0,
     };
     match code {
-        404 if !discovered.primary_all_registered() => Error::NotRegistered,
+        404 if !discovered.primary_all_registered(primary) => Error::NotRegistered,
         404 if !discovered.primary_all_serves(primary) => Error::NotServed { resource },
         404 => Error::NotFound {
             resource,
@@ -54,6 +59,7 @@ pub fn explain(
         },
         403 => Error::Forbidden {
             resource,
+            served,
             namespace,
             name,
             source: error,
@@ -84,11 +90,14 @@ mod tests {
 
     fn served() -> Discovered {
         let mut served = database();
-        served.group = "primary-all".into();
-        served.plural = "databases.demo.example.com".into();
+        served.group = "primary-all.demo.example.com".into();
         Discovered {
             resources: vec![database(), served],
-            groups: vec!["demo.example.com".into(), "primary-all".into()],
+            groups: vec![
+                "demo.example.com".into(),
+                "primary-all".into(),
+                "primary-all.demo.example.com".into(),
+            ],
         }
     }
 
@@ -126,7 +135,7 @@ mod tests {
         );
         assert_eq!(
             explained(403, &served()),
-            "you may not get databases.demo.example.com `orders` in namespace `prod`: you need `get` on it, and on `databases.demo.example.com` in the API group `primary-all`"
+            "you may not get databases.demo.example.com `orders` in namespace `prod`: you need `get` on it, and on `databases.primary-all.demo.example.com`"
         );
         assert!(explained(503, &served()).starts_with("the primary-all API is unavailable"));
         assert!(

@@ -5,7 +5,6 @@
 //! The parts that talk to the cluster ([`discover`], [`fetch`]) are apart from the ones that
 //! decide what to say ([`resolve`], [`render`], [`Error`]), which are tested without one.
 
-mod age;
 mod cli;
 mod discover;
 mod error;
@@ -13,10 +12,10 @@ mod fetch;
 mod render;
 mod resolve;
 
-pub use age::age;
 pub use cli::{Cli, Command, Output, Tree};
 pub use discover::discover;
 pub use error::Error;
 pub use fetch::{explain, fetch};
+pub use kube_secondary::client::age::age;
 pub use render::render;
 pub use resolve::{Candidate, Discovered, Resolved, resolve};

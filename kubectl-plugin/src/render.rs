@@ -8,7 +8,7 @@ use kube_secondary::primary_all::{KindChildren, PrimaryAll};
 use kube_secondary::summary::readiness;
 use serde_json::Value;
 
-use crate::age::age;
+use kube_secondary::client::age::age;
 
 /// The primary and its children as a tree, one line each with kind/name, age and readiness
 /// (`ready`, `not ready`, or `-` where no built-in status convention tells): each child under
@@ -21,10 +21,10 @@ use crate::age::age;
 /// use kube_secondary::primary_all::PrimaryAll;
 ///
 /// let response: PrimaryAll = serde_json::from_value(serde_json::json!({
-///     "apiVersion": "primary-all/v1", "kind": "PrimaryAll",
-///     "prim_res": { "kind": "Database", "metadata": { "name": "orders", "uid": "u1",
+///     "apiVersion": "primary-all.demo.example.com/v1", "kind": "Database",
+///     "primary": { "kind": "Database", "metadata": { "name": "orders", "uid": "u1",
 ///         "creationTimestamp": "2026-05-01T11:00:00Z" } },
-///     "sec_res": [{ "apiVersion": "v1", "kind": "ConfigMap", "resource": "configmaps",
+///     "secondaries": [{ "apiVersion": "v1", "kind": "ConfigMap", "resource": "configmaps",
 ///         "items": [{ "metadata": { "name": "orders-config",
 ///             "creationTimestamp": "2026-05-01T11:59:30Z" } }] }],
 ///     "hidden": ["secrets"],

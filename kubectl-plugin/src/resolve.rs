@@ -70,18 +70,27 @@ impl Discovered {
         discovered
     }
 
-    /// Whether the `primary-all` API is registered.
-    pub fn primary_all_registered(&self) -> bool {
-        self.groups.iter().any(|group| group == primary_all::GROUP)
+    /// Whether the `primary-all` API group of `primary`'s group is registered.
+    pub fn primary_all_registered(&self, primary: &Candidate) -> bool {
+        let served = primary_all::served_group(&primary.group);
+        self.groups.contains(&served)
     }
 
     /// Whether the `primary-all` API serves primaries of `primary`'s type.
     pub fn primary_all_serves(&self, primary: &Candidate) -> bool {
-        let served = primary_all::resource_name(&primary.group, &primary.plural);
+        let served = primary_all::served_group(&primary.group);
         self.resources
             .iter()
-            .any(|resource| resource.group == primary_all::GROUP && resource.plural == served)
+            .any(|resource| resource.group == served && resource.plural == primary.plural)
     }
+}
+
+/// Whether `group` is one the `primary-all` API serves: `primary-all` or `primary-all.<group>`.
+fn is_primary_all(group: &str) -> bool {
+    group == primary_all::GROUP
+        || group
+            .strip_prefix(primary_all::GROUP)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// The resource type `asked` names: a plural, singular, short name or kind (any case), or one
@@ -93,7 +102,7 @@ pub fn resolve<'a>(discovered: &'a Discovered, asked: &str) -> Option<&'a Resolv
         discovered
             .resources
             .iter()
-            .filter(|resource| resource.group != primary_all::GROUP)
+            .filter(|resource| !is_primary_all(&resource.group))
     };
     if let Some(found) = resources().find(|resource| names(resource, &asked)) {
         return Some(found);
@@ -159,6 +168,13 @@ mod tests {
                     "PrimaryAll",
                     &[],
                 ),
+                candidate(
+                    "primary-all.demo.example.com",
+                    "v1",
+                    "databases",
+                    "Database",
+                    &[],
+                ),
             ],
             groups: vec!["".into(), "apps".into(), "events.k8s.io".into()],
         }
@@ -211,16 +227,24 @@ mod tests {
         assert_eq!(resolved("databse"), None);
         assert_eq!(resolved("databases.other.example.com"), None);
         assert_eq!(resolved("primaryall"), None);
+        assert_eq!(
+            resolved("databases.primary-all.demo.example.com"),
+            None,
+            "a primary-all resource is not a primary"
+        );
     }
 
     #[test]
     fn whether_the_api_is_registered_and_serves_a_type() {
         let mut discovered = discovered();
-        assert!(!discovered.primary_all_registered());
-        discovered.groups.push("primary-all".into());
-        assert!(discovered.primary_all_registered());
         let database = candidate("demo.example.com", "v1", "databases", "Database", &[]);
         let deployment = candidate("apps", "v1", "deployments", "Deployment", &[]);
+        assert!(!discovered.primary_all_registered(&database));
+        discovered
+            .groups
+            .push("primary-all.demo.example.com".into());
+        assert!(discovered.primary_all_registered(&database));
+        assert!(!discovered.primary_all_registered(&deployment));
         assert!(discovered.primary_all_serves(&database));
         assert!(!discovered.primary_all_serves(&deployment));
     }

@@ -12,6 +12,7 @@ mod errors;
 mod fixtures;
 mod freshness;
 mod identity;
+mod kubectl;
 mod metrics;
 mod pki;
 mod requests;

@@ -39,19 +39,22 @@ pub async fn client() -> Client {
 /// `cargo xtask test` and after `eval "$(cargo xtask cluster env)"`) against `KUBECONFIG`, and
 /// returns what it printed; panics with its error output when it fails.
 pub fn kubectl(args: &[&str]) -> String {
+    try_kubectl(args).unwrap_or_else(|stderr| panic!("kubectl {} failed: {stderr}", args.join(" ")))
+}
+
+/// Runs the real `kubectl` as [`kubectl`] does: what it printed if it succeeded, else its error
+/// output.
+pub fn try_kubectl(args: &[&str]) -> Result<String, String> {
     let output = std::process::Command::new("kubectl")
         .args(args)
         .output()
         .unwrap_or_else(|e| {
             panic!("cannot run kubectl ({e}): run the tests with `cargo xtask test`, or after `eval \"$(cargo xtask cluster env)\"`")
         });
-    assert!(
-        output.status.success(),
-        "kubectl {} failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("kubectl prints UTF-8")
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(String::from_utf8(output.stdout).expect("kubectl prints UTF-8"))
 }
 
 /// Waits until `check` holds, polling every 50 ms; panics after [`PATIENCE`].

@@ -7,7 +7,9 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use kube_secondary::crd::install_crd;
-use kube_secondary_apiserver::register::{API_SERVICE, register, unregister};
+use kube_secondary::primary_all::served_groups;
+use kube_secondary_apiserver::KindSpec;
+use kube_secondary_apiserver::register::{api_service_name, register, unregister};
 use kube_secondary_examples::database::Database;
 
 use kube_secondary_build::Profile;
@@ -53,14 +55,20 @@ pub fn run() -> anyhow::Result<()> {
     let mut server = Server::spawn(&binary, port, &pki)?;
     runtime.block_on(server.wait_ready(port, &pki.join("ca.crt")))?;
     let ca = std::fs::read(pki.join("ca.crt"))?;
-    runtime.block_on(register(&client, port, &ca))?;
+    let primary = KindSpec::parse(PRIMARY)?;
+    let groups = served_groups([primary.group.as_str()]);
+    runtime.block_on(register(&client, port, &ca, &groups))?;
+    let names: Vec<String> = groups.iter().map(|group| api_service_name(group)).collect();
     println!(
-        "kube-secondary-apiserver serves https://127.0.0.1:{port}, registered as the APIService \
-         {API_SERVICE}. Try:\n\
-         \n  kubectl get --raw /apis/primary-all/v1\
-         \n  kubectl get --raw '/apis/primary-all/v1/namespaces/NS/databases.demo.kube-secondary.dev/NAME?depth=2'\
+        "kube-secondary-apiserver serves https://127.0.0.1:{port}, registered as the APIServices \
+         {}. Try:\n\
+         \n  kubectl get databases.primary-all.demo.kube-secondary.dev -n NS NAME\
+         \n  kubectl get databases.primary-all.demo.kube-secondary.dev -n NS NAME -o yaml\
+         \n  kubectl explain databases.primary-all.demo.kube-secondary.dev\
+         \n  kubectl get --raw '/apis/primary-all.demo.kube-secondary.dev/v1/namespaces/NS/databases/NAME?depth=2'\
          \n\n(`cargo xtask demo` in another shell makes a Database `orders` in kube-secondary-demo.) \
-         ctrl-c unregisters and stops it."
+         ctrl-c unregisters and stops it.",
+        names.join(", ")
     );
     let outcome = runtime.block_on(async {
         tokio::select! {
@@ -68,13 +76,13 @@ pub fn run() -> anyhow::Result<()> {
             exited = server.exited() => Err(anyhow::anyhow!("the server exited ({exited})")),
         }
     });
-    eprintln!("unregistering {API_SERVICE}");
+    eprintln!("unregistering {}", names.join(", "));
     let unregistered = runtime.block_on(unregister(&client));
     drop(server);
     outcome.and(unregistered)
 }
 
-/// Removes the `APIService` before the cluster stops, if one is registered: an unavailable one
+/// Removes the `APIService`s before the cluster stops, if any is registered: an unavailable one
 /// breaks discovery, and so garbage collection and namespace deletion, during the teardown.
 pub fn unregister_before_down() -> anyhow::Result<()> {
     if !cluster_state::apiserver_ready() {

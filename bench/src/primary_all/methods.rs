@@ -22,7 +22,7 @@ use super::fixture::ChildRef;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
-    /// (1) `GET /apis/primary-all/v1/...` on the kube-apiserver, which proxies it.
+    /// (1) `GET /apis/primary-all.<group>/v1/...` on the kube-apiserver, which proxies it.
     Aggregator,
     /// (2) The same GET straight to the extension server, as the aggregator sends it.
     Direct,

@@ -99,7 +99,7 @@ pub struct PrimaryAllResult {
     pub measure_seconds: f64,
     pub warmup_per_method: usize,
     pub thesis_budget_seconds: f64,
-    /// What was registered as `v1.primary-all` when this run's turn came.
+    /// What was registered as `v1.primary-all.demo.kube-secondary.dev` when this run's turn came.
     pub registration: String,
     pub methods: Vec<MethodResult>,
 }

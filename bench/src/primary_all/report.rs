@@ -6,7 +6,7 @@ use super::{Method, PrimaryAllResult};
 
 /// How each method was measured, for the reader of the table.
 const HOW: &str = "\
-- (1): `GET /apis/primary-all/v1/namespaces/{ns}/databases.demo.kube-secondary.dev/{name}` on the \
+- (1): `GET /apis/primary-all.demo.kube-secondary.dev/v1/namespaces/{ns}/databases/{name}` on the \
 kube-apiserver with the admin kubeconfig's client (one client, connections reused); the aggregator \
 authorises it, then proxies it to the extension server with its front-proxy certificate. The \
 response is deserialised into `PrimaryAll`.
@@ -110,7 +110,7 @@ pub fn markdown(results: &[PrimaryAllResult]) -> String {
             "\nCreation: {} objects in {:.1} s ({:.0}/s; {} Databases at a time, each with its five \
              children created concurrently); the control plane's controllers then settled in {:.0} s. \
              Warm-up: {} untimed requests per method ((b): 2). (b)'s time budget: {:.0} s. \
-             APIService `v1.primary-all` before this run's turn: {}; unregistered after.\n",
+             APIService `v1.primary-all.demo.kube-secondary.dev` before this run's turn: {}; unregistered after.\n",
             r.objects_created,
             r.create_seconds,
             r.objects_created as f64 / r.create_seconds.max(1e-9),

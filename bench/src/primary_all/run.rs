@@ -119,7 +119,9 @@ impl Run<'_> {
         let warmup = draw(plan.warmup);
         let sample = draw(plan.requests);
         let ca = std::fs::read(self.pki.join("ca.crt"))?;
-        println!("    registering v1.primary-all (waits for the e2e tests' turn to end)");
+        println!(
+            "    registering the primary-all APIServices (waits for the e2e tests' turn to end)"
+        );
         let turn = registration.insert(Registration::take(client, server.port, &ca).await?);
         let found = turn.found.clone();
         let clients = Clients {

@@ -1,5 +1,5 @@
-//! The `kube-secondary-apiserver` process under test, and its turn with the cluster's one
-//! `v1.primary-all` APIService.
+//! The `kube-secondary-apiserver` process under test, and its turn with the cluster's
+//! primary-all APIServices (`v1.primary-all.demo.kube-secondary.dev` for the Databases).
 
 use kube_secondary_build::Profile;
 use std::fs::{File, TryLockError};
@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 use kube::{Api, Client};
-use kube_secondary_apiserver::register::{API_SERVICE, register, unregister};
+use kube_secondary::primary_all::{served_group, served_groups};
+use kube_secondary_apiserver::KindSpec;
+use kube_secondary_apiserver::register::{api_service_name, register, unregister};
 
 /// The kinds served: the example's Database and the four kinds of its children.
 pub const PRIMARY: &str = "demo.kube-secondary.dev/v1/Database";
@@ -97,7 +99,7 @@ impl ServerProcess {
     }
 }
 
-/// This process's turn with the `v1.primary-all` APIService: the lock file the e2e tests and
+/// This process's turn with the primary-all APIServices: the lock file the e2e tests and
 /// `cargo xtask apiserver` take (`primary-all.lock` beside the kubeconfig), held from before
 /// registering until after unregistering.
 pub struct Registration {
@@ -117,10 +119,20 @@ fn lock_path() -> anyhow::Result<PathBuf> {
     Ok(first.with_file_name("primary-all.lock"))
 }
 
-/// The port the registered APIService routes to, if one is registered.
+/// The API group of [`PRIMARY`].
+fn primary_group() -> anyhow::Result<String> {
+    Ok(KindSpec::parse(PRIMARY)?.group)
+}
+
+/// The name of the APIService the Databases are served through.
+fn api_service() -> anyhow::Result<String> {
+    Ok(api_service_name(&served_group(&primary_group()?)))
+}
+
+/// The port the registered APIService of the Databases routes to, if one is registered.
 async fn registered_port(client: &Client) -> anyhow::Result<Option<Option<i32>>> {
     let api_service = Api::<APIService>::all(client.clone())
-        .get_opt(API_SERVICE)
+        .get_opt(&api_service()?)
         .await?;
     Ok(api_service.map(|a| a.spec.and_then(|s| s.service).and_then(|s| s.port)))
 }
@@ -160,18 +172,20 @@ impl Registration {
                 Err(TryLockError::Error(e)) => anyhow::bail!("lock {}: {e}", path.display()),
             }
         };
+        let name = api_service()?;
         let found = match registered_port(client).await? {
             None => "none registered".to_string(),
             Some(other) => {
                 let other = other.map_or("no port".into(), |p| format!("port {p}"));
                 tracing::warn!(
-                    "{API_SERVICE} is registered ({other}) though nobody holds {}; replacing it",
+                    "{name} is registered ({other}) though nobody holds {}; replacing it",
                     path.display()
                 );
-                format!("a stale {API_SERVICE} ({other}, lock free) was replaced")
+                format!("a stale {name} ({other}, lock free) was replaced")
             }
         };
-        register(client, port, ca_bundle).await?;
+        let groups = served_groups([primary_group()?.as_str()]);
+        register(client, port, ca_bundle, &groups).await?;
         Ok(Self { lock, port, found })
     }
 
@@ -181,10 +195,8 @@ impl Registration {
         let outcome = match registered_port(client).await? {
             Some(Some(port)) if port == i32::from(self.port) => unregister(client).await,
             Some(other) => {
-                tracing::warn!(
-                    ?other,
-                    "{API_SERVICE} routes elsewhere now; not unregistering it"
-                );
+                let name = api_service()?;
+                tracing::warn!(?other, "{name} routes elsewhere now; not unregistering it");
                 Ok(())
             }
             None => Ok(()),

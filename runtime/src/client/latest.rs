@@ -267,7 +267,7 @@ pub(crate) fn unavailable(error: &kube::Error, name: &str) -> Option<String> {
             })
         }
         kube::Error::Api(status) if status.code == 403 => Some(format!(
-            "no grant to read through the primary-all API (403: {}); `get` on the resource in the API group `primary-all` makes it one request",
+            "no grant to read through the primary-all API (403: {}); `get` on the primary's plural in its `primary-all.<group>` API group makes it one request",
             status.message
         )),
         kube::Error::Api(status) if status.code == 503 => Some(format!(

@@ -93,14 +93,14 @@ fn owned_by(uid: &str, controller: bool) -> Value {
 /// What the API answers for the StatefulSet `prod/db` (uid `u-db`).
 fn response() -> Value {
     json!({
-        "apiVersion": "primary-all/v1",
-        "kind": "PrimaryAll",
-        "prim_res": {
+        "apiVersion": "primary-all.apps/v1",
+        "kind": "StatefulSet",
+        "primary": {
             "apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": { "name": "db", "namespace": "prod", "uid": "u-db" },
             "spec": { "replicas": 2, "serviceName": "db", "selector": {}, "template": {} },
         },
-        "sec_res": [
+        "secondaries": [
             {
                 "apiVersion": "v1", "kind": "ConfigMap", "resource": "configmaps",
                 "resourceVersion": "90",
@@ -237,7 +237,7 @@ fn a_response_is_typed_as_a_handler_gets_its_children() {
 fn a_declared_kind_hidden_from_the_caller_makes_the_children_unknown_not_empty() {
     let mut response = response();
     response["hidden"] = json!(["configmaps"]);
-    let kinds = response["sec_res"].as_array_mut().unwrap();
+    let kinds = response["secondaries"].as_array_mut().unwrap();
     kinds.retain(|kind| kind["kind"] != "ConfigMap");
     let latest = typed_response(response);
     let error = latest.secondaries().expect_err("ConfigMaps are hidden");
@@ -253,7 +253,7 @@ fn a_declared_kind_hidden_from_the_caller_makes_the_children_unknown_not_empty()
 #[test]
 fn kinds_the_api_does_not_serve_are_empty_and_a_failed_kind_says_why() {
     let mut response = response();
-    response["sec_res"] = json!([{
+    response["secondaries"] = json!([{
         "apiVersion": "v1", "kind": "Secret", "resource": "secrets",
         "error": "the secrets watch has not synced yet",
     }]);
@@ -280,7 +280,7 @@ fn kinds_the_api_does_not_serve_are_empty_and_a_failed_kind_says_why() {
 #[test]
 fn a_child_that_is_not_its_declared_type_is_an_error_naming_it() {
     let mut response = response();
-    response["sec_res"][0]["items"][0]["data"] = json!(["not", "a", "map"]);
+    response["secondaries"][0]["items"][0]["data"] = json!(["not", "a", "map"]);
     let response: PrimaryAll = serde_json::from_value(response).unwrap();
     let error = Latest::<StatefulSet>::from_response(response).unwrap_err();
     assert_eq!(
@@ -306,7 +306,7 @@ fn the_fallback_reads_when_the_api_is_absent_or_unavailable() {
         unavailable(&unregistered, "db").as_deref(),
         Some("primary-all API unavailable (404 NotFound: the server says no)")
     );
-    let kind_not_served = details(json!({ "group": "primary-all", "kind": "statefulsets.apps" }));
+    let kind_not_served = details(json!({ "group": "primary-all.apps", "kind": "statefulsets" }));
     assert!(unavailable(&api_error(404, "NotFound", Some(kind_not_served)), "db").is_some());
     assert!(unavailable(&api_error(503, "ServiceUnavailable", None), "db").is_some());
     let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
@@ -328,7 +328,7 @@ fn the_fallback_reads_when_the_api_is_absent_or_unavailable() {
 #[test]
 fn the_api_s_refusals_and_failures_are_not_hidden_by_the_fallback() {
     let no_such_primary = details(json!({
-        "name": "db", "group": "primary-all", "kind": "statefulsets.apps",
+        "name": "db", "group": "primary-all.apps", "kind": "statefulsets",
     }));
     for (code, reason, details) in [
         (401, "Unauthorized", None),

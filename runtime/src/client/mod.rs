@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+pub mod age;
 mod counting;
 pub(crate) mod latest;
 pub mod primary_all;

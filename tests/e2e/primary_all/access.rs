@@ -13,8 +13,8 @@ use crate::support::{setup, wait_for};
 /// The Secret's password as its `data` holds it.
 const PASSWORD_BASE64: &str = "aHVudGVyMg==";
 
-/// The resource RBAC names for Databases in the `primary-all` group.
-const PRIMARY_ALL_DATABASES: &str = "databases.demo.kube-secondary.dev";
+/// The group RBAC names for the primary-all view of Databases, as `databases`.
+const PRIMARY_ALL_DATABASES: &str = "primary-all.demo.kube-secondary.dev";
 
 #[tokio::test]
 async fn a_user_who_may_list_only_configmaps_sees_those_and_the_names_of_the_other_kinds() {
@@ -38,7 +38,7 @@ async fn a_user_who_may_list_only_configmaps_sees_those_and_the_names_of_the_oth
     let rules = vec![
         rule("demo.kube-secondary.dev", "databases", "get"),
         rule("", "configmaps", "list"),
-        rule("primary-all", PRIMARY_ALL_DATABASES, "get"),
+        rule(PRIMARY_ALL_DATABASES, "databases", "get"),
     ];
     grant(&client, ns.name(), &user, rules).await;
     let reply = get(&as_user(&user).await, &path).await;
@@ -78,7 +78,7 @@ async fn a_user_who_may_not_get_the_database_is_forbidden() {
     let user = format!("stranger@{}", ns.name());
     let rules = vec![
         rule("", "configmaps", "list"),
-        rule("primary-all", PRIMARY_ALL_DATABASES, "get"),
+        rule(PRIMARY_ALL_DATABASES, "databases", "get"),
     ];
     grant(&client, ns.name(), &user, rules).await;
     let stranger = as_user(&user).await;

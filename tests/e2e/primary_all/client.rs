@@ -154,8 +154,8 @@ async fn a_kind_hidden_from_the_caller_leaves_the_children_unknown_not_empty() {
     let mut rules = reader_rules();
     rules.retain(|rule| rule.resources.as_deref() != Some(&["secrets".to_string()]));
     rules.push(rule(
-        "primary-all",
-        "databases.demo.kube-secondary.dev",
+        "primary-all.demo.kube-secondary.dev",
+        "databases",
         "get",
     ));
     let (counted, _) = database_for(&client, ns.name(), &user, rules).await;

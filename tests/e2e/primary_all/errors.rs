@@ -11,7 +11,7 @@ use kube_secondary_examples::database::Database;
 
 use super::fixtures::{create, database};
 use super::pki::Pki;
-use super::requests::{AS_ADMIN, Identity, database_path, direct, get};
+use super::requests::{AS_ADMIN, Identity, database_path, direct, get, get_accepting};
 use super::shared::{DATABASES, Registered, server_config};
 use crate::support::{TestNamespace, setup, wait_for};
 
@@ -44,7 +44,29 @@ async fn an_unknown_resource_or_object_is_not_found() {
 }
 
 #[tokio::test]
-async fn a_malformed_path_or_depth_is_a_bad_request() {
+async fn a_representation_not_served_is_not_acceptable_and_a_table_is_served() {
+    let registered = Registered::acquire().await;
+    let (client, ns) = served("pa-accept").await;
+    let path = database_path(ns.name(), "db", 1);
+    for accept in ["application/vnd.kubernetes.protobuf", "application/yaml"] {
+        let reply = get_accepting(&client, &path, accept).await;
+        assert_eq!(reply.status, 406, "{accept}: {}", reply.body);
+        let status = reply.error_status();
+        assert_eq!(status.reason.as_deref(), Some("NotAcceptable"), "{accept}");
+    }
+    let table = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
+    let reply: serde_json::Value = get_accepting(&client, &path, table).await.json();
+    assert_eq!(reply["kind"], "Table", "{reply}");
+    assert_eq!(reply["rows"][0]["cells"][0], "db", "{reply}");
+    let json = "application/vnd.kubernetes.protobuf, application/json";
+    let reply = get_accepting(&client, &path, json).await;
+    assert_eq!(reply.primary_all().kind, "Database");
+    registered.release().await;
+    ns.delete().await;
+}
+
+#[tokio::test]
+async fn a_malformed_path_or_depth_is_a_bad_request_and_a_list_is_not_allowed() {
     let registered = Registered::acquire().await;
     let (client, ns) = served("pa-bad-request").await;
     let db = database_path(ns.name(), "db", 1);
@@ -53,8 +75,7 @@ async fn a_malformed_path_or_depth_is_a_bad_request() {
         format!("{db}?depth=deep"),
         format!("{db}?depth=-1"),
         format!("{db}?depth=6"),
-        // No name, and a path longer than any route.
-        db.trim_end_matches("/db").to_string(),
+        // A path longer than any route.
         format!("{db}/status/extra"),
     ];
     for path in malformed {
@@ -63,6 +84,12 @@ async fn a_malformed_path_or_depth_is_a_bad_request() {
         let status = reply.error_status();
         assert_eq!(status.reason.as_deref(), Some("BadRequest"), "{path}");
     }
+    // No name: a list, which is not served.
+    let list = db.trim_end_matches("/db");
+    let reply = get(&client, list).await;
+    assert_eq!(reply.status, 405, "{list}: {}", reply.body);
+    let status = reply.error_status();
+    assert_eq!(status.reason.as_deref(), Some("MethodNotAllowed"), "{list}");
     registered.release().await;
     ns.delete().await;
 }

@@ -59,7 +59,7 @@ async fn a_utf8_user_in_150_groups_is_served_as_that_user() {
         rules: Some(vec![
             rule("demo.kube-secondary.dev", "databases", "get"),
             rule("", "configmaps", "list"),
-            rule("primary-all", "databases.demo.kube-secondary.dev", "get"),
+            rule("primary-all.demo.kube-secondary.dev", "databases", "get"),
         ]),
     };
     create(&client, ns.name(), role).await;

@@ -70,9 +70,26 @@ impl Reply {
 
 /// `GET path`, whatever the answer's status; fails only when there is no answer.
 pub async fn try_get(client: &Client, path: &str) -> Result<Reply, kube::Error> {
-    let request = http::Request::get(path)
-        .body(Body::empty())
-        .expect("a request");
+    try_get_accepting(client, path, None).await
+}
+
+/// `GET path` with `Accept: accept`, whatever the answer's status.
+pub async fn get_accepting(client: &Client, path: &str, accept: &str) -> Reply {
+    try_get_accepting(client, path, Some(accept))
+        .await
+        .unwrap_or_else(|e| panic!("GET {path} accepting {accept}: {e}"))
+}
+
+async fn try_get_accepting(
+    client: &Client,
+    path: &str,
+    accept: Option<&str>,
+) -> Result<Reply, kube::Error> {
+    let mut request = http::Request::get(path);
+    if let Some(accept) = accept {
+        request = request.header(http::header::ACCEPT, accept);
+    }
+    let request = request.body(Body::empty()).expect("a request");
     let response = client.send(request).await?;
     let status = response.status();
     let retry_after = response

@@ -1,12 +1,13 @@
 //! The `primary-all` server the tests of this process share, and its registration.
 //!
 //! One server per test process, started on a runtime of its own: each `#[tokio::test]` has a
-//! runtime that ends with the test, and would take the server's tasks with it. The `APIService`
-//! routes to it while at least one test holds a [`Registered`]; the last to let go removes it,
-//! since an `APIService` left pointing at a stopped server breaks discovery, and so garbage
-//! collection and namespace deletion, for everyone on the cluster. There is one `APIService`
-//! per cluster: test processes on the same cluster take turns through a lock file beside the
-//! kubeconfig (`cargo xtask apiserver` takes the same one).
+//! runtime that ends with the test, and would take the server's tasks with it. The
+//! `APIService`s (`v1.primary-all` and `v1.primary-all.demo.kube-secondary.dev`) route to it
+//! while at least one test holds a [`Registered`]; the last to let go removes them all, since an
+//! `APIService` left pointing at a stopped server breaks discovery, and so garbage collection
+//! and namespace deletion, for everyone on the cluster. They are one set per cluster: test
+//! processes on the same cluster take turns through a lock file beside the kubeconfig
+//! (`cargo xtask apiserver` takes the same one).
 
 use std::fs::{File, TryLockError};
 use std::net::SocketAddr;
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use kube::Client;
 use kube_secondary::crd::install_crd;
+use kube_secondary::primary_all::served_groups;
 use kube_secondary_apiserver::register::{register, unregister};
 use kube_secondary_apiserver::{KindSpec, Server, ServerConfig, Serving};
 use kube_secondary_examples::database::Database;
@@ -159,8 +161,9 @@ pub async fn metrics_addr() -> SocketAddr {
     shared().await.metrics
 }
 
-/// While a test holds this, `/apis/primary-all/v1` on the kube-apiserver reaches the shared
-/// server. End it with [`Registered::release`]; a test that panics releases it on drop.
+/// While a test holds this, `/apis/primary-all/v1` and `/apis/primary-all.<group>/v1` on the
+/// kube-apiserver reach the shared server. End it with [`Registered::release`]; a test that
+/// panics releases it on drop.
 pub struct Registered {
     released: bool,
 }
@@ -177,7 +180,9 @@ impl Registered {
                 if turn.holders == 0 {
                     let lock = take_lock_file().await;
                     let ca = Pki::from_env().read("ca.crt");
-                    register(&shared.client, shared.addr.port(), &ca)
+                    let databases = KindSpec::parse(DATABASES).expect("a kind");
+                    let groups = served_groups([databases.group.as_str()]);
+                    register(&shared.client, shared.addr.port(), &ca, &groups)
                         .await
                         .unwrap_or_else(|e| panic!("register the server: {e:#}"));
                     turn.lock = Some(lock);

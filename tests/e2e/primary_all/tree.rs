@@ -2,7 +2,7 @@
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroupList, APIResourceList};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroupList, APIResource, APIResourceList};
 use kube::ResourceExt;
 use kube_secondary_examples::database::Database;
 
@@ -53,8 +53,10 @@ async fn a_database_comes_with_its_children_grouped_by_kind_down_to_the_depth_as
         .primary_all();
     assert_eq!(
         (view.api_version.as_str(), view.kind.as_str()),
-        ("primary-all/v1", "PrimaryAll")
+        ("primary-all.demo.kube-secondary.dev/v1", "Database")
     );
+    assert_eq!(view.metadata.name.as_deref(), Some("db"));
+    assert_eq!(view.metadata.uid, db.uid());
     assert_eq!(view.primary["kind"], "Database");
     assert_eq!(
         view.primary["metadata"]["uid"].as_str(),
@@ -97,13 +99,29 @@ async fn a_database_comes_with_its_children_grouped_by_kind_down_to_the_depth_as
         }
     }
 
-    // The thesis' route, group/version/kind/namespace/name, answers the same.
-    let alias = format!(
-        "/apis/primary-all/v1/demo.kube-secondary.dev/v1/Database/{}/db?depth=2",
-        ns.name()
-    );
-    let view = get(&client, &alias).await.primary_all();
-    assert_eq!(names_by_kind(&view), depth_2, "{alias}");
+    // The first version's routes, `plural.group` in primary-all and the research prototype's
+    // group/version/kind/namespace/name, answer the same in that version's shape.
+    let aliases = [
+        format!(
+            "/apis/primary-all/v1/namespaces/{}/databases.demo.kube-secondary.dev/db?depth=2",
+            ns.name()
+        ),
+        format!(
+            "/apis/primary-all/v1/demo.kube-secondary.dev/v1/Database/{}/db?depth=2",
+            ns.name()
+        ),
+    ];
+    for alias in aliases {
+        let reply = get(&client, &alias).await;
+        let body: serde_json::Value = reply.json();
+        assert_eq!(
+            (&body["apiVersion"], &body["kind"]),
+            (&"primary-all/v1".into(), &"PrimaryAll".into()),
+            "{alias}"
+        );
+        assert_eq!(body["prim_res"]["kind"], "Database", "{alias}");
+        assert_eq!(names_by_kind(&reply.primary_all()), depth_2, "{alias}");
+    }
     registered.release().await;
     ns.delete().await;
 }
@@ -113,28 +131,51 @@ async fn discovery_lists_one_resource_per_primary_kind_with_the_single_verb_get(
     let client = client().await;
     let registered = Registered::acquire().await;
     let groups: APIGroupList = get(&client, "/apis").await.json();
-    let group = groups.groups.iter().find(|g| g.name == "primary-all");
-    let preferred = group.and_then(|g| g.preferred_version.as_ref());
-    assert_eq!(
-        preferred.map(|v| v.group_version.as_str()),
-        Some("primary-all/v1")
-    );
+    let preferred = |name: &str| {
+        let group = groups.groups.iter().find(|g| g.name == name);
+        let preferred = group.and_then(|g| g.preferred_version.as_ref());
+        preferred.map(|v| v.group_version.clone())
+    };
+    assert_eq!(preferred("primary-all"), Some("primary-all/v1".into()));
+    let group = "primary-all.demo.kube-secondary.dev";
+    assert_eq!(preferred(group), Some(format!("{group}/v1")));
 
-    let list: APIResourceList = get(&client, "/apis/primary-all/v1").await.json();
-    assert_eq!(list.group_version, "primary-all/v1");
-    let resources: Vec<(&str, bool, &[String])> = list
-        .resources
-        .iter()
-        .map(|r| (r.name.as_str(), r.namespaced, &r.verbs[..]))
-        .collect();
+    // (name, kind, namespaced, verbs) of each resource of a group.
+    let resources = |list: &APIResourceList| -> Vec<(String, String, bool, Vec<String>)> {
+        let resources = list.resources.iter();
+        let resource = |r: &APIResource| {
+            (
+                r.name.clone(),
+                r.kind.clone(),
+                r.namespaced,
+                r.verbs.clone(),
+            )
+        };
+        resources.map(resource).collect()
+    };
+    let get_only = vec!["get".to_string()];
+    let list: APIResourceList = get(&client, &format!("/apis/{group}/v1")).await.json();
+    assert_eq!(list.group_version, format!("{group}/v1"));
     assert_eq!(
-        resources,
+        resources(&list),
         [(
-            "databases.demo.kube-secondary.dev",
+            "databases".into(),
+            "Database".into(),
             true,
-            &["get".to_string()][..]
+            get_only.clone()
         )],
         "only get, so namespace deletion never waits on it"
+    );
+    let list: APIResourceList = get(&client, "/apis/primary-all/v1").await.json();
+    assert_eq!(
+        resources(&list),
+        [(
+            "databases.demo.kube-secondary.dev".into(),
+            "PrimaryAll".into(),
+            true,
+            get_only
+        )],
+        "the first version's name, kept as an alias"
     );
     registered.release().await;
 }

@@ -1,4 +1,4 @@
-//! Ages as kubectl prints them.
+//! Ages as kubectl prints them, for the `primary-all` server's Table and the kubectl plugin.
 
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 
@@ -7,7 +7,7 @@ use k8s_openapi::jiff::{SignedDuration, Timestamp};
 ///
 /// ```
 /// use k8s_openapi::jiff::Timestamp;
-/// use kubectl_secondaries::age;
+/// use kube_secondary::client::age::age;
 ///
 /// let now: Timestamp = "2026-05-01T12:00:00Z".parse().unwrap();
 /// assert_eq!(age("2026-05-01T11:56:40Z".parse().unwrap(), now), "3m20s");
