@@ -9,7 +9,8 @@ use anyhow::Context;
 use clap::Parser;
 use kube_secondary_apiserver::{KindSpec, Mapping, Server, ServerConfig};
 
-/// Serves `primary-all/v1`: a primary and all its children in one GET.
+/// Serves `primary-all.<group>/v1` for each primary group (and the `primary-all/v1` aliases): a
+/// primary and all its children in one GET.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Flags {

@@ -248,9 +248,10 @@ async fn read_without_api<P: SecondaryAware>(
 
 /// Why the aggregated API cannot answer for the primary `name`, when the fallback should read
 /// instead: a 404 for the group or the resource (one naming the object says the primary does not
-/// exist), a 403 (no grant on the `primary-all` resource: the `view`, `edit` and `admin` roles
-/// do not include it; the fallback's requests are authorised as the caller too, so it shows
-/// nothing the caller may not read), a 503, or a request that never reached an API server.
+/// exist), a 403 (no grant on the `primary-all` resource: the built-in roles have one only where
+/// a role aggregated to them grants it; the fallback's requests are authorised as the caller,
+/// so it shows nothing the caller may not read), a 503, or a request that never reached an API
+/// server.
 /// `None` for any other failure.
 pub(crate) fn unavailable(error: &kube::Error, name: &str) -> Option<String> {
     match error {

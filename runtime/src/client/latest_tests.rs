@@ -314,7 +314,7 @@ fn the_fallback_reads_when_the_api_is_absent_or_unavailable() {
         unavailable(&kube::Error::Service(Box::new(refused)), "db").as_deref(),
         Some("primary-all API unavailable (ServiceError: connection refused)")
     );
-    // No grant on primary-all (none of view, edit and admin has one): the fallback's requests
+    // No grant on primary-all (the built-in roles have none of their own): the fallback's requests
     // are authorised as the caller, and refuse what the caller may not read.
     let no_grant = unavailable(&api_error(403, "Forbidden", None), "db");
     assert!(
