@@ -173,11 +173,14 @@ async fn the_api_server_killed_for_ten_seconds_loses_no_drift_and_each_watch_say
     };
     // The relists woke no unchanged primary and no unchanged child: the 4 repairs (2 Services,
     // 2 ConfigMaps) woke their primaries; a run the outage broke was retried once a second.
+    // The Services were deleted just before the kill, so up to both their runs (and at most
+    // the 4 repaired primaries') can be cut off, each retried about 12 times: a count, not a
+    // flood.
     // (A Deployment's status, which the controller manager may still be filling in, wakes its
     // primary through the readiness table: not counted here.)
     assert_eq!(count("primary"), 0.0, "{why}");
     assert!(by_kind("Service") + by_kind("ConfigMap") <= 4.0, "{why}");
-    assert!(count("retry") <= 12.0, "{why}");
+    assert!(count("retry") <= 4.0 * 12.0, "{why}");
     report(format!(
         "API server killed for 10 s: drift repaired {:.1} s after it answered again; \
          {failing} watches failed and recovered; {} WARN/ERROR lines; runs {runs:?}",
