@@ -5,12 +5,12 @@
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
 };
-use k8s_openapi::api::rbac::v1::{ClusterRole, RoleBinding, RoleRef, Subject};
-use kube::api::{DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
+use k8s_openapi::api::rbac::v1::{ClusterRole, RoleBinding};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use kube_secondary_examples::database::Database;
 
-use crate::support::{setup, wait_for};
+use crate::support::{setup, user_binding, wait_for};
 
 const READER: &str = include_str!("../../apiserver/deploy/50-example-reader.yaml");
 
@@ -76,23 +76,7 @@ async fn a_viewer_of_a_namespace_may_read_its_primaries_through_the_api_there_on
         .expect("a resource");
 
     let user = format!("viewer@{}", ns.name());
-    let binding = RoleBinding {
-        metadata: ObjectMeta {
-            name: Some("viewer".into()),
-            ..ObjectMeta::default()
-        },
-        role_ref: RoleRef {
-            api_group: Some("rbac.authorization.k8s.io".into()),
-            kind: "ClusterRole".into(),
-            name: "view".into(),
-        },
-        subjects: Some(vec![Subject {
-            kind: "User".into(),
-            name: user.clone(),
-            api_group: Some("rbac.authorization.k8s.io".into()),
-            ..Subject::default()
-        }]),
-    };
+    let binding = user_binding("viewer", "ClusterRole", "view", &user);
     let bindings: Api<RoleBinding> = Api::namespaced(client.clone(), ns.name());
     bindings
         .create(&PostParams::default(), &binding)

@@ -259,15 +259,24 @@ pub async fn grant(admin: &Client, namespace: &str, user: &str, rules: Vec<Polic
         .await
         .expect("apply the Role");
     let bindings: Api<RoleBinding> = Api::namespaced(admin.clone(), namespace);
-    let binding = RoleBinding {
+    let binding = user_binding("operator", "Role", "operator", user);
+    bindings
+        .patch("operator", &apply, &Patch::Apply(&binding))
+        .await
+        .expect("apply the RoleBinding");
+}
+
+/// A RoleBinding `name` of the `kind` (`Role` or `ClusterRole`) `role` to the user `user`.
+pub fn user_binding(name: &str, kind: &str, role: &str, user: &str) -> RoleBinding {
+    RoleBinding {
         metadata: ObjectMeta {
-            name: Some("operator".into()),
+            name: Some(name.into()),
             ..ObjectMeta::default()
         },
         role_ref: RoleRef {
             api_group: Some("rbac.authorization.k8s.io".into()),
-            kind: "Role".into(),
-            name: "operator".into(),
+            kind: kind.into(),
+            name: role.into(),
         },
         subjects: Some(vec![Subject {
             kind: "User".into(),
@@ -275,11 +284,7 @@ pub async fn grant(admin: &Client, namespace: &str, user: &str, rules: Vec<Polic
             api_group: Some("rbac.authorization.k8s.io".into()),
             ..Subject::default()
         }]),
-    };
-    bindings
-        .patch("operator", &apply, &Patch::Apply(&binding))
-        .await
-        .expect("apply the RoleBinding");
+    }
 }
 
 /// `rules` without those naming `resource`.
