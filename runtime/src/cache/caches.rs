@@ -1,7 +1,8 @@
 //! The typed secondaries cache: reflector stores plus an owner index beside each.
 
 use std::any::Any;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::{Arc, RwLock};
 
 use kube::Resource;
@@ -10,30 +11,55 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use crate::aware::Children;
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::expectations::{Expectations, Version, older};
+use crate::cache::packed::{Packed, key};
 use crate::kinds::declaration::DriftFn;
 use crate::kinds::resource::SecondaryResource;
 use crate::kinds::resource::{Mapping, controller_owner};
 
-/// Which children each primary has, for one kind; follows the reflector, relists included.
-pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
-    state: RwLock<IndexState<C, P>>,
+/// An object's name and namespace: what the owner index keys by, without the resource version
+/// and uid an [`ObjectRef`] made from an object carries.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Name {
+    name: Box<str>,
+    namespace: Option<Box<str>>,
 }
 
-struct IndexState<C: Resource, P: Resource> {
-    children: HashMap<ObjectRef<P>, HashSet<ObjectRef<C>>>,
-    owner: HashMap<ObjectRef<C>, ObjectRef<P>>,
+impl Name {
+    fn of<K: Resource<DynamicType = ()>>(at: &ObjectRef<K>) -> Self {
+        Self {
+            name: at.name.as_str().into(),
+            namespace: at.namespace.as_deref().map(Into::into),
+        }
+    }
+
+    fn to_ref<K: Resource<DynamicType = ()>>(&self) -> ObjectRef<K> {
+        let mut at = ObjectRef::new(&self.name);
+        at.namespace = self.namespace.as_deref().map(str::to_string);
+        at
+    }
+}
+
+/// Which children each primary has, for one kind; follows the reflector, relists included.
+pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
+    state: RwLock<IndexState>,
+    types: PhantomData<fn() -> (C, P)>,
+}
+
+/// The index by names. A primary's children of one kind are a list, not a set: most primaries
+/// have one or a few of each kind, and a set's table costs several hundred bytes each.
+#[derive(Default)]
+struct IndexState {
+    children: HashMap<Name, Vec<Name>>,
+    owner: HashMap<Name, Name>,
     /// Owners seen since the last `Init`, swapped in atomically at `InitDone`.
-    relist: Option<HashMap<ObjectRef<C>, ObjectRef<P>>>,
+    relist: Option<HashMap<Name, Name>>,
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> Default for OwnerIndex<C, P> {
     fn default() -> Self {
         Self {
-            state: RwLock::new(IndexState {
-                children: HashMap::new(),
-                owner: HashMap::new(),
-                relist: None,
-            }),
+            state: RwLock::default(),
+            types: PhantomData,
         }
     }
 }
@@ -45,6 +71,8 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
         child: ObjectRef<C>,
         owner: Option<ObjectRef<P>>,
     ) -> Option<ObjectRef<P>> {
+        let child = Name::of(&child);
+        let owner = owner.as_ref().map(Name::of);
         let mut state = self.state.write().expect("owner index lock poisoned");
         let previous = state.remove(&child);
         if let Some(relist) = state.relist.as_mut()
@@ -55,15 +83,17 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
         if let Some(owner) = owner {
             state.insert(child, owner);
         }
-        previous
+        previous.map(|previous| previous.to_ref())
     }
 
     /// Forgets `child`, returning the owner it had.
     pub(crate) fn remove(&self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
-        self.state
+        let previous = self
+            .state
             .write()
             .expect("owner index lock poisoned")
-            .remove(child)
+            .remove(&Name::of(child));
+        previous.map(|previous| previous.to_ref())
     }
 
     /// Starts a relist: children not seen again before [`finish_relist`](Self::finish_relist) are gone.
@@ -84,7 +114,7 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
             .owner
             .iter()
             .filter(|(child, _)| !seen.contains_key(*child))
-            .map(|(child, owner)| (child.clone(), owner.clone()))
+            .map(|(child, owner)| (child.to_ref(), owner.to_ref()))
             .collect();
         state.children.clear();
         state.owner.clear();
@@ -97,7 +127,7 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
     /// Drops every entry of a deleted primary.
     pub(crate) fn forget_owner(&self, owner: &ObjectRef<P>) {
         let mut state = self.state.write().expect("owner index lock poisoned");
-        if let Some(children) = state.children.remove(owner) {
+        if let Some(children) = state.children.remove(&Name::of(owner)) {
             for child in children {
                 state.owner.remove(&child);
             }
@@ -107,7 +137,7 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
     /// The owner `child` maps to now.
     pub(crate) fn owner_of(&self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
         let state = self.state.read().expect("owner index lock poisoned");
-        state.owner.get(child).cloned()
+        state.owner.get(&Name::of(child)).map(Name::to_ref)
     }
 
     /// The children of `owner`.
@@ -115,29 +145,29 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
         let state = self.state.read().expect("owner index lock poisoned");
         state
             .children
-            .get(owner)
-            .map(|set| set.iter().cloned().collect())
+            .get(&Name::of(owner))
+            .map(|children| children.iter().map(Name::to_ref).collect())
             .unwrap_or_default()
     }
 }
 
-impl<C: Resource, P: Resource> IndexState<C, P>
-where
-    C::DynamicType: std::hash::Hash + Eq + Clone,
-    P::DynamicType: std::hash::Hash + Eq + Clone,
-{
-    fn insert(&mut self, child: ObjectRef<C>, owner: ObjectRef<P>) {
-        self.children
-            .entry(owner.clone())
-            .or_default()
-            .insert(child.clone());
+impl IndexState {
+    fn insert(&mut self, child: Name, owner: Name) {
+        let children = self.children.entry(owner.clone()).or_default();
+        if !children.contains(&child) {
+            // Exactly one more for the first few: most primaries have one or a few of a kind.
+            if children.len() < 4 {
+                children.reserve_exact(1);
+            }
+            children.push(child.clone());
+        }
         self.owner.insert(child, owner);
     }
 
-    fn remove(&mut self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
+    fn remove(&mut self, child: &Name) -> Option<Name> {
         let owner = self.owner.remove(child)?;
         if let Some(children) = self.children.get_mut(&owner) {
-            children.remove(child);
+            children.retain(|other| other != child);
             if children.is_empty() {
                 self.children.remove(&owner);
             }
@@ -149,7 +179,8 @@ where
 /// The reflector store and owner index of one declared kind.
 pub(crate) struct KindCache<C: SecondaryResource, P: SecondaryAware> {
     pub(crate) kind: P::Kind,
-    pub(crate) store: Store<C>,
+    /// The children as their JSON text: [`get`](Self::get) decodes one.
+    pub(crate) store: Store<Packed<C>>,
     pub(crate) index: Arc<OwnerIndex<C, P>>,
     pub(crate) mapping: Mapping,
     /// The user's drift rule for [`Context::apply`](crate::Context::apply), if declared.
@@ -163,6 +194,16 @@ pub(crate) struct KindCache<C: SecondaryResource, P: SecondaryAware> {
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
+    /// The cached object `at` names, decoded.
+    pub(crate) fn get(&self, at: &ObjectRef<C>) -> Option<Arc<C>> {
+        self.store.get(&key(at))?.unpack()
+    }
+
+    /// Whether an object of that name is cached.
+    pub(crate) fn contains(&self, at: &ObjectRef<C>) -> bool {
+        self.store.get(&key(at)).is_some()
+    }
+
     /// The children of `primary`, sorted by name: the cached ones, with the controller's own
     /// writes the cache does not show yet (a child it created or changed, as the write returned
     /// it; a child it deleted, gone), as java-operator-sdk's temporary resource cache does.
@@ -174,7 +215,7 @@ impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
             .index
             .children_of(&owner)
             .iter()
-            .filter_map(|child| self.store.get(child))
+            .filter_map(|child| self.get(child))
             .filter(|child| self.is_child(primary, child))
             .map(|child| (ObjectRef::from_obj(child.as_ref()), child))
             .collect();
@@ -186,7 +227,7 @@ impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
                 continue;
             }
             let at = ObjectRef::from_obj(ours.as_ref());
-            let stored = self.store.get(&at);
+            let stored = self.get(&at);
             let stored = stored
                 .as_ref()
                 .and_then(|s| s.meta().resource_version.as_deref());
@@ -238,8 +279,7 @@ impl<C: SecondaryResource, P: SecondaryAware> Lookup for KindCache<C, P> {
         };
         let mut key = ObjectRef::<C>::new(name);
         key.namespace = namespace.map(str::to_string);
-        self.store.get(&key).is_some()
-            && self.index.owner_of(&key) == Some(ObjectRef::from_obj(primary))
+        self.contains(&key) && self.index.owner_of(&key) == Some(ObjectRef::from_obj(primary))
     }
 
     fn versions_of(&self, primary: &dyn Any) -> Vec<Version> {

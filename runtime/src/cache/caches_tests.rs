@@ -1,5 +1,6 @@
 use super::*;
 use crate::cache::expectations::kind_of;
+use crate::cache::packed::Packed;
 use crate::testing::{Kind, Primary, child, primary};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::runtime::reflector;
@@ -8,9 +9,9 @@ use kube::runtime::watcher::Event;
 #[test]
 fn a_cache_gives_the_versions_of_a_primarys_children_and_which_children_are_live() {
     let db = primary("db", "u1");
-    let (store, mut writer) = reflector::store::<ConfigMap>();
+    let (store, mut writer) = reflector::store::<Packed<ConfigMap>>();
     let cfg = child("cfg", &db, "7");
-    writer.apply_watcher_event(&Event::Apply(cfg.clone()));
+    writer.apply_watcher_event(&Event::Apply(Packed::pack(&cfg).unwrap()));
     let index = Arc::new(OwnerIndex::<ConfigMap, Primary>::default());
     index.set(ObjectRef::from_obj(&cfg), Some(ObjectRef::from_obj(&db)));
     let mut caches = Caches::default();
@@ -41,12 +42,12 @@ fn a_cache_gives_the_versions_of_a_primarys_children_and_which_children_are_live
 #[test]
 fn a_primarys_children_include_its_own_writes_the_cache_does_not_show_yet() {
     let db = primary("db", "u1");
-    let (store, mut writer) = reflector::store::<ConfigMap>();
+    let (store, mut writer) = reflector::store::<Packed<ConfigMap>>();
     let index = Arc::new(OwnerIndex::<ConfigMap, Primary>::default());
     let mut gone = child("gone", &db, "8");
     gone.metadata.uid = Some("uid-gone".into());
     for cached in [child("kept", &db, "7"), gone.clone()] {
-        writer.apply_watcher_event(&Event::Apply(cached.clone()));
+        writer.apply_watcher_event(&Event::Apply(Packed::pack(&cached).unwrap()));
         index.set(ObjectRef::from_obj(&cached), Some(ObjectRef::from_obj(&db)));
     }
     let expectations = Arc::new(Expectations::new([kind_of::<ConfigMap>()]));

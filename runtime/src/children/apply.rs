@@ -139,7 +139,7 @@ impl<P: SecondaryAware> Context<P> {
         let child = display(&desired);
         stamp_digest(&mut desired, &child)?;
         let manager = &*self.writes.field_manager;
-        let cached = self.cached(cache.store.get(&key(&desired)), &desired);
+        let cached = self.cached(cache.get(&key(&desired)), &desired);
         if let Some(cached) = &cached {
             self.refused(
                 &desired,

@@ -95,7 +95,7 @@ impl<P: SecondaryAware> Context<P> {
         if let Some(cache) = self.caches.kind::<P, K>() {
             let mut at = ObjectRef::<K>::new(&name);
             at.namespace = namespace;
-            let meta = cache.store.get(&at).map(|obj| obj.meta().clone());
+            let meta = cache.get(&at).map(|obj| obj.meta().clone());
             return (cache.mapping.clone(), meta);
         }
         let cache = self
@@ -104,7 +104,7 @@ impl<P: SecondaryAware> Context<P> {
             .expect("`K: SecondaryOf<P, _>`");
         let mut at = ObjectRef::<PartialObjectMeta<K>>::new(&name);
         at.namespace = namespace;
-        let meta = cache.store.get(&at).map(|obj| obj.metadata.clone());
+        let meta = cache.get(&at).map(|obj| obj.metadata.clone());
         (cache.mapping.clone(), meta)
     }
 }

@@ -13,6 +13,7 @@ use kube::runtime::watcher::Event;
 use crate::aware::SecondaryAware;
 use crate::cache::caches::OwnerIndex;
 use crate::cache::expectations::{Expectations, ObjectKey, Version, kind_of};
+use crate::cache::packed::{Packed, key};
 use crate::handler::changes::{Change, ChangeOp};
 use crate::kinds::declaration::PredicateFn;
 use crate::kinds::resource::Mapping;
@@ -56,7 +57,7 @@ pub(crate) struct KindPipeline<C: SecondaryResource, P: SecondaryAware> {
     pub(crate) kind: P::Kind,
     pub(crate) mapping: Mapping,
     pub(crate) predicate: PredicateFn<C>,
-    pub(crate) store: Store<C>,
+    pub(crate) store: Store<Packed<C>>,
     pub(crate) index: Arc<OwnerIndex<C, P>>,
     pub(crate) expectations: Arc<Expectations>,
     /// The predicate value last seen per mapped object; forgotten on delete and on a relist that
@@ -71,7 +72,7 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
         kind: P::Kind,
         mapping: Mapping,
         predicate: PredicateFn<C>,
-        store: Store<C>,
+        store: Store<Packed<C>>,
         index: Arc<OwnerIndex<C, P>>,
         expectations: Arc<Expectations>,
     ) -> Self {
@@ -152,9 +153,10 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
             });
         }
         let store = &self.store;
-        self.last.retain(|child, _| store.get(child).is_some());
+        self.last
+            .retain(|child, _| store.get(&key(child)).is_some());
         self.expectations.retain_listed(&kind_of::<C>(), |key| {
-            let mut child = ObjectRef::<C>::new(&key.name);
+            let mut child = ObjectRef::<Packed<C>>::new(&key.name);
             child.namespace = key.namespace.clone();
             store.get(&child).is_some()
         });
@@ -210,7 +212,9 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
     }
 
     fn applied_child(&mut self, obj: &C) -> Seen<P> {
-        let child = ObjectRef::from_obj(obj);
+        let mut child = ObjectRef::from_obj(obj);
+        // The predicate memory finds a child by name: its key keeps no version or uid.
+        child.extra = Default::default();
         let owner = self.mapping.owner_of::<P, C>(obj);
         let previous_owner = self.index.set(child.clone(), owner.clone());
         let value = (self.predicate)(obj);

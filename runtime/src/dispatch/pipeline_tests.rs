@@ -3,11 +3,11 @@ use crate::testing::{Kind, Primary, child, primary};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::runtime::reflector::{self, store::Writer};
 
-/// A pipeline and the writer of its store; `feed` applies each event to the store first, as
-/// kube-runtime's reflector does before it passes the event on.
+/// A pipeline and the writer of its store; `feed` applies each event, packed, to the store
+/// first, as the watch driver does before it passes the event on.
 struct Fixture {
     pipeline: KindPipeline<ConfigMap, Primary>,
-    writer: Writer<ConfigMap>,
+    writer: Writer<Packed<ConfigMap>>,
 }
 
 impl Fixture {
@@ -25,7 +25,8 @@ impl Fixture {
     }
 
     fn feed(&mut self, event: Event<ConfigMap>) -> Seen<Primary> {
-        self.writer.apply_watcher_event(&event);
+        self.writer
+            .apply_watcher_event(&Packed::event(&event).expect("a ConfigMap encodes"));
         self.pipeline.on_event(&event)
     }
 
@@ -154,6 +155,7 @@ fn a_relist_makes_nothing_due_before_the_store_holds_what_it_listed() {
         .pipeline
         .store
         .get(&ObjectRef::new("cfg").within("ns"))
+        .and_then(|packed| packed.unpack())
         .unwrap();
     assert_eq!(cached.metadata.resource_version.as_deref(), Some("7"));
 }

@@ -8,6 +8,7 @@ use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 use kube::core::ApiResource;
 use kube::runtime::reflector::ObjectRef;
 use kube::{Api, Client, Resource, ResourceExt};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// How a child names its primary: `#[secondary(Kind)]` maps through the controller
@@ -156,11 +157,12 @@ pub(crate) fn api<K: Resource<DynamicType = (), Scope: ApiScope>>(
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a secondary kind: it is not a Kubernetes resource",
     label = "not a `kube::Resource` with a static type",
-    note = "a kind in `#[secondary(...)]` must implement `kube::Resource<DynamicType = ()>`, `Clone`, `Debug`, `DeserializeOwned`, `Send` and `Sync`, like the `k8s_openapi` types or a `#[derive(CustomResource)]` type"
+    note = "a kind in `#[secondary(...)]` must implement `kube::Resource<DynamicType = ()>`, `Clone`, `Debug`, `Serialize`, `DeserializeOwned`, `Send` and `Sync`, like the `k8s_openapi` types or a `#[derive(CustomResource)]` type"
 )]
 pub trait SecondaryResource:
     Resource<DynamicType = (), Scope: ApiScope>
     + Clone
+    + Serialize
     + DeserializeOwned
     + Debug
     + Send
@@ -175,6 +177,7 @@ pub trait SecondaryResource:
 impl<K> SecondaryResource for K where
     K: Resource<DynamicType = (), Scope: ApiScope>
         + Clone
+        + Serialize
         + DeserializeOwned
         + Debug
         + Send

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::aware::{SecondaryAware, SecondaryKind};
 use crate::cache::caches::{Caches, KindCache, OwnerIndex};
+use crate::cache::packed::Packed;
 use crate::dispatch::pipeline::KindPipeline;
 use crate::dispatch::shared::Shared;
 use crate::kinds::declaration::Declaration;
@@ -70,7 +71,7 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
     }
 
     fn start(&self, shared: &Arc<Shared<P>>, caches: &mut Caches) -> Started<P> {
-        let (store, writer) = reflector::store::<C>();
+        let (store, mut writer) = reflector::store::<Packed<C>>();
         let index = Arc::new(OwnerIndex::<C, P>::default());
         caches.push(KindCache {
             kind: self.kind,
@@ -96,7 +97,11 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
         let state = shared.clone();
         let driven = drive(
             crate::watch::driver::spec(shared, kind, events),
-            writer,
+            move |event| {
+                if let Some(packed) = Packed::event(event) {
+                    writer.apply_watcher_event(&packed);
+                }
+            },
             shared.metrics.clone(),
             move |event| {
                 if matches!(
@@ -130,7 +135,7 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
     }
 
     fn fill(&self, caches: &mut Caches, objects: Vec<Value>) -> Result<(), serde_json::Error> {
-        let (store, mut writer) = reflector::store::<C>();
+        let (store, mut writer) = reflector::store::<Packed<C>>();
         let index = Arc::new(OwnerIndex::<C, P>::default());
         for mut object in objects {
             // Items of a list carry no type; a metadata-only cache keeps the kind's.
@@ -154,7 +159,7 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
                 ObjectRef::from_obj(&child),
                 self.mapping.owner_of::<P, C>(&child),
             );
-            writer.apply_watcher_event(&watcher::Event::Apply(child));
+            writer.apply_watcher_event(&watcher::Event::Apply(Packed::pack(&child)?));
         }
         caches.push(KindCache {
             kind: self.kind,

@@ -1,5 +1,6 @@
 //! The one watch driver, for the primaries and for every declared kind: kube-runtime's watcher
-//! into a reflector store, counted, each event handed on once the store has applied it.
+//! into a reflector store (the children's in their packed form), counted, each event handed on
+//! once the store has applied it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +10,6 @@ use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use kube::Resource;
-use kube::runtime::reflector::{self, store::Writer};
 use kube::runtime::{WatchStreamExt, watcher};
 
 use crate::aware::SecondaryAware;
@@ -51,12 +51,15 @@ fn rejected(error: &watcher::Error) -> Option<&kube::core::Status> {
 /// when no event shows it sooner.
 const RETRY_GRACE: Duration = Duration::from_secs(10);
 
-/// Runs `spec` into `writer`'s store, calling `on_event` with each event after the store applied
-/// it. A failing watch is retried by what failed (`backoff`), and said once when it starts
+/// Runs `spec` into a store, `apply` writing each event into it (a reflector [`Writer`]'s
+/// `apply_watcher_event`, of the event or of its packed form), then calling `on_event` with the
+/// event.
+///
+/// [`Writer`]: kube::runtime::reflector::store::Writer A failing watch is retried by what failed (`backoff`), and said once when it starts
 /// failing and once when it works again, not at every attempt.
 pub(crate) fn drive<K>(
     spec: WatchSpec<K>,
-    writer: Writer<K>,
+    mut apply: impl FnMut(&watcher::Event<K>) + Send + 'static,
     metrics: Arc<Metrics>,
     mut on_event: impl FnMut(&watcher::Event<K>) + Send + 'static,
 ) -> Driven
@@ -73,7 +76,6 @@ where
     metrics.watch_started(name);
     let (events, attempts) =
         by_failure(events.modify(crate::cache::form::cache_form(managed_fields)));
-    let events = reflector::reflector(writer, events);
     let driver = async move {
         let mut events = std::pin::pin!(events);
         // While failing: when the retry will have gone long enough without failing.
@@ -93,6 +95,7 @@ where
             let Some(event) = next else { break };
             match event {
                 Ok(event) => {
+                    apply(&event);
                     if failing_until.take().is_some() {
                         recovered(&metrics, name, "it delivers events again");
                     }

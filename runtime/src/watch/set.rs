@@ -66,7 +66,7 @@ fn start_primary<P: SecondaryAware>(
     shared: &Arc<Shared<P>>,
     forget_owner: Vec<ForgetOwner<P>>,
 ) -> (Store<P>, Driven) {
-    let (store, writer) = reflector::store::<P>();
+    let (store, mut writer) = reflector::store::<P>();
     let (client, namespace) = (shared.client.clone(), shared.namespace.clone());
     let watch = move |config| {
         let api = api::<P>(client.clone(), namespace.as_deref());
@@ -78,7 +78,7 @@ fn start_primary<P: SecondaryAware>(
     let state = shared.clone();
     let driven = drive(
         crate::watch::driver::spec(shared, PRIMARY, events),
-        writer,
+        move |event| writer.apply_watcher_event(event),
         shared.metrics.clone(),
         move |event| {
             for change in pipeline.on_event(event) {
