@@ -11,8 +11,8 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher::Event;
 
 use crate::aware::SecondaryAware;
-use crate::cache::caches::OwnerIndex;
 use crate::cache::expectations::{Expectations, ObjectKey, Version, kind_of};
+use crate::cache::index::OwnerIndex;
 use crate::cache::packed::{Packed, key};
 use crate::handler::changes::{Change, ChangeOp};
 use crate::kinds::declaration::PredicateFn;

@@ -12,7 +12,8 @@ use kube::{Api, Client};
 use serde_json::Value;
 
 use crate::aware::{SecondaryAware, SecondaryKind};
-use crate::cache::caches::{Caches, KindCache, OwnerIndex};
+use crate::cache::caches::{Caches, KindCache};
+use crate::cache::index::OwnerIndex;
 use crate::cache::packed::Packed;
 use crate::dispatch::pipeline::KindPipeline;
 use crate::dispatch::shared::Shared;
