@@ -19,6 +19,7 @@ fn idle(contestant: Contestant, primaries: usize, peak_rss_mib: f64) -> RunResul
         converged_rss_mib: peak_rss_mib,
         events: 0,
         repaired: 0,
+        episodes: None,
         latency_ms: None,
         final_state_ok: true,
         restart: None,
