@@ -240,13 +240,17 @@ async fn main() -> anyhow::Result<()> {
             {
                 Ok(result) => {
                     println!(
-                        "    wake-ups {} · requests {} · CPU {:.2}s · p99 {} ms · final state {}",
+                        "    wake-ups {} · requests {} · CPU {:.2}s · p99 {} ms{} · final state {}",
                         result.counters.total_wakeups(),
                         result.counters.total_requests(),
                         result.cpu_seconds,
                         result
                             .latency_ms
                             .map_or("–".into(), |l| format!("{:.0}", l[2])),
+                        result.episodes.map_or(String::new(), |episodes| format!(
+                            " · repaired {}/{episodes} episodes",
+                            result.repaired
+                        )),
                         if result.final_state_ok { "ok" } else { "WRONG" }
                     );
                     saved.results.push(result);

@@ -114,10 +114,10 @@ fn wakeup_table(out: &mut String, results: &[RunResult]) {
             || "–".into(),
             |[p50, p95, p99, max]| format!("{p50:.0}/{p95:.0}/{p99:.0}/{max:.0}"),
         );
-        let repaired = if r.scenario.name() == "drift" {
-            format!("{}/{}", r.repaired, r.events)
-        } else {
-            "–".into()
+        let repaired = match (r.scenario.name(), r.episodes) {
+            ("drift", _) => format!("{}/{}", r.repaired, r.events),
+            ("churn", Some(episodes)) => format!("{}/{episodes} episodes", r.repaired),
+            _ => "–".into(),
         };
         let _ = writeln!(
             out,
@@ -136,6 +136,15 @@ fn wakeup_table(out: &mut String, results: &[RunResult]) {
             latency,
             repaired,
             if r.final_state_ok { "ok" } else { "WRONG" },
+        );
+    }
+    if results
+        .iter()
+        .any(|r| matches!(r.scenario.name(), "drift" | "churn"))
+    {
+        let _ = writeln!(
+            out,
+            "\nRepair latency is timed on watch events. Drift rows: from the event that showed each drift to the one that showed it undone; repaired of the drifts made. Churn rows: per ConfigMap, an episode runs from the first event that showed it edited while it was last seen correct to the first that showed it correct again (edits during an episode do not restart it); repaired of the episodes started, those still open after the window and the settling being unrepaired."
         );
     }
     let slopes = memory_slopes(results);
@@ -240,7 +249,27 @@ fn panel(out: &mut String, x: f64, title: &str, groups: &[(String, Vec<(Contesta
     }
 }
 
-/// Wake-ups per scenario and p99 repair latency, per contestant, log scale.
+/// The latency panel's groups: p50 and p99 per scenario and size (drift and churn latencies are
+/// measured differently, so never share a bar group), one bar per contestant.
+fn latency_groups(results: &[RunResult]) -> Vec<(String, Vec<(Contestant, f64)>)> {
+    let mut groups: Vec<(String, Vec<(Contestant, f64)>)> = Vec::new();
+    for r in results {
+        let Some([p50, _, p99, _]) = r.latency_ms else {
+            continue;
+        };
+        let run = format!("{} N={}", r.scenario.name(), r.scenario.primaries());
+        for (quantile, value) in [("p50", p50), ("p99", p99)] {
+            let label = format!("{run} {quantile}");
+            match groups.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, bars)) => bars.push((r.contestant, value)),
+                None => groups.push((label, vec![(r.contestant, value)])),
+            }
+        }
+    }
+    groups
+}
+
+/// Wake-ups per scenario, and p50 and p99 repair latency per scenario, per contestant, log scale.
 pub fn svg(results: &[RunResult]) -> String {
     let mut wakeups: Vec<(String, Vec<(Contestant, f64)>)> = Vec::new();
     for r in results {
@@ -253,20 +282,7 @@ pub fn svg(results: &[RunResult]) -> String {
             )),
         }
     }
-    let latency: Vec<(String, Vec<(Contestant, f64)>)> = results
-        .iter()
-        .filter_map(|r| {
-            r.latency_ms
-                .map(|[p50, _, p99, _]| (r.contestant, p50, p99))
-        })
-        .fold(
-            vec![("p50".to_string(), vec![]), ("p99".to_string(), vec![])],
-            |mut acc, (c, p50, p99)| {
-                acc[0].1.push((c, p50));
-                acc[1].1.push((c, p99));
-                acc
-            },
-        );
+    let latency = latency_groups(results);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -279,12 +295,7 @@ pub fn svg(results: &[RunResult]) -> String {
         "Wake-ups in the measured window (log scale)",
         &wakeups,
     );
-    panel(
-        &mut out,
-        600.0,
-        "Drift repair latency, ms (log scale)",
-        &latency,
-    );
+    panel(&mut out, 600.0, "Repair latency, ms (log scale)", &latency);
     for (i, contestant) in Contestant::ALL.iter().enumerate() {
         let x = 80.0 + i as f64 * 200.0;
         let _ = writeln!(

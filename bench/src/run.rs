@@ -13,7 +13,7 @@ use crate::contestant::{Binaries, Contestant, Counters, Running};
 use crate::disturb::{self, pace};
 use crate::procfs;
 use crate::scenario::{self, Rng, Scenario, db_name};
-use crate::tracker::{Tracker, percentiles};
+use crate::tracker::{DriftKind, Tracker, percentiles};
 
 /// Everything measured in one run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -35,9 +35,17 @@ pub struct RunResult {
     pub converged_rss_mib: f64,
     /// Disturbances made (drifts, noise updates or churn edits).
     pub events: usize,
-    /// Drifts repaired by the end of the window (drift scenario).
+    /// Drifts repaired by the end of the window (drift scenario), or repair episodes ended by the
+    /// end of the window and the settling after it (churn scenario).
     pub repaired: usize,
-    /// Repair latency p50, p95, p99, max in ms (drift scenario).
+    /// Repair episodes started (churn scenario): each runs from the first watch event that showed
+    /// a ConfigMap drifted while it was last seen correct to the first that showed it correct
+    /// again, edits during it not restarting it. Those still open after the window and the
+    /// settling are the unrepaired ones (`episodes - repaired`).
+    #[serde(default)]
+    pub episodes: Option<usize>,
+    /// Repair latency p50, p95, p99, max in ms: of the drifts (drift scenario) or of the repair
+    /// episodes (churn scenario).
     pub latency_ms: Option<[f64; 4]>,
     /// Whether every child was in its desired state at the end.
     pub final_state_ok: bool,
@@ -141,7 +149,10 @@ async fn measure(
     let before = settle(running, Duration::from_secs(10)).await?;
     let converged_rss_mib = procfs::rss_mib(running.pid())?;
     let cpu_before = procfs::cpu_seconds(running.pid())?;
-    let tracker = Tracker::default();
+    let tracker = match scenario {
+        Scenario::Churn { .. } => Tracker::following(DriftKind::EditConfigMap),
+        _ => Tracker::default(),
+    };
     let watches = tracker.spawn_watches(client, namespace);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut rng = Rng::new(seed);
@@ -215,7 +226,7 @@ async fn measure(
     };
     let cpu_after = procfs::cpu_seconds(running.pid())?;
     watches.iter().for_each(tokio::task::JoinHandle::abort);
-    let latencies = tracker.latencies();
+    let episodes = tracker.episodes();
     Ok(RunResult {
         contestant: running.contestant,
         scenario,
@@ -229,8 +240,9 @@ async fn measure(
         peak_rss_mib: 0.0,
         converged_rss_mib,
         events,
-        repaired: latencies.len(),
-        latency_ms: percentiles(&latencies),
+        repaired: episodes.latencies.len(),
+        episodes: matches!(scenario, Scenario::Churn { .. }).then_some(episodes.started),
+        latency_ms: percentiles(&episodes.latencies),
         final_state_ok,
         restart: None,
     })

@@ -1,5 +1,6 @@
 //! Watches the children the benchmark disturbs and times each repair from the watch event that
-//! showed the drift to the one that showed it undone.
+//! showed the drift to the one that showed it undone: each drift of the drift scenario, and every
+//! repair episode of the churn scenario's ConfigMaps (see [`Tracker`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,60 +37,143 @@ pub const DRIFTED_SETTING: &str = "drifted";
 /// The replicas the benchmark scales a Deployment to.
 pub const DRIFTED_REPLICAS: i32 = 7;
 
+/// The value the operator keeps in `max_connections` (what `scenario::create_primaries` specs).
+pub const DESIRED_SETTING: &str = "100";
+
+/// What the tracker knows of one child: a repair episode state machine.
+///
+/// An episode starts at the first event that shows the child drifted while it was last seen
+/// correct, and ends at the first event that shows it correct again. Events that show it drifted
+/// during an open episode (a second edit, say) do not restart it; a child first seen drifted
+/// opens no episode until it has been seen correct.
 #[derive(Debug, Default)]
-struct Pending {
-    seen: Option<Instant>,
-    repaired: Option<Instant>,
+struct Child {
+    /// Whether the last event showed the child correct; `None` before any event.
+    last_correct: Option<bool>,
+    /// When the open episode started.
+    drifted_at: Option<Instant>,
 }
 
-/// Open and finished drifts, keyed by kind and primary name.
+impl Child {
+    /// A child known to be correct: the benchmark is about to drift it.
+    fn correct() -> Self {
+        Self {
+            last_correct: Some(true),
+            drifted_at: None,
+        }
+    }
+
+    /// Steps on one event. Returns `Some(None)` when the event opens an episode and
+    /// `Some(Some(latency))` when it closes one.
+    fn observe(&mut self, drifted: bool, now: Instant) -> Option<Option<Duration>> {
+        let was_correct = self.last_correct.replace(!drifted) == Some(true);
+        match (drifted, self.drifted_at) {
+            (true, None) if was_correct => {
+                self.drifted_at = Some(now);
+                Some(None)
+            }
+            (false, Some(start)) => {
+                self.drifted_at = None;
+                Some(Some(now - start))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    children: HashMap<(DriftKind, String), Child>,
+    /// Episodes started.
+    started: usize,
+    /// Repair latencies of the episodes that ended.
+    finished: Vec<Duration>,
+}
+
+/// Repair episodes of the disturbed children, keyed by kind and primary name.
+///
+/// By default only drifts registered with [`Tracker::expect`] are timed, each once (the drift
+/// scenario). [`Tracker::following`] times every episode of every child of one kind instead (the
+/// churn scenario, where edits come faster than repairs): its latency is the time from the first
+/// event that shows a child drifted while it was last seen correct to the first event that shows
+/// it correct again, edits during an open episode not restarting it. Episodes still open when
+/// the tracker is read count as started but unrepaired.
 #[derive(Clone, Default)]
 pub struct Tracker {
-    drifts: Arc<Mutex<HashMap<(DriftKind, String), Pending>>>,
-    finished: Arc<Mutex<Vec<Duration>>>,
+    state: Arc<Mutex<State>>,
+    /// The kind whose every child is tracked without [`Tracker::expect`].
+    follows: Option<DriftKind>,
+}
+
+/// What a tracker measured: the episodes started and the latencies of those repaired.
+#[derive(Debug, Default, PartialEq)]
+pub struct Episodes {
+    pub started: usize,
+    pub latencies: Vec<Duration>,
 }
 
 impl Tracker {
+    /// A tracker of every repair episode of every child of `kind`.
+    pub fn following(kind: DriftKind) -> Self {
+        Self {
+            follows: Some(kind),
+            ..Self::default()
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("tracker lock")
+    }
+
     /// Registers a drift about to be made to the children of `db`.
     pub fn expect(&self, kind: DriftKind, db: &str) {
-        self.drifts
-            .lock()
-            .expect("tracker lock")
-            .insert((kind, db.to_string()), Pending::default());
+        self.lock()
+            .children
+            .insert((kind, db.to_string()), Child::correct());
     }
 
     /// Whether a drift of `kind` on `db` is still open.
     pub fn is_open(&self, kind: DriftKind, db: &str) -> bool {
-        self.drifts
-            .lock()
-            .expect("tracker lock")
-            .contains_key(&(kind, db.to_string()))
+        self.lock().children.contains_key(&(kind, db.to_string()))
     }
 
-    /// Drifts not repaired yet.
+    /// Drifts expected and not repaired yet, and episodes open of the kind followed.
     pub fn open(&self) -> usize {
-        self.drifts.lock().expect("tracker lock").len()
+        self.lock()
+            .children
+            .iter()
+            .filter(|((kind, _), child)| Some(*kind) != self.follows || child.drifted_at.is_some())
+            .count()
     }
 
-    /// Repair latencies so far.
-    pub fn latencies(&self) -> Vec<Duration> {
-        self.finished.lock().expect("tracker lock").clone()
+    /// Episodes started and repair latencies so far, read together.
+    pub fn episodes(&self) -> Episodes {
+        let state = self.lock();
+        Episodes {
+            started: state.started,
+            latencies: state.finished.clone(),
+        }
     }
 
     fn observe(&self, kind: DriftKind, db: &str, drifted: bool, now: Instant) {
-        let mut drifts = self.drifts.lock().expect("tracker lock");
+        let mut state = self.lock();
         let key = (kind, db.to_string());
-        let Some(pending) = drifts.get_mut(&key) else {
-            return;
+        let followed = self.follows == Some(kind);
+        let child = match state.children.get_mut(&key) {
+            Some(child) => child,
+            None if followed => state.children.entry(key.clone()).or_default(),
+            None => return,
         };
-        match (drifted, pending.seen) {
-            (true, None) => pending.seen = Some(now),
-            (false, Some(seen)) => {
-                pending.repaired = Some(now);
-                self.finished.lock().expect("tracker lock").push(now - seen);
-                drifts.remove(&key);
+        match child.observe(drifted, now) {
+            Some(None) => state.started += 1,
+            Some(Some(latency)) => {
+                state.finished.push(latency);
+                // An expected drift is timed once; a followed child stays for its next episode.
+                if !followed {
+                    state.children.remove(&key);
+                }
             }
-            _ => {}
+            None => {}
         }
     }
 
@@ -128,14 +212,14 @@ impl Tracker {
                 .boxed();
             while let Some(Ok(cm)) = events.next().await {
                 let now = Instant::now();
-                let value = cm
-                    .data
-                    .as_ref()
-                    .and_then(|d| d.get("max_connections"))
-                    .cloned()
-                    .unwrap_or_default();
-                let db = cm.name_any().trim_end_matches("-config").to_string();
-                tracker.observe(DriftKind::EditConfigMap, &db, value == DRIFTED_SETTING, now);
+                let name = cm.name_any();
+                // Only the Databases' ConfigMaps (not `kube-root-ca.crt`).
+                let Some(db) = name.strip_suffix("-config") else {
+                    continue;
+                };
+                let value = cm.data.as_ref().and_then(|d| d.get("max_connections"));
+                let drifted = value.map(String::as_str) != Some(DESIRED_SETTING);
+                tracker.observe(DriftKind::EditConfigMap, db, drifted, now);
             }
         });
         let tracker = self.clone();
@@ -194,7 +278,92 @@ mod tests {
             t0 + Duration::from_millis(45),
         );
         assert_eq!(tracker.open(), 0);
-        assert_eq!(tracker.latencies(), vec![Duration::from_millis(40)]);
+        assert_eq!(
+            tracker.episodes(),
+            Episodes {
+                started: 1,
+                latencies: vec![Duration::from_millis(40)],
+            }
+        );
+    }
+
+    #[test]
+    fn a_churn_episode_runs_from_the_first_drifted_event_to_the_first_correct_one() {
+        let tracker = Tracker::following(DriftKind::EditConfigMap);
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        tracker.observe(DriftKind::EditConfigMap, "db-1", false, t0);
+        tracker.observe(DriftKind::EditConfigMap, "db-1", true, at(5));
+        // A second edit before the repair does not restart the episode.
+        tracker.observe(DriftKind::EditConfigMap, "db-1", true, at(20));
+        assert_eq!(tracker.open(), 1);
+        tracker.observe(DriftKind::EditConfigMap, "db-1", false, at(45));
+        // Nor does a second correct event start or end anything.
+        tracker.observe(DriftKind::EditConfigMap, "db-1", false, at(50));
+        assert_eq!(tracker.open(), 0);
+        // The next edit opens the next episode of the same ConfigMap.
+        tracker.observe(DriftKind::EditConfigMap, "db-1", true, at(60));
+        tracker.observe(DriftKind::EditConfigMap, "db-1", false, at(70));
+        assert_eq!(
+            tracker.episodes(),
+            Episodes {
+                started: 2,
+                latencies: vec![Duration::from_millis(40), Duration::from_millis(10)],
+            }
+        );
+    }
+
+    #[test]
+    fn a_churn_episode_needs_the_child_seen_correct_first() {
+        let tracker = Tracker::following(DriftKind::EditConfigMap);
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        // First seen drifted: when it drifted is unknown, so no episode.
+        tracker.observe(DriftKind::EditConfigMap, "db-2", true, t0);
+        tracker.observe(DriftKind::EditConfigMap, "db-2", false, at(10));
+        assert_eq!(tracker.episodes(), Episodes::default());
+        tracker.observe(DriftKind::EditConfigMap, "db-2", true, at(30));
+        tracker.observe(DriftKind::EditConfigMap, "db-2", false, at(31));
+        assert_eq!(tracker.episodes().latencies, vec![Duration::from_millis(1)]);
+    }
+
+    #[test]
+    fn churn_episodes_still_open_count_as_unrepaired() {
+        let tracker = Tracker::following(DriftKind::EditConfigMap);
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        for db in ["db-1", "db-2", "db-3"] {
+            tracker.observe(DriftKind::EditConfigMap, db, false, t0);
+            tracker.observe(DriftKind::EditConfigMap, db, true, at(1));
+        }
+        tracker.observe(DriftKind::EditConfigMap, "db-2", false, at(9));
+        assert_eq!(tracker.open(), 2);
+        assert_eq!(
+            tracker.episodes(),
+            Episodes {
+                started: 3,
+                latencies: vec![Duration::from_millis(8)],
+            }
+        );
+    }
+
+    #[test]
+    fn a_following_tracker_times_only_its_kind_and_a_plain_one_only_expected_drifts() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let following = Tracker::following(DriftKind::EditConfigMap);
+        let plain = Tracker::default();
+        for tracker in [&following, &plain] {
+            tracker.observe(DriftKind::ScaleDeployment, "db-1", false, t0);
+            tracker.observe(DriftKind::ScaleDeployment, "db-1", true, at(1));
+            tracker.observe(DriftKind::ScaleDeployment, "db-1", false, at(2));
+        }
+        plain.observe(DriftKind::EditConfigMap, "db-1", false, t0);
+        plain.observe(DriftKind::EditConfigMap, "db-1", true, at(1));
+        plain.observe(DriftKind::EditConfigMap, "db-1", false, at(2));
+        assert_eq!(following.episodes(), Episodes::default());
+        assert_eq!(plain.episodes(), Episodes::default());
+        assert_eq!((following.open(), plain.open()), (0, 0));
     }
 
     #[test]
