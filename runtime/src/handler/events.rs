@@ -1,7 +1,7 @@
 //! Kubernetes Events on the primary, what `kubectl describe` shows: the runtime's own (a child
 //! created, updated, repaired, adopted, pruned or refused; a handler failed) and the handler's
-//! ([`Context::event`](crate::Context::event)), through one kube-runtime
-//! [`Recorder`], so that repeats of an Event are counted in one object.
+//! ([`Context::event`](crate::Context::event)), through one [`Recorder`], so that repeats of
+//! an Event are counted in one object.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,10 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::ObjectReference;
-use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::runtime::events::{Event, EventType, Reporter};
 use kube::{Client, Resource};
 
 use crate::error::cut;
+use crate::handler::recorder::Recorder;
 
 /// The longest note the API server accepts (`note` is limited to 1 kB).
 const MAX_NOTE: usize = 1024;
