@@ -137,6 +137,12 @@ impl Recorder {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use http::{Method, Request, Response, StatusCode};
+    use kube::client::Body;
+    use serde_json::Value;
+
     use super::*;
 
     fn recorder() -> Recorder {
@@ -184,6 +190,70 @@ mod tests {
         assert_ne!(first, other_child);
         assert_ne!(first, other_reason);
         assert_ne!(first, other_primary);
+    }
+
+    /// An API server that creates each Event as sent and takes every patch, recording each
+    /// request's method, path and body.
+    fn recording(requests: Arc<Mutex<Vec<(Method, String, Value)>>>) -> Client {
+        let service = tower::service_fn(move |request: Request<Body>| {
+            let requests = requests.clone();
+            async move {
+                let (parts, body) = request.into_parts();
+                let body = body.collect_bytes().await.unwrap();
+                let body: Value = serde_json::from_slice(&body).unwrap();
+                let path = parts.uri.path().to_string();
+                requests
+                    .lock()
+                    .unwrap()
+                    .push((parts.method.clone(), path, body.clone()));
+                let status = match parts.method {
+                    Method::POST => StatusCode::CREATED,
+                    _ => StatusCode::OK,
+                };
+                let body = Body::from(serde_json::to_vec(&body).unwrap());
+                Ok::<_, std::io::Error>(Response::builder().status(status).body(body).unwrap())
+            }
+        });
+        Client::new(service, "default")
+    }
+
+    #[tokio::test]
+    async fn a_repeat_patches_the_first_events_series_and_another_event_is_created() {
+        let requests = Arc::default();
+        let reporter = Reporter {
+            controller: "test-controller".into(),
+            instance: None,
+        };
+        let recorder = Recorder::new(recording(Arc::clone(&requests)), reporter);
+        let db = object("Database", "db");
+        let repaired = event("Repaired", "spec.ports", Some(object("Service", "db")));
+        for _ in 0..3 {
+            recorder.publish(&repaired, &db).await.unwrap();
+        }
+        let created = event("Created", "created", Some(object("Service", "db")));
+        recorder.publish(&created, &db).await.unwrap();
+        let requests = requests.lock().unwrap();
+        let seen: Vec<_> = requests
+            .iter()
+            .map(|(method, path, body)| {
+                (
+                    method.as_str(),
+                    path.as_str(),
+                    body["series"]["count"].as_i64(),
+                )
+            })
+            .collect();
+        let first = requests[0].2["metadata"]["name"].as_str().unwrap();
+        let series = format!("/apis/events.k8s.io/v1/namespaces/ns/events/{first}");
+        assert_eq!(
+            seen,
+            vec![
+                ("POST", "/apis/events.k8s.io/v1/namespaces/ns/events", None),
+                ("PATCH", series.as_str(), Some(2)),
+                ("PATCH", series.as_str(), Some(3)),
+                ("POST", "/apis/events.k8s.io/v1/namespaces/ns/events", None),
+            ]
+        );
     }
 
     #[tokio::test]
