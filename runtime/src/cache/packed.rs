@@ -57,12 +57,18 @@ impl<C: Resource<DynamicType = ()> + Serialize + DeserializeOwned> Packed<C> {
     /// `obj` as its compressed JSON text.
     pub(crate) fn pack(obj: &C) -> Result<Self, serde_json::Error> {
         let json = serde_json::to_vec(obj)?;
-        Ok(Self {
+        let json = lz4_flex::compress_prepend_size(&json).into_boxed_slice();
+        Ok(Self::holding(obj, json))
+    }
+
+    /// `json` under `obj`'s name and namespace.
+    fn holding(obj: &C, json: Box<[u8]>) -> Self {
+        Self {
             name: obj.meta().name.as_deref().unwrap_or_default().into(),
             namespace: obj.meta().namespace.as_deref().map(Into::into),
-            json: lz4_flex::compress_prepend_size(&json).into_boxed_slice(),
+            json,
             kind: PhantomData,
-        })
+        }
     }
 
     /// The object again. A decoding that fails (a type whose `Deserialize` does not read what its
@@ -95,7 +101,8 @@ impl<C: Resource<DynamicType = ()> + Serialize + DeserializeOwned> Packed<C> {
             Event::InitDone => Event::InitDone,
             Event::Apply(obj) => Event::Apply(pack(obj)?),
             Event::InitApply(obj) => Event::InitApply(pack(obj)?),
-            Event::Delete(obj) => Event::Delete(pack(obj)?),
+            // The store only drops the object its key names: nothing to encode.
+            Event::Delete(obj) => Event::Delete(Self::holding(obj, Box::default())),
         })
     }
 }
