@@ -13,7 +13,11 @@ fn a_cache_gives_the_versions_of_a_primarys_children_and_which_children_are_live
     let cfg = child("cfg", &db, "7");
     writer.apply_watcher_event(&Event::Apply(Packed::pack(&cfg).unwrap()));
     let index = Arc::new(OwnerIndex::<ConfigMap, Primary>::default());
-    index.set(ObjectRef::from_obj(&cfg), Some(ObjectRef::from_obj(&db)));
+    index.set(
+        ObjectRef::from_obj(&cfg),
+        Some(ObjectRef::from_obj(&db)),
+        None,
+    );
     let mut caches = Caches::default();
     caches.push(KindCache::<ConfigMap, Primary> {
         kind: Kind::ConfigMap,
@@ -48,7 +52,11 @@ fn a_primarys_children_include_its_own_writes_the_cache_does_not_show_yet() {
     gone.metadata.uid = Some("uid-gone".into());
     for cached in [child("kept", &db, "7"), gone.clone()] {
         writer.apply_watcher_event(&Event::Apply(Packed::pack(&cached).unwrap()));
-        index.set(ObjectRef::from_obj(&cached), Some(ObjectRef::from_obj(&db)));
+        index.set(
+            ObjectRef::from_obj(&cached),
+            Some(ObjectRef::from_obj(&db)),
+            None,
+        );
     }
     let expectations = Arc::new(Expectations::new([kind_of::<ConfigMap>()]));
     let cache = KindCache::<ConfigMap, Primary> {

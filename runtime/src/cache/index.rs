@@ -1,4 +1,6 @@
-//! Which children each primary has, per kind: the owner index beside each reflector store.
+//! Which children each primary has, per kind: the owner index beside each reflector store. It
+//! also keeps, per owned child, the predicate value of the last event that showed it: one table
+//! for both, since both follow the same children.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -39,14 +41,27 @@ pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
     types: PhantomData<fn() -> (C, P)>,
 }
 
+/// A child's owner, and the predicate value of the last event that showed the child.
+#[derive(Clone)]
+struct Owned {
+    owner: Name,
+    seen: Option<u64>,
+}
+
 /// The index by names. A primary's children of one kind are a list, not a set: most primaries
 /// have one or a few of each kind, and a set's table costs several hundred bytes each.
 #[derive(Default)]
 struct IndexState {
     children: HashMap<Name, Vec<Name>>,
-    owner: HashMap<Name, Name>,
+    owner: HashMap<Name, Owned>,
     /// Owners seen since the last `Init`, swapped in atomically at `InitDone`.
-    relist: Option<HashMap<Name, Name>>,
+    relist: Option<HashMap<Name, Owned>>,
+}
+
+/// What the index held for a child before an event: its owner and the predicate value then.
+pub(crate) struct Previous<P: Resource> {
+    pub(crate) owner: ObjectRef<P>,
+    pub(crate) seen: Option<u64>,
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> Default for OwnerIndex<C, P> {
@@ -59,25 +74,33 @@ impl<C: SecondaryResource, P: SecondaryAware> Default for OwnerIndex<C, P> {
 }
 
 impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
-    /// Records `child`'s owner (or none) and returns its previous owner.
+    /// Records `child`'s owner (or none) and the predicate value `seen` of the event that showed
+    /// it; returns what it held before. An unowned child is not kept.
     pub(crate) fn set(
         &self,
         child: ObjectRef<C>,
         owner: Option<ObjectRef<P>>,
-    ) -> Option<ObjectRef<P>> {
+        seen: Option<u64>,
+    ) -> Option<Previous<P>> {
         let child = Name::of(&child);
-        let owner = owner.as_ref().map(Name::of);
+        let owned = owner.as_ref().map(|owner| Owned {
+            owner: Name::of(owner),
+            seen,
+        });
         let mut state = self.state.write().expect("owner index lock poisoned");
         let previous = state.remove(&child);
         if let Some(relist) = state.relist.as_mut()
-            && let Some(owner) = &owner
+            && let Some(owned) = &owned
         {
-            relist.insert(child.clone(), owner.clone());
+            relist.insert(child.clone(), owned.clone());
         }
-        if let Some(owner) = owner {
-            state.insert(child, owner);
+        if let Some(owned) = owned {
+            state.insert(child, owned);
         }
-        previous.map(|previous| previous.to_ref())
+        previous.map(|previous| Previous {
+            owner: previous.owner.to_ref(),
+            seen: previous.seen,
+        })
     }
 
     /// Forgets `child`, returning the owner it had.
@@ -87,7 +110,7 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
             .write()
             .expect("owner index lock poisoned")
             .remove(&Name::of(child));
-        previous.map(|previous| previous.to_ref())
+        previous.map(|previous| previous.owner.to_ref())
     }
 
     /// Starts a relist: children not seen again before [`finish_relist`](Self::finish_relist) are gone.
@@ -108,12 +131,12 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
             .owner
             .iter()
             .filter(|(child, _)| !seen.contains_key(*child))
-            .map(|(child, owner)| (child.to_ref(), owner.to_ref()))
+            .map(|(child, owned)| (child.to_ref(), owned.owner.to_ref()))
             .collect();
         state.children.clear();
         state.owner.clear();
-        for (child, owner) in seen {
-            state.insert(child, owner);
+        for (child, owned) in seen {
+            state.insert(child, owned);
         }
         gone
     }
@@ -131,7 +154,23 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
     /// The owner `child` maps to now.
     pub(crate) fn owner_of(&self, child: &ObjectRef<C>) -> Option<ObjectRef<P>> {
         let state = self.state.read().expect("owner index lock poisoned");
-        state.owner.get(&Name::of(child)).map(Name::to_ref)
+        state
+            .owner
+            .get(&Name::of(child))
+            .map(|owned| owned.owner.to_ref())
+    }
+
+    /// The names of the children the index remembers, sorted.
+    #[cfg(test)]
+    pub(crate) fn remembered(&self) -> Vec<String> {
+        let state = self.state.read().expect("owner index lock poisoned");
+        let mut names: Vec<_> = state
+            .owner
+            .keys()
+            .map(|child| child.name.to_string())
+            .collect();
+        names.sort();
+        names
     }
 
     /// The children of `owner`.
@@ -146,8 +185,8 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
 }
 
 impl IndexState {
-    fn insert(&mut self, child: Name, owner: Name) {
-        let children = self.children.entry(owner.clone()).or_default();
+    fn insert(&mut self, child: Name, owned: Owned) {
+        let children = self.children.entry(owned.owner.clone()).or_default();
         if !children.contains(&child) {
             // Exactly one more for the first few: most primaries have one or a few of a kind.
             if children.len() < 4 {
@@ -155,17 +194,17 @@ impl IndexState {
             }
             children.push(child.clone());
         }
-        self.owner.insert(child, owner);
+        self.owner.insert(child, owned);
     }
 
-    fn remove(&mut self, child: &Name) -> Option<Name> {
-        let owner = self.owner.remove(child)?;
-        if let Some(children) = self.children.get_mut(&owner) {
+    fn remove(&mut self, child: &Name) -> Option<Owned> {
+        let owned = self.owner.remove(child)?;
+        if let Some(children) = self.children.get_mut(&owned.owner) {
             children.retain(|other| other != child);
             if children.is_empty() {
-                self.children.remove(&owner);
+                self.children.remove(&owned.owner);
             }
         }
-        Some(owner)
+        Some(owned)
     }
 }

@@ -4,7 +4,6 @@
 //! swaps the relisted objects into its store only then, and a run started earlier would read the
 //! previous snapshot and consume the change.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use kube::runtime::reflector::{ObjectRef, Store};
@@ -13,7 +12,7 @@ use kube::runtime::watcher::Event;
 use crate::aware::SecondaryAware;
 use crate::cache::expectations::{Expectations, ObjectKey, Version, kind_of};
 use crate::cache::index::OwnerIndex;
-use crate::cache::packed::{Packed, key};
+use crate::cache::packed::Packed;
 use crate::handler::changes::{Change, ChangeOp};
 use crate::kinds::declaration::PredicateFn;
 use crate::kinds::resource::Mapping;
@@ -60,9 +59,6 @@ pub(crate) struct KindPipeline<C: SecondaryResource, P: SecondaryAware> {
     pub(crate) store: Store<Packed<C>>,
     pub(crate) index: Arc<OwnerIndex<C, P>>,
     pub(crate) expectations: Arc<Expectations>,
-    /// The predicate value last seen per mapped object; forgotten on delete and on a relist that
-    /// no longer lists it, so churn does not grow it.
-    pub(crate) last: HashMap<ObjectRef<C>, Option<u64>>,
     /// What the running relist made due, released at its `InitDone`.
     pub(crate) relist: Option<Vec<Due<P>>>,
 }
@@ -83,7 +79,6 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
             store,
             index,
             expectations,
-            last: HashMap::new(),
             relist: None,
         }
     }
@@ -135,11 +130,11 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
     }
 
     /// The end of a relist: releases what it made due, reports the children that vanished, and
-    /// forgets the predicate values and expectations of objects no longer listed.
+    /// forgets the expectations of objects no longer listed (the index forgets their owners and
+    /// predicate values).
     fn relisted(&mut self) -> Vec<Due<P>> {
         let mut due = self.relist.take().unwrap_or_default();
         for (child, owner) in self.index.finish_relist() {
-            self.last.remove(&child);
             due.push(Due {
                 primary: owner,
                 change: Change {
@@ -153,8 +148,6 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
             });
         }
         let store = &self.store;
-        self.last
-            .retain(|child, _| store.get(&key(child)).is_some());
         self.expectations.retain_listed(&kind_of::<C>(), |key| {
             let mut child = ObjectRef::<Packed<C>>::new(&key.name);
             child.namespace = key.namespace.clone();
@@ -212,19 +205,16 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
     }
 
     fn applied_child(&mut self, obj: &C) -> Seen<P> {
-        let mut child = ObjectRef::from_obj(obj);
-        // The predicate memory finds a child by name: its key keeps no version or uid.
-        child.extra = Default::default();
         let owner = self.mapping.owner_of::<P, C>(obj);
-        let previous_owner = self.index.set(child.clone(), owner.clone());
         let value = (self.predicate)(obj);
-        let changed = match &owner {
-            Some(_) => self.last.insert(child, value) != Some(value),
-            None => self.last.remove(&child).is_some(),
-        };
+        let previous = self
+            .index
+            .set(ObjectRef::from_obj(obj), owner.clone(), value);
+        let changed = previous.as_ref().map(|previous| previous.seen) != Some(value);
         let own_echo = self.expectations.is_own_echo(obj);
-        if let Some(previous) = previous_owner.filter(|previous| Some(previous) != owner.as_ref()) {
-            let mut due = vec![self.due(previous, obj, ChangeOp::Deleted)];
+        if let Some(previous) = previous.filter(|previous| Some(&previous.owner) != owner.as_ref())
+        {
+            let mut due = vec![self.due(previous.owner, obj, ChangeOp::Deleted)];
             due.extend(owner.map(|owner| self.due(owner, obj, ChangeOp::Applied)));
             return Seen::due(due);
         }
@@ -248,7 +238,6 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
 
     fn deleted_child(&mut self, obj: &C) -> Seen<P> {
         let child = ObjectRef::from_obj(obj);
-        self.last.remove(&child);
         let own_deletion = self.expectations.is_own_deletion(obj);
         self.expectations.forget(&child);
         let owner = self

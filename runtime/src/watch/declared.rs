@@ -156,9 +156,11 @@ impl<C: SecondaryResource, P: SecondaryAware> ErasedWatch<P> for Watch<C, P> {
                 continue;
             }
             child.meta_mut().managed_fields = None;
+            // No pipeline follows a filled cache: no predicate value to remember.
             index.set(
                 ObjectRef::from_obj(&child),
                 self.mapping.owner_of::<P, C>(&child),
+                None,
             );
             writer.apply_watcher_event(&watcher::Event::Apply(Packed::pack(&child)?));
         }
@@ -321,6 +323,7 @@ mod tests {
             index.set(
                 ObjectRef::from_obj(&child("cfg", &db, "1")),
                 Some(owner.clone()),
+                None,
             );
             forget_owner(&mapping, index.clone())(&owner);
             assert_eq!(index.children_of(&owner).len(), kept, "{mapping:?}");
