@@ -287,6 +287,15 @@ async fn a_refused_deployment_is_told_in_events_and_its_recovery_costs_one_statu
     .await;
     assert!(counts.snapshot().get("event").is_some_and(|n| *n >= 3));
 
+    // Deleted while the operator runs, so that its finalizer does not hold the namespace.
+    memcacheds
+        .delete("cache", &DeleteParams::default())
+        .await
+        .expect("delete the Memcached");
+    wait_for("the Memcached gone", || async {
+        memcacheds.get_opt("cache").await.expect("get").is_none()
+    })
+    .await;
     operator.stop().await;
     ns.delete().await;
 }
