@@ -122,8 +122,9 @@ impl<P: SecondaryAware> Controller<P> {
     /// How often a primary's children are repaired while something keeps changing them: `burst`
     /// runs of [`reconcile_secondaries`](crate::Reconciler::reconcile_secondaries) at once, then
     /// one after `every`, whatever the number of changes; the changes made meanwhile fold into
-    /// that run. While the drift goes on through each wait, the next wait doubles, up to 32 times
-    /// `every`; one wait without drift ends it. Default: 5, then 10 s, 20 s, 40 s … 320 s, so
+    /// that run. While the drift goes on through each wait, the next wait doubles, up to twice
+    /// `every` (a child stays wrong at most that long after the drift stops); one wait without
+    /// drift ends it. Default: 5, then 10 s, then 20 s, so
     /// ordinary drift (a deleted Service, a few edits a minute) is repaired at once, and a child
     /// another controller rewrites a hundred times a second costs a few repairs, not a hundred a
     /// second. A change of the primary itself never waits; `u32::MAX` never holds.
