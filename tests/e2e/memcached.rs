@@ -27,6 +27,18 @@ async fn reasons(events: &Api<Event>, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Deletes the Memcached `cache` and waits until it is gone (its finalizer removed).
+async fn delete_and_wait(memcacheds: &Api<Memcached>) {
+    memcacheds
+        .delete("cache", &DeleteParams::default())
+        .await
+        .expect("delete the Memcached");
+    wait_for("the Memcached to be gone", || async {
+        memcacheds.get_opt("cache").await.expect("get").is_none()
+    })
+    .await;
+}
+
 async fn replicas(deployments: &Api<Deployment>) -> Option<i32> {
     let deployment = deployments
         .get_opt("cache")
@@ -131,14 +143,7 @@ async fn a_memcached_gets_its_deployment_conditions_and_a_cleanup_event_before_i
     })
     .await;
 
-    memcacheds
-        .delete("cache", &Default::default())
-        .await
-        .expect("delete the Memcached");
-    wait_for("the Memcached to be gone", || async {
-        memcacheds.get_opt("cache").await.expect("get").is_none()
-    })
-    .await;
+    delete_and_wait(&memcacheds).await;
     let deleting = events.list(&Default::default()).await.expect("list Events");
     let deleting: Vec<_> = deleting
         .items
@@ -288,14 +293,7 @@ async fn a_refused_deployment_is_told_in_events_and_its_recovery_costs_one_statu
     assert!(counts.snapshot().get("event").is_some_and(|n| *n >= 3));
 
     // Deleted while the operator runs, so that its finalizer does not hold the namespace.
-    memcacheds
-        .delete("cache", &DeleteParams::default())
-        .await
-        .expect("delete the Memcached");
-    wait_for("the Memcached gone", || async {
-        memcacheds.get_opt("cache").await.expect("get").is_none()
-    })
-    .await;
+    delete_and_wait(&memcacheds).await;
     operator.stop().await;
     ns.delete().await;
 }

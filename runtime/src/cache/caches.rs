@@ -66,7 +66,8 @@ impl<C: SecondaryResource, P: SecondaryAware> KindCache<C, P> {
                 continue;
             }
             let at = ObjectRef::from_obj(ours.as_ref());
-            let stored = self.get(&at);
+            // The cached child is most often decoded above already: decoded once, not twice.
+            let stored = children.get(&at).cloned().or_else(|| self.get(&at));
             let stored = stored
                 .as_ref()
                 .and_then(|s| s.meta().resource_version.as_deref());

@@ -53,10 +53,10 @@ const RETRY_GRACE: Duration = Duration::from_secs(10);
 
 /// Runs `spec` into a store, `apply` writing each event into it (a reflector [`Writer`]'s
 /// `apply_watcher_event`, of the event or of its packed form), then calling `on_event` with the
-/// event.
-///
-/// [`Writer`]: kube::runtime::reflector::store::Writer A failing watch is retried by what failed (`backoff`), and said once when it starts
+/// event. A failing watch is retried by what failed (`backoff`), and said once when it starts
 /// failing and once when it works again, not at every attempt.
+///
+/// [`Writer`]: kube::runtime::reflector::store::Writer
 pub(crate) fn drive<K>(
     spec: WatchSpec<K>,
     mut apply: impl FnMut(&watcher::Event<K>) + Send + 'static,
