@@ -6,11 +6,15 @@
 //! its key (about 3 KB): a cold start that creates 4,000 children held about 12 MB of Events for
 //! six minutes, more than the caches of those children. Here a repeat is found by a hash of
 //! what makes two Events the same (kube-runtime's key: type, reason, action, the reporter, the
-//! object regarded and the related one), and only the sent Event's name and count are kept, for
-//! at most 4,096 Events (client-go's correlator keeps as many) and six minutes each.
+//! object regarded and the related one), and only when the sent Event was made (its name is the
+//! regarded object's and that time), how often and when it last happened are kept, for at most
+//! 4,096 Events (client-go's correlator keeps as many, in a least-recently-used cache too) and six
+//! minutes each: 32 bytes an Event, with the LRU's own table and list.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::time::Duration;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::api::events::v1::{Event as K8sEvent, EventSeries};
@@ -24,13 +28,15 @@ use kube::{Api, Client};
 const SERIES_FOR: Duration = Duration::from_secs(6 * 60);
 
 /// How many sent Events are remembered at most; the least recently used go first.
-const REMEMBERED: u64 = 4096;
+const REMEMBERED: NonZeroUsize = NonZeroUsize::new(4096).expect("not zero");
 
-/// An Event sent, as a repeat of it needs it: its name and how often it happened.
-#[derive(Clone)]
+/// An Event sent, as a repeat of it needs it: when it was made (its name ends in that time), how
+/// often it happened, and when last.
+#[derive(Clone, Copy)]
 struct Sent {
-    name: String,
+    made: i128,
     count: i32,
+    last: Instant,
 }
 
 /// Sends Events for one reporter, counting repeats in series.
@@ -38,7 +44,7 @@ struct Sent {
 pub(crate) struct Recorder {
     client: Client,
     reporter: Reporter,
-    sent: moka::sync::Cache<u64, Sent>,
+    sent: Arc<Mutex<lru::LruCache<u64, Sent>>>,
 }
 
 impl Recorder {
@@ -46,11 +52,25 @@ impl Recorder {
         Self {
             client,
             reporter,
-            sent: moka::sync::Cache::builder()
-                .max_capacity(REMEMBERED)
-                .time_to_live(SERIES_FOR)
-                .build(),
+            sent: Arc::new(Mutex::new(lru::LruCache::new(REMEMBERED))),
         }
+    }
+
+    /// The Event sent as `key` in the last six minutes, if any.
+    fn remembered(&self, key: u64) -> Option<Sent> {
+        let mut sent = self.sent.lock().expect("event memory lock poisoned");
+        let found = sent.get(&key).copied()?;
+        if found.last.elapsed() < SERIES_FOR {
+            return Some(found);
+        }
+        sent.pop(&key);
+        None
+    }
+
+    /// The name of an Event about `regarding` made at `made` (nanoseconds since the epoch).
+    fn name(&self, regarding: &ObjectReference, made: i128) -> String {
+        let named = regarding.name.as_ref().unwrap_or(&self.reporter.controller);
+        format!("{named}.{made:x}")
     }
 
     /// What makes two Events the same one happening again.
@@ -78,39 +98,48 @@ impl Recorder {
         let events: Api<K8sEvent> = Api::namespaced(self.client.clone(), namespace);
         let key = self.key(event, regarding);
         let now = MicroTime(Timestamp::now());
-        let sent = match self.sent.get(&key) {
-            Some(Sent { name, count }) => {
+        let sent = match self.remembered(key) {
+            Some(Sent { made, count, .. }) => {
                 let count = count + 1;
                 let series = EventSeries {
                     count,
                     last_observed_time: now,
                 };
                 let patch = serde_json::json!({ "series": series });
+                let name = self.name(regarding, made);
                 events
                     .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
                     .await?;
-                Sent { name, count }
+                Sent {
+                    made,
+                    count,
+                    last: Instant::now(),
+                }
             }
             None => {
-                let created = events
+                let made = now.0.as_nanosecond();
+                events
                     .create(
                         &PostParams::default(),
                         &self.new_event(event, regarding, now),
                     )
                     .await?;
                 Sent {
-                    name: created.metadata.name.unwrap_or_default(),
+                    made,
                     count: 1,
+                    last: Instant::now(),
                 }
             }
         };
-        self.sent.insert(key, sent);
+        self.sent
+            .lock()
+            .expect("event memory lock poisoned")
+            .put(key, sent);
         Ok(())
     }
 
     /// The Event kube-runtime's `Recorder` would create.
     fn new_event(&self, event: &Event, regarding: &ObjectReference, now: MicroTime) -> K8sEvent {
-        let named = regarding.name.as_ref().unwrap_or(&self.reporter.controller);
         let controller = &self.reporter.controller;
         K8sEvent {
             action: Some(event.action.clone()),
@@ -120,7 +149,7 @@ impl Recorder {
             note: event.note.clone(),
             metadata: ObjectMeta {
                 namespace: regarding.namespace.clone(),
-                name: Some(format!("{named}.{:x}", now.0.as_nanosecond())),
+                name: Some(self.name(regarding, now.0.as_nanosecond())),
                 ..ObjectMeta::default()
             },
             reporting_controller: Some(controller.clone()),
@@ -254,6 +283,31 @@ mod tests {
                 ("POST", "/apis/events.k8s.io/v1/namespaces/ns/events", None),
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn an_event_last_sent_more_than_six_minutes_ago_is_forgotten() {
+        let recorder = recorder();
+        let long_ago = Instant::now()
+            .checked_sub(SERIES_FOR + Duration::from_secs(1))
+            .expect("the clock started more than six minutes ago");
+        let put = |key, last| {
+            let sent = Sent {
+                made: 1,
+                count: 3,
+                last,
+            };
+            recorder.sent.lock().unwrap().put(key, sent);
+        };
+        put(1, long_ago);
+        put(2, Instant::now());
+        assert!(recorder.remembered(1).is_none(), "a new series starts");
+        assert_eq!(
+            recorder.sent.lock().unwrap().len(),
+            1,
+            "and the old one is gone"
+        );
+        assert_eq!(recorder.remembered(2).map(|sent| sent.count), Some(3));
     }
 
     #[tokio::test]
