@@ -10,30 +10,8 @@ use kube::Resource;
 use kube::runtime::reflector::ObjectRef;
 
 use crate::aware::SecondaryAware;
+use crate::cache::name::Name;
 use crate::kinds::resource::SecondaryResource;
-
-/// An object's name and namespace: what the owner index keys by, without the resource version
-/// and uid an [`ObjectRef`] made from an object carries.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct Name {
-    name: Box<str>,
-    namespace: Option<Box<str>>,
-}
-
-impl Name {
-    fn of<K: Resource<DynamicType = ()>>(at: &ObjectRef<K>) -> Self {
-        Self {
-            name: at.name.as_str().into(),
-            namespace: at.namespace.as_deref().map(Into::into),
-        }
-    }
-
-    fn to_ref<K: Resource<DynamicType = ()>>(&self) -> ObjectRef<K> {
-        let mut at = ObjectRef::new(&self.name);
-        at.namespace = self.namespace.as_deref().map(str::to_string);
-        at
-    }
-}
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
 pub(crate) struct OwnerIndex<C: Resource, P: Resource> {
@@ -167,7 +145,7 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
         let mut names: Vec<_> = state
             .owner
             .keys()
-            .map(|child| child.name.to_string())
+            .map(|child| child.parts().1.to_string())
             .collect();
         names.sort();
         names
@@ -185,7 +163,11 @@ impl<C: SecondaryResource, P: SecondaryAware> OwnerIndex<C, P> {
 }
 
 impl IndexState {
-    fn insert(&mut self, child: Name, owned: Owned) {
+    fn insert(&mut self, child: Name, mut owned: Owned) {
+        // The owner's name is shared by its entry and each of its children's.
+        if let Some((owner, _)) = self.children.get_key_value(&owned.owner) {
+            owned.owner = owner.clone();
+        }
         let children = self.children.entry(owned.owner.clone()).or_default();
         if !children.contains(&child) {
             // Exactly one more for the first few: most primaries have one or a few of a kind.

@@ -10,6 +10,7 @@ use kube::runtime::reflector::ObjectRef;
 
 use crate::aware::{Options, SecondaryAware};
 use crate::cache::expectations::{Expectations, Version};
+use crate::cache::name::Name;
 use crate::dispatch::backoff::{Backoff, after, due, spread};
 use crate::dispatch::budget::RepairBudget;
 use crate::dispatch::plan::{Main, Outcome, Plan};
@@ -24,12 +25,13 @@ use state::{Pending, PrimaryState};
 /// Whether a child `(kind, namespace, name)` is in its cache now and maps to the run's primary.
 pub(crate) type Live<'a, Kd> = &'a dyn Fn(Kd, Option<&str>, &str) -> bool;
 
-/// The reasons of every primary of one controller.
+/// The reasons of every primary of one controller, by the primary's name (every primary has an
+/// entry: its fallback resync is due some day).
 pub(crate) struct Ledger<P: SecondaryAware> {
     options: Options,
     backoff: Backoff,
     budget: RepairBudget,
-    state: Mutex<HashMap<ObjectRef<P>, PrimaryState<P::Kind>>>,
+    state: Mutex<HashMap<Name, PrimaryState<P::Kind>>>,
 }
 
 impl<P: SecondaryAware> Ledger<P> {
@@ -42,14 +44,14 @@ impl<P: SecondaryAware> Ledger<P> {
         }
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut HashMap<ObjectRef<P>, PrimaryState<P::Kind>>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<Name, PrimaryState<P::Kind>>) -> R) -> R {
         f(&mut self.state.lock().expect("ledger lock poisoned"))
     }
 
     /// The primary itself changed (or appeared). Returns whether to send it a request.
     pub(crate) fn record_primary(&self, primary: ObjectRef<P>) -> bool {
         self.with(|state| {
-            let entry = state.entry(primary).or_default();
+            let entry = state.entry(Name::of(&primary)).or_default();
             entry.primary_changed = true;
             entry.enqueue()
         })
@@ -66,7 +68,7 @@ impl<P: SecondaryAware> Ledger<P> {
         version: Option<Version>,
     ) -> bool {
         self.with(|state| {
-            let entry = state.entry(primary).or_default();
+            let entry = state.entry(Name::of(&primary)).or_default();
             let pending = entry
                 .changes
                 .entry((change.kind, change.namespace, change.name))
@@ -92,7 +94,7 @@ impl<P: SecondaryAware> Ledger<P> {
     /// The scheduler took the primary's request from the trigger channel.
     pub(crate) fn received(&self, primary: &ObjectRef<P>) {
         self.with(|state| {
-            if let Some(entry) = state.get_mut(primary) {
+            if let Some(entry) = state.get_mut(&Name::of(primary)) {
                 entry.queued = false;
             }
         });
@@ -101,7 +103,7 @@ impl<P: SecondaryAware> Ledger<P> {
     /// The primary was deleted: its pending reasons and timers go with it. Returns the child
     /// events it drops, by kind.
     pub(crate) fn forget(&self, primary: &ObjectRef<P>) -> Vec<(P::Kind, u64)> {
-        self.with(|state| state.remove(primary))
+        self.with(|state| state.remove(&Name::of(primary)))
             .map(PrimaryState::pending_events)
             .unwrap_or_default()
     }
@@ -110,15 +112,16 @@ impl<P: SecondaryAware> Ledger<P> {
     /// that does not exist (yet). Drops what was recorded for it unless the primary itself was
     /// seen, whose own first run will read its children; returns the events dropped, by kind.
     pub(crate) fn drop_unserved(&self, primary: &ObjectRef<P>) -> Vec<(P::Kind, u64)> {
+        let primary = Name::of(primary);
         self.with(|state| {
             let unseen = state
-                .get(primary)
+                .get(&primary)
                 .is_some_and(|entry| !entry.reconciled && !entry.primary_changed);
             if !unseen {
                 return Vec::new();
             }
             state
-                .remove(primary)
+                .remove(&primary)
                 .map(PrimaryState::pending_events)
                 .unwrap_or_default()
         })
@@ -138,7 +141,7 @@ impl<P: SecondaryAware> Ledger<P> {
         expectations: &Expectations,
         live: Live<'_, P::Kind>,
     ) -> Plan<P::Kind> {
-        let key = ObjectRef::from_obj(primary);
+        let key = Name::of_obj(primary);
         let uid = primary.meta().uid.as_deref();
         let deleting = primary.meta().deletion_timestamp.is_some();
         self.with(|state| {
@@ -214,7 +217,7 @@ impl<P: SecondaryAware> Ledger<P> {
     ) -> Option<Duration> {
         let resync = spread(self.options.resync, primary);
         self.with(|state| {
-            let entry = state.get_mut(primary)?;
+            let entry = state.get_mut(&Name::of(primary))?;
             if !outcome.failed() {
                 entry.backoff = None;
             }
@@ -223,7 +226,9 @@ impl<P: SecondaryAware> Ledger<P> {
                 Next::AwaitChange => None,
                 Next::Requeue(delay) => Some(after(now, delay)),
                 Next::Backoff => {
-                    let delays = entry.backoff.get_or_insert_with(|| backoff.start());
+                    let delays = entry
+                        .backoff
+                        .get_or_insert_with(|| Box::new(backoff.start()));
                     let delay = delays.next().unwrap_or(backoff.max).min(backoff.max);
                     Some(after(now, delay))
                 }
@@ -287,7 +292,11 @@ impl<P: SecondaryAware> Ledger<P> {
     /// Whether a request for `primary` waits in the trigger channel.
     #[cfg(test)]
     pub(crate) fn is_queued(&self, primary: &ObjectRef<P>) -> bool {
-        self.with(|state| state.get(primary).is_some_and(|entry| entry.queued))
+        self.with(|state| {
+            state
+                .get(&Name::of(primary))
+                .is_some_and(|entry| entry.queued)
+        })
     }
 }
 

@@ -42,8 +42,9 @@ pub(super) struct PrimaryState<Kd: SecondaryKind> {
     pub(super) changes: BTreeMap<ChildKey<Kd>, Pending>,
     /// A request for this primary waits in the trigger channel: no second one is sent.
     pub(super) queued: bool,
-    /// The retry delays while handlers keep failing; reset by a run without failure.
-    pub(super) backoff: Option<ExponentialBackoff>,
+    /// The retry delays while handlers keep failing; reset by a run without failure. Boxed: it
+    /// is 120 bytes, and only a failing primary has one.
+    pub(super) backoff: Option<Box<ExponentialBackoff>>,
     pub(super) resync: Option<Instant>,
     pub(super) requeue: Option<Instant>,
     pub(super) retry: Option<Instant>,

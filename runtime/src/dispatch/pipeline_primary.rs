@@ -8,12 +8,13 @@ use kube::runtime::watcher::Event;
 
 use crate::aware::SecondaryAware;
 use crate::cache::expectations::Expectations;
+use crate::cache::name::Name;
 
 /// The primary's own events: whether each wakes it, by `metadata.generation` (spec changes), and
 /// which primaries were deleted. A primary is its uid: one recreated under the same name is a
 /// deletion of the old one and a new primary.
 pub(crate) struct PrimaryPipeline<P: Resource<DynamicType = ()>> {
-    last: HashMap<ObjectRef<P>, LastSeen>,
+    last: HashMap<Name, LastSeen>,
     relist: Option<Relist<P>>,
 }
 
@@ -27,7 +28,7 @@ struct LastSeen {
 
 /// A primary relist in progress: what it listed and what it made due, released at `InitDone`.
 struct Relist<P: Resource<DynamicType = ()>> {
-    listed: HashSet<ObjectRef<P>>,
+    listed: HashSet<Name>,
     due: Vec<PrimaryEvent<P>>,
 }
 
@@ -85,7 +86,7 @@ impl<P: SecondaryAware> PrimaryPipeline<P> {
                 let events = self.applied(obj);
                 match self.relist.as_mut() {
                     Some(relist) => {
-                        relist.listed.insert(ObjectRef::from_obj(obj));
+                        relist.listed.insert(Name::of_obj(obj));
                         relist.due.extend(events);
                         Vec::new()
                     }
@@ -93,9 +94,8 @@ impl<P: SecondaryAware> PrimaryPipeline<P> {
                 }
             }
             Event::Delete(obj) => {
-                let primary = ObjectRef::from_obj(obj);
-                self.last.remove(&primary);
-                vec![PrimaryEvent::Deleted(primary)]
+                self.last.remove(&Name::of_obj(obj));
+                vec![PrimaryEvent::Deleted(ObjectRef::from_obj(obj))]
             }
             Event::InitDone => {
                 let Some(relist) = self.relist.take() else {
@@ -111,7 +111,7 @@ impl<P: SecondaryAware> PrimaryPipeline<P> {
                     .into_iter()
                     .map(|primary| {
                         self.last.remove(&primary);
-                        PrimaryEvent::Deleted(primary)
+                        PrimaryEvent::Deleted(primary.to_ref())
                     })
                     .collect();
                 events.extend(relist.due);
@@ -128,7 +128,7 @@ impl<P: SecondaryAware> PrimaryPipeline<P> {
             generation: meta.generation,
             resource_version: meta.resource_version.clone(),
         };
-        let before = self.last.insert(primary.clone(), now.clone());
+        let before = self.last.insert(Name::of_obj(obj), now.clone());
         let mut events = Vec::new();
         let by_generation = match before {
             Some(before) if before.uid != now.uid => {
