@@ -20,7 +20,7 @@ use crate::ops::metrics::{EventOutcome, Trigger};
 
 #[path = "ledger_state.rs"]
 mod state;
-use state::{Pending, PrimaryState};
+use state::PrimaryState;
 
 /// Whether a child `(kind, namespace, name)` is in its cache now and maps to the run's primary.
 pub(crate) type Live<'a, Kd> = &'a dyn Fn(Kd, Option<&str>, &str) -> bool;
@@ -69,15 +69,7 @@ impl<P: SecondaryAware> Ledger<P> {
     ) -> bool {
         self.with(|state| {
             let entry = state.entry(Name::of(&primary)).or_default();
-            let pending = entry
-                .changes
-                .entry((change.kind, change.namespace, change.name))
-                .or_insert_with(|| Pending {
-                    op: change.op,
-                    owner_uid: None,
-                    versions: Vec::new(),
-                    foreign: 0,
-                });
+            let pending = entry.pending((change.kind, change.namespace, change.name), change.op);
             pending.op = change.op;
             pending.owner_uid = owner_uid;
             match version.filter(|_| change.op == ChangeOp::Applied) {
