@@ -73,7 +73,13 @@ impl<P: SecondaryAware> Ledger<P> {
             pending.op = change.op;
             pending.owner_uid = owner_uid;
             match version.filter(|_| change.op == ChangeOp::Applied) {
-                Some(version) => pending.versions.push(version),
+                Some(version) => {
+                    // Most children have one event pending: room for one, not four (480 bytes).
+                    if pending.versions.is_empty() {
+                        pending.versions.reserve_exact(1);
+                    }
+                    pending.versions.push(version);
+                }
                 None => pending.foreign += 1,
             }
             if entry.hold.is_some_and(|until| until > Instant::now()) {
