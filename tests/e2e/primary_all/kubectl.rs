@@ -105,8 +105,16 @@ async fn kubectl_explain_reads_the_aggregated_openapi() {
     let registered = Registered::acquire().await;
     let cache = cache_dir(&format!("explain-{}", std::process::id()));
     // The aggregator downloads each APIService's OpenAPI in its own time.
+    // Each new refusal is printed, so a run that gives up shows why.
+    let last = std::sync::Mutex::new(String::new());
     wait_for("kubectl explain to find the resource", || async {
-        try_kubectl(&["explain", RESOURCE, &cache]).is_ok()
+        let refused = try_kubectl(&["explain", RESOURCE, &cache]).err();
+        let mut last = last.lock().expect("not poisoned");
+        if let Some(error) = refused.as_ref().filter(|error| **error != *last) {
+            eprintln!("kubectl explain: {error}");
+        }
+        *last = refused.unwrap_or_default();
+        last.is_empty()
     })
     .await;
     let explained = kubectl(&["explain", RESOURCE, &cache]);
