@@ -5,7 +5,9 @@
 //! scenarios against the cluster in `KUBECONFIG`, one contestant at a time, and writes
 //! `bench/results/results.{json,md,svg}`. `--scenario primary-all`, run only when named, reads
 //! one Database with its children through the aggregated API and the alternatives instead
-//! (see `primary_all`); `--primaries` sets its N. `--merge` runs nothing: it joins the `results.json`
+//! (see `primary_all`). `--primaries N` runs the chosen scenarios at N, their built-in run at that
+//! size if there is one, else their first one over N primaries (say, `--scenario idle
+//! --primaries 10000`), and sets primary-all's N. `--merge` runs nothing: it joins the `results.json`
 //! of earlier runs (say, one run per N) into one report, which is how the memory cost per cached
 //! child gets measured across N.
 
@@ -171,17 +173,12 @@ async fn main() -> anyhow::Result<()> {
     install_crd::<Database>(&client, "kube-secondary-bench").await?;
     let logs = args.out.join("logs");
     std::fs::create_dir_all(&logs)?;
-    let plan: Vec<Scenario> = scenarios(args.quick)
-        .into_iter()
-        .map(|s| match (s, args.idle_seconds) {
-            (Scenario::Idle { primaries, .. }, Some(seconds)) => {
-                Scenario::Idle { primaries, seconds }
-            }
-            (s, _) => s,
-        })
-        .filter(|s| args.scenarios.is_empty() || args.scenarios.iter().any(|name| name == s.name()))
-        .filter(|s| args.primaries.is_empty() || args.primaries.contains(&s.primaries()))
-        .collect();
+    let plan = scenario::plan(
+        &scenarios(args.quick),
+        &args.scenarios,
+        &args.primaries,
+        args.idle_seconds,
+    );
     let primary_all_sizes = match args.scenarios.iter().any(|s| s == "primary-all") {
         false => vec![],
         true if args.primaries.is_empty() => vec![primary_all::Plan::default_primaries(args.quick)],

@@ -87,13 +87,13 @@ pub fn markdown(results: &[RunResult]) -> String {
     }
     let _ = writeln!(
         out,
-        "\nStart-up (idle runs): a cold start creates every child; a restart over the converged primaries runs each once (ready: every primary ran).\n"
+        "\nStart-up (idle runs): a cold start creates every child (converge: until every child is in place; CPU: the operator's, from its start until the idle window, the control plane's own work on the children included; peak RSS: of the whole run); a restart over the converged primaries runs each once (ready: every primary ran).\n"
     );
     let _ = writeln!(
         out,
-        "| N | contestant | cold start: converge s | restart: ready s | restart: requests (by verb) | restart: CPU s | restart: peak RSS MiB |"
+        "| N | contestant | cold start: converge s | cold start: CPU s | peak RSS MiB | restart: ready s | restart: requests (by verb) | restart: CPU s | restart: peak RSS MiB |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
     for r in rows {
         let (ready, requests, cpu, rss) = match &r.restart {
             Some(restart) => (
@@ -106,10 +106,13 @@ pub fn markdown(results: &[RunResult]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {:.1} | {ready} | {requests} | {cpu} | {rss} |",
+            "| {} | {} | {:.1} | {} | {:.1} | {ready} | {requests} | {cpu} | {rss} |",
             r.scenario.primaries(),
             r.contestant.name(),
             r.converge_seconds,
+            r.start_cpu_seconds
+                .map_or("–".into(), |cpu| format!("{cpu:.2}")),
+            r.peak_rss_mib,
         );
     }
     out

@@ -25,6 +25,10 @@ pub struct RunResult {
     pub converge_seconds: f64,
     /// Seconds of the measured window.
     pub window_seconds: f64,
+    /// Operator CPU seconds from its start until the window: the cold start, the control plane
+    /// settling and the start-up wake-ups.
+    #[serde(default)]
+    pub start_cpu_seconds: Option<f64>,
     /// Wake-ups and API requests during the window.
     pub counters: Counters,
     /// Operator CPU seconds during the window.
@@ -114,7 +118,7 @@ pub async fn run(
         }
         _ => None,
     };
-    scenario::delete_namespace(client, &namespace).await;
+    scenario::delete_namespace(client, &namespace, primaries).await;
     let mut result = result.map_err(|e| anyhow::anyhow!("{e}; operator log: {}", log.display()))?;
     result.restart = restart.transpose()?;
     result.contestant = contestant;
@@ -142,6 +146,7 @@ async fn measure(
     scenario::wait_quiescent(
         client,
         namespace,
+        primaries,
         Duration::from_secs(60 + primaries as u64 / 5),
     )
     .await?;
@@ -235,6 +240,7 @@ async fn measure(
             Scenario::Idle { .. } => (window_end - start).as_secs_f64(),
             _ => start.elapsed().as_secs_f64(),
         },
+        start_cpu_seconds: Some(cpu_before),
         counters: after.since(&before),
         cpu_seconds: cpu_after - cpu_before,
         peak_rss_mib: 0.0,

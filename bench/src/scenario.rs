@@ -47,6 +47,36 @@ impl Scenario {
         }
     }
 
+    /// The same scenario over `primaries` primaries.
+    pub fn with_primaries(self, primaries: usize) -> Self {
+        match self {
+            Scenario::Idle { seconds, .. } => Scenario::Idle { primaries, seconds },
+            Scenario::Drift {
+                count, per_second, ..
+            } => Scenario::Drift {
+                primaries,
+                count,
+                per_second,
+            },
+            Scenario::Noise {
+                count, per_second, ..
+            } => Scenario::Noise {
+                primaries,
+                count,
+                per_second,
+            },
+            Scenario::Churn {
+                seconds,
+                per_second,
+                ..
+            } => Scenario::Churn {
+                primaries,
+                seconds,
+                per_second,
+            },
+        }
+    }
+
     /// The number of primaries.
     pub fn primaries(&self) -> usize {
         match *self {
@@ -56,6 +86,37 @@ impl Scenario {
             | Scenario::Churn { primaries, .. } => primaries,
         }
     }
+}
+
+/// The runs of a benchmark: the built-in scenarios named in `names` (all without any), at the
+/// sizes in `sizes` (the built-in ones without any). A size a scenario has no built-in run for
+/// takes that scenario's first built-in run over that many primaries, so any N can be measured.
+/// `idle_seconds` overrides the length of the idle windows.
+pub fn plan(
+    builtin: &[Scenario],
+    names: &[String],
+    sizes: &[usize],
+    idle_seconds: Option<u64>,
+) -> Vec<Scenario> {
+    let named = |s: &&Scenario| names.is_empty() || names.iter().any(|n| n == s.name());
+    let mut plan: Vec<Scenario> = vec![];
+    for scenario in builtin.iter().filter(named) {
+        if sizes.is_empty() {
+            plan.push(*scenario);
+        } else if !plan.iter().any(|p| p.name() == scenario.name()) {
+            for &size in sizes {
+                let same = |s: &&Scenario| s.name() == scenario.name() && s.primaries() == size;
+                let run = builtin.iter().find(same).copied();
+                plan.push(run.unwrap_or_else(|| scenario.with_primaries(size)));
+            }
+        }
+    }
+    for scenario in &mut plan {
+        if let (Scenario::Idle { primaries, .. }, Some(seconds)) = (*scenario, idle_seconds) {
+            *scenario = Scenario::Idle { primaries, seconds };
+        }
+    }
+    plan
 }
 
 /// A small deterministic generator, so every contestant sees the same sequence for one seed.
@@ -110,10 +171,10 @@ pub async fn create_primaries(
     Ok(())
 }
 
-/// Deletes `namespace` and waits (at most five minutes) until the namespace controller and the
-/// garbage collector have removed it, so that the next run does not share the control plane with
-/// this run's clean-up.
-pub async fn delete_namespace(client: &Client, namespace: &str) {
+/// Deletes `namespace`, which holds `count` primaries, and waits (at most five minutes plus a
+/// second per 20 primaries) until the namespace controller and the garbage collector have removed
+/// it, so that the next run does not share the control plane with this run's clean-up.
+pub async fn delete_namespace(client: &Client, namespace: &str, count: usize) {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     if let Err(e) = namespaces
         .delete(namespace, &DeleteParams::background())
@@ -123,7 +184,8 @@ pub async fn delete_namespace(client: &Client, namespace: &str) {
         return;
     }
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(300) {
+    let limit = Duration::from_secs(300 + count as u64 / 20);
+    while start.elapsed() < limit {
         match namespaces.get_opt(namespace).await {
             Ok(None) => {
                 tracing::info!(
@@ -136,10 +198,7 @@ pub async fn delete_namespace(client: &Client, namespace: &str) {
             Ok(Some(_)) | Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
         }
     }
-    tracing::warn!(
-        namespace,
-        "namespace still terminating after 300 s; going on"
-    );
+    tracing::warn!(namespace, ?limit, "namespace still terminating; going on");
 }
 
 /// Whether every primary has all four children in their desired state.
@@ -160,12 +219,12 @@ pub async fn converged(client: &Client, namespace: &str, count: usize) -> anyhow
         })
         .count();
     let services = Api::<Service>::namespaced(client.clone(), namespace)
-        .list(&all)
+        .list_metadata(&all)
         .await?
         .items
         .len();
     let secrets = Api::<Secret>::namespaced(client.clone(), namespace)
-        .list(&ListParams::default().labels("app.kubernetes.io/instance"))
+        .list_metadata(&ListParams::default().labels("app.kubernetes.io/instance"))
         .await?
         .items
         .len();
@@ -216,6 +275,16 @@ async fn control_plane_state(
     Ok((versions, caught_up))
 }
 
+/// How long to wait between two reads of every child of `count` primaries: `base` up to 1,000
+/// primaries, longer in proportion beyond, so that the benchmark's own lists do not load the
+/// control plane the contestant shares with it (a read of 10,000 primaries' children lists
+/// 40,000 objects).
+fn poll_interval(count: usize, base: Duration) -> Duration {
+    base * u32::try_from(count.div_ceil(1000))
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
+
 /// Waits until the control plane has finished its own work on the children (the Deployment and
 /// ReplicaSet controllers are rate-limited and lag behind a burst of creations): nothing of
 /// theirs changed for six seconds. Gives up after `limit` and says so; the window then starts
@@ -223,6 +292,7 @@ async fn control_plane_state(
 pub async fn wait_quiescent(
     client: &Client,
     namespace: &str,
+    count: usize,
     limit: Duration,
 ) -> anyhow::Result<Duration> {
     let start = Instant::now();
@@ -237,7 +307,7 @@ pub async fn wait_quiescent(
             );
             break;
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::time::sleep(poll_interval(count, Duration::from_secs(2))).await;
         let (versions, caught_up) = control_plane_state(client, namespace).await?;
         quiet = if caught_up && last.as_ref() == Some(&versions) {
             quiet + 1
@@ -267,7 +337,11 @@ pub async fn wait_converged(
             start.elapsed() < limit,
             "{namespace}: {count} primaries did not converge within {limit:?}"
         );
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(poll_interval(count, Duration::from_millis(250))).await;
     }
     Ok(start.elapsed())
 }
+
+#[cfg(test)]
+#[path = "scenario_tests.rs"]
+mod tests;

@@ -141,7 +141,7 @@ pub async fn run(
     let mut server = match ServerProcess::start(binary, pki, &log) {
         Ok(server) => server,
         Err(error) => {
-            scenario::delete_namespace(client, &namespace).await;
+            scenario::delete_namespace(client, &namespace, plan.primaries).await;
             return Err(error);
         }
     };
@@ -162,6 +162,6 @@ pub async fn run(
     }
     server.stop().await;
     println!("    deleting {namespace}");
-    scenario::delete_namespace(client, &namespace).await;
+    scenario::delete_namespace(client, &namespace, plan.primaries).await;
     outcome.map_err(|e| anyhow::anyhow!("{e:#}; server log: {}", log.display()))
 }

@@ -85,6 +85,7 @@ impl Run<'_> {
         let settled = scenario::wait_quiescent(
             client,
             namespace,
+            plan.primaries,
             Duration::from_secs(60 + plan.primaries as u64 / 5),
         )
         .await?;
