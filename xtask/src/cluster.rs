@@ -23,6 +23,12 @@ pub struct UpOptions {
     /// The kube-apiserver's port on 127.0.0.1 (default: a free one).
     #[arg(long)]
     pub apiserver_port: Option<u16>,
+    /// kube-controller-manager's requests per second to the API server (its `--kube-api-qps`,
+    /// burst twice that; default its own, 20). At 20 its Deployment and ReplicaSet controllers
+    /// trail a cold start of thousands of Deployments by many minutes; the benchmark at large N
+    /// raises it.
+    #[arg(long)]
+    pub controller_qps: Option<u32>,
 }
 
 impl Default for UpOptions {
@@ -30,6 +36,7 @@ impl Default for UpOptions {
         Self {
             controllers: CONTROLLERS.into(),
             apiserver_port: None,
+            controller_qps: None,
         }
     }
 }
@@ -176,7 +183,7 @@ fn start_all(
         )
     })?;
 
-    let manager_args = vec![
+    let mut manager_args = vec![
         format!("--kubeconfig={}", kubeconfig_path()?.display()),
         format!("--controllers={}", options.controllers),
         "--leader-elect=false".into(),
@@ -185,6 +192,10 @@ fn start_all(
         format!("--service-account-private-key-file={}", p("sa.key")),
         "--secure-port=0".into(),
     ];
+    if let Some(qps) = options.controller_qps {
+        manager_args.push(format!("--kube-api-qps={qps}"));
+        manager_args.push(format!("--kube-api-burst={}", qps.saturating_mul(2)));
+    }
     let manager = start(
         state,
         "3-kube-controller-manager",
