@@ -11,6 +11,7 @@ use kube::runtime::reflector::ObjectRef;
 
 use crate::aware::SecondaryAware;
 use crate::cache::name::Name;
+use crate::cache::short;
 use crate::kinds::resource::SecondaryResource;
 
 /// Which children each primary has, for one kind; follows the reflector, relists included.
@@ -170,11 +171,7 @@ impl IndexState {
         }
         let children = self.children.entry(owned.owner.clone()).or_default();
         if !children.contains(&child) {
-            // Exactly one more for the first few: most primaries have one or a few of a kind.
-            if children.len() < 4 {
-                children.reserve_exact(1);
-            }
-            children.push(child.clone());
+            short::push(children, child.clone());
         }
         self.owner.insert(child, owned);
     }

@@ -11,6 +11,7 @@ use kube::runtime::reflector::ObjectRef;
 use crate::aware::{Options, SecondaryAware};
 use crate::cache::expectations::{Expectations, Version};
 use crate::cache::name::Name;
+use crate::cache::short;
 use crate::dispatch::backoff::{Backoff, after, due, spread};
 use crate::dispatch::budget::RepairBudget;
 use crate::dispatch::plan::{Main, Outcome, Plan};
@@ -73,13 +74,7 @@ impl<P: SecondaryAware> Ledger<P> {
             pending.op = change.op;
             pending.owner_uid = owner_uid;
             match version.filter(|_| change.op == ChangeOp::Applied) {
-                Some(version) => {
-                    // Most children have one event pending: room for one, not four (480 bytes).
-                    if pending.versions.is_empty() {
-                        pending.versions.reserve_exact(1);
-                    }
-                    pending.versions.push(version);
-                }
+                Some(version) => short::push(&mut pending.versions, version),
                 None => pending.foreign += 1,
             }
             if entry.hold.is_some_and(|until| until > Instant::now()) {

@@ -6,6 +6,7 @@ use backon::ExponentialBackoff;
 
 use crate::aware::SecondaryKind;
 use crate::cache::expectations::Version;
+use crate::cache::short;
 use crate::dispatch::backoff::due;
 use crate::dispatch::budget::Tokens;
 use crate::handler::changes::ChangeOp;
@@ -88,16 +89,13 @@ impl<Kd: SecondaryKind> PrimaryState<Kd> {
         let at = match self.changes.iter().position(|(known, _)| *known == key) {
             Some(at) => at,
             None => {
-                if self.changes.len() < 4 {
-                    self.changes.reserve_exact(1);
-                }
                 let pending = Pending {
                     op,
                     owner_uid: None,
                     versions: Vec::new(),
                     foreign: 0,
                 };
-                self.changes.push((key, pending));
+                short::push(&mut self.changes, (key, pending));
                 self.changes.len() - 1
             }
         };
