@@ -48,6 +48,13 @@ impl Name {
     }
 }
 
+/// `namespace/name`, or the name alone for a cluster-scoped object.
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use k8s_openapi::api::core::v1::ConfigMap;

@@ -22,11 +22,12 @@ use kube::runtime::watcher::Event;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cache::name::Name;
+
 /// An object of kind `C` as its compressed JSON text, with the name and namespace its store key
-/// needs.
+/// needs (one shared string, as the controller's maps keep them).
 pub(crate) struct Packed<C> {
-    name: Box<str>,
-    namespace: Option<Box<str>>,
+    name: Name,
     /// LZ4 block, its decompressed size first.
     json: Box<[u8]>,
     kind: PhantomData<fn() -> C>,
@@ -36,7 +37,6 @@ impl<C> Clone for Packed<C> {
     fn clone(&self) -> Self {
         Self {
             name: self.name.clone(),
-            namespace: self.namespace.clone(),
             json: self.json.clone(),
             kind: PhantomData,
         }
@@ -47,7 +47,6 @@ impl<C> std::fmt::Debug for Packed<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Packed")
             .field("name", &self.name)
-            .field("namespace", &self.namespace)
             .field("bytes", &self.json.len())
             .finish()
     }
@@ -64,8 +63,7 @@ impl<C: Resource<DynamicType = ()> + Serialize + DeserializeOwned> Packed<C> {
     /// `json` under `obj`'s name and namespace.
     fn holding(obj: &C, json: Box<[u8]>) -> Self {
         Self {
-            name: obj.meta().name.as_deref().unwrap_or_default().into(),
-            namespace: obj.meta().namespace.as_deref().map(Into::into),
+            name: Name::of_obj(obj),
             json,
             kind: PhantomData,
         }
@@ -134,11 +132,11 @@ impl<C: Resource<DynamicType = ()>> Lookup for Packed<C> {
     }
 
     fn name(&self) -> Option<Cow<'_, str>> {
-        Some(Cow::Borrowed(&self.name))
+        Some(Cow::Borrowed(self.name.parts().1))
     }
 
     fn namespace(&self) -> Option<Cow<'_, str>> {
-        self.namespace.as_deref().map(Cow::Borrowed)
+        self.name.parts().0.map(Cow::Borrowed)
     }
 
     /// None: the store finds an object by name and namespace, and its key keeps no copy.
@@ -165,6 +163,10 @@ mod tests {
         let packed = Packed::pack(&deployment).unwrap();
         assert_eq!(*packed.unpack().unwrap(), deployment);
         assert_eq!(packed.name(), Some(Cow::Borrowed("db")));
+        assert_eq!(
+            packed.namespace().as_deref(),
+            deployment.metadata.namespace.as_deref()
+        );
         assert!(
             packed.json.len() < served.len() / 2,
             "{} bytes kept of {} served",

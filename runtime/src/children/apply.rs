@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::aware::{Full, SecondaryAware, SecondaryOf};
 use crate::cache::expectations::ObjectKey;
+use crate::cache::name::Name;
 use crate::children::matcher::DriftKind;
 use crate::children::owner::{adopt, check_controller, controls};
 use crate::children::stamp::{SET_LABEL, digest_of, stamp_digest, visible};
@@ -216,12 +217,8 @@ impl<P: SecondaryAware> Context<P> {
         if let Err(Error::ControlledByAnother { .. }) = &result
             && let Some(key) = ObjectKey::of(desired)
         {
-            let primary = self.primary().meta();
-            let name = (
-                primary.namespace.clone(),
-                primary.name.clone().unwrap_or_default(),
-            );
-            self.expectations.waiting.wait(key, name);
+            let primary = Name::of_obj(self.primary().as_ref());
+            self.expectations.waiting.wait(key, primary);
         }
         if let Err(error) = &result {
             self.did(Did::Refused, desired, crate::error::chain(error));

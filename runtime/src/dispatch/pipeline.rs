@@ -178,15 +178,11 @@ impl<C: SecondaryResource, P: SecondaryAware> KindPipeline<C, P> {
         } else {
             ChangeOp::Applied
         };
-        let waiters = waiting.freed(&key).into_iter();
-        let primary = |(namespace, name): (Option<String>, String)| {
-            let mut primary = ObjectRef::<P>::new(&name);
-            primary.namespace = namespace;
-            primary
-        };
-        waiters
+        waiting
+            .freed(&key)
+            .into_iter()
             .map(|waiter| Due {
-                primary: primary(waiter),
+                primary: waiter.to_ref(),
                 change: self.change(obj, op),
                 owner_uid: None,
                 version: None,
