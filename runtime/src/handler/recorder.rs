@@ -118,10 +118,11 @@ impl Recorder {
             }
             None => {
                 let made = now.0.as_nanosecond();
+                let name = self.name(regarding, made);
                 events
                     .create(
                         &PostParams::default(),
-                        &self.new_event(event, regarding, now),
+                        &self.new_event(event, regarding, now, name),
                     )
                     .await?;
                 Sent {
@@ -138,8 +139,14 @@ impl Recorder {
         Ok(())
     }
 
-    /// The Event kube-runtime's `Recorder` would create.
-    fn new_event(&self, event: &Event, regarding: &ObjectReference, now: MicroTime) -> K8sEvent {
+    /// The Event kube-runtime's `Recorder` would create, named `name`.
+    fn new_event(
+        &self,
+        event: &Event,
+        regarding: &ObjectReference,
+        now: MicroTime,
+        name: String,
+    ) -> K8sEvent {
         let controller = &self.reporter.controller;
         K8sEvent {
             action: Some(event.action.clone()),
@@ -149,7 +156,7 @@ impl Recorder {
             note: event.note.clone(),
             metadata: ObjectMeta {
                 namespace: regarding.namespace.clone(),
-                name: Some(self.name(regarding, now.0.as_nanosecond())),
+                name: Some(name),
                 ..ObjectMeta::default()
             },
             reporting_controller: Some(controller.clone()),
@@ -314,6 +321,8 @@ mod tests {
     async fn a_new_event_is_what_kube_runtimes_recorder_creates() {
         let recorder = recorder();
         let now = MicroTime(Timestamp::now());
+        let name = recorder.name(&object("Database", "db"), now.0.as_nanosecond());
+        assert!(name.starts_with("db."), "{name}");
         let created = recorder.new_event(
             &event(
                 "Created",
@@ -322,9 +331,10 @@ mod tests {
             ),
             &object("Database", "db"),
             now.clone(),
+            name.clone(),
         );
         assert_eq!(created.metadata.namespace.as_deref(), Some("ns"));
-        assert!(created.metadata.name.unwrap().starts_with("db."));
+        assert_eq!(created.metadata.name, Some(name));
         assert_eq!(
             created.reporting_instance.as_deref(),
             Some("test-controller")
