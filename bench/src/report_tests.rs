@@ -13,7 +13,7 @@ fn idle(contestant: Contestant, primaries: usize, peak_rss_mib: f64) -> RunResul
         },
         converge_seconds: 1.0,
         window_seconds: 300.0,
-        start_cpu_seconds: None,
+        converge_cpu_seconds: None,
         counters: Counters::default(),
         cpu_seconds: 0.0,
         peak_rss_mib,

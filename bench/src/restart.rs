@@ -87,7 +87,7 @@ pub fn markdown(results: &[RunResult]) -> String {
     }
     let _ = writeln!(
         out,
-        "\nStart-up (idle runs): a cold start creates every child (converge: until every child is in place; CPU: the operator's, from its start until the idle window, the control plane's own work on the children included; peak RSS: of the whole run); a restart over the converged primaries runs each once (ready: every primary ran).\n"
+        "\nStart-up (idle runs): a cold start creates every child (converge: until every child is in place; CPU: the operator's until then; peak RSS: of the whole run); a restart over the converged primaries runs each once (ready: every primary ran).\n"
     );
     let _ = writeln!(
         out,
@@ -110,7 +110,7 @@ pub fn markdown(results: &[RunResult]) -> String {
             r.scenario.primaries(),
             r.contestant.name(),
             r.converge_seconds,
-            r.start_cpu_seconds
+            r.converge_cpu_seconds
                 .map_or("–".into(), |cpu| format!("{cpu:.2}")),
             r.peak_rss_mib,
         );
