@@ -305,7 +305,7 @@ pub async fn wait_quiescent(
                 ?limit,
                 "the control plane did not settle; measuring anyway"
             );
-            break;
+            return Ok(start.elapsed());
         }
         tokio::time::sleep(poll_interval(count, Duration::from_secs(2))).await;
         let (versions, caught_up) = control_plane_state(client, namespace).await?;
