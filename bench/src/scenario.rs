@@ -48,33 +48,14 @@ impl Scenario {
     }
 
     /// The same scenario over `primaries` primaries.
-    pub fn with_primaries(self, primaries: usize) -> Self {
-        match self {
-            Scenario::Idle { seconds, .. } => Scenario::Idle { primaries, seconds },
-            Scenario::Drift {
-                count, per_second, ..
-            } => Scenario::Drift {
-                primaries,
-                count,
-                per_second,
-            },
-            Scenario::Noise {
-                count, per_second, ..
-            } => Scenario::Noise {
-                primaries,
-                count,
-                per_second,
-            },
-            Scenario::Churn {
-                seconds,
-                per_second,
-                ..
-            } => Scenario::Churn {
-                primaries,
-                seconds,
-                per_second,
-            },
+    pub fn with_primaries(mut self, primaries: usize) -> Self {
+        match &mut self {
+            Scenario::Idle { primaries: n, .. }
+            | Scenario::Drift { primaries: n, .. }
+            | Scenario::Noise { primaries: n, .. }
+            | Scenario::Churn { primaries: n, .. } => *n = primaries,
         }
+        self
     }
 
     /// The number of primaries.
