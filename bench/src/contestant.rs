@@ -77,8 +77,7 @@ fn run(command: &mut Command, what: &str) -> anyhow::Result<()> {
 }
 
 impl Binaries {
-    /// Builds the contestants: the Rust example in release mode, the Go operator with the
-    /// control plane's Go caches.
+    /// Builds the contestants: the Rust example (release), the Go operator (the Go caches).
     pub fn build(repo: &Path, cache: &Path) -> anyhow::Result<Self> {
         tracing::info!("building the Rust contestants (cargo build --release)");
         let database = kube_secondary_build::binary(
@@ -192,7 +191,8 @@ impl Running {
                     "--metrics-addr",
                     &metrics_addr,
                 ]);
-                command.env("RUST_LOG", "warn");
+                let filter = std::env::var("BENCH_OPERATOR_LOG"); // default: warnings
+                command.env("RUST_LOG", filter.as_deref().unwrap_or("warn"));
                 command
             }
         };

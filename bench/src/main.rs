@@ -9,7 +9,7 @@
 //! size if there is one, else their first one over N primaries (say, `--scenario idle
 //! --primaries 10000`), and sets primary-all's N. `--merge` runs nothing: it joins the `results.json`
 //! of earlier runs (say, one run per N) into one report, which is how the memory cost per cached
-//! child gets measured across N.
+//! child gets measured across N. `BENCH_OPERATOR_LOG` sets the Rust contestants' `RUST_LOG`.
 
 mod contestant;
 mod disturb;

@@ -167,6 +167,14 @@ impl Tracker {
         match child.observe(drifted, now) {
             Some(None) => state.started += 1,
             Some(Some(latency)) => {
+                let order = state.finished.len() + 1;
+                tracing::debug!(
+                    ?kind,
+                    db,
+                    order,
+                    ms = latency.as_secs_f64() * 1000.0,
+                    "repaired"
+                );
                 state.finished.push(latency);
                 // An expected drift is timed once; a followed child stays for its next episode.
                 if !followed {

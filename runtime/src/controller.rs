@@ -120,14 +120,16 @@ impl<P: SecondaryAware> Controller<P> {
     }
 
     /// How often a primary's children are repaired while something keeps changing them: `burst`
-    /// runs of [`reconcile_secondaries`](crate::Reconciler::reconcile_secondaries) at once, then
-    /// one after `every`, whatever the number of changes; the changes made meanwhile fold into
-    /// that run. While the drift goes on through each wait, the next wait doubles, up to twice
-    /// `every` (a child stays wrong at most that long after the drift stops); one wait without
-    /// drift ends it. Default: 5, then 10 s, then 20 s, so
-    /// ordinary drift (a deleted Service, a few edits a minute) is repaired at once, and a child
-    /// another controller rewrites a hundred times a second costs a few repairs, not a hundred a
-    /// second. A change of the primary itself never waits; `u32::MAX` never holds.
+    /// runs of [`reconcile_secondaries`](crate::Reconciler::reconcile_secondaries) that write a
+    /// child (through the [`Context`](crate::Context), or recorded with
+    /// [`record_write`](crate::Context::record_write)) at once, then one after `every`, whatever
+    /// the number of changes; the changes made meanwhile fold into that run. While the drift goes
+    /// on through each wait, the next wait doubles, up to twice `every` (a child stays wrong at
+    /// most that long after the drift stops); one wait without drift ends it. Default: 5, then
+    /// 10 s, then 20 s, so ordinary drift (a deleted Service, a few edits a minute) is repaired at
+    /// once, and a child another controller rewrites a hundred times a second costs a few
+    /// repairs, not a hundred a second. A run that writes no child (say, woken by a Deployment's
+    /// readiness) costs nothing. A change of the primary never waits; `u32::MAX` never holds.
     #[must_use]
     pub fn repair_budget(mut self, burst: u32, every: Duration) -> Self {
         self.repairs = RepairBudget { burst, every };
@@ -137,8 +139,7 @@ impl<P: SecondaryAware> Controller<P> {
     /// Whether each watch gets its first full picture through a streaming list (default: yes): the
     /// objects arrive one by one, instead of in pages of 500 decoded at once, which bounds the
     /// memory a start over many existing children takes. An API server that refuses streaming
-    /// lists (before Kubernetes 1.32, or with the `WatchList` feature gate off) gets a
-    /// paginated list instead, with one info line.
+    /// lists (before Kubernetes 1.32, or the `WatchList` gate off) gets a paginated list.
     #[must_use]
     pub fn streaming_lists(mut self, streaming: bool) -> Self {
         self.streaming_lists = streaming;
@@ -172,9 +173,8 @@ impl<P: SecondaryAware> Controller<P> {
     }
 
     /// Makes [`Context::apply`](crate::Context::apply) fail with a 409 when another field
-    /// manager owns a field it sets. By default it forces: the controller owns the fields of its
-    /// children it sets, and takes them back from whoever changed them (the fields it does not
-    /// set stay theirs).
+    /// manager owns a field it sets. By default it forces: the controller owns the fields it
+    /// sets, and takes them back from whoever changed them (other fields stay theirs).
     #[must_use]
     pub fn fail_on_conflicts(mut self) -> Self {
         self.writes.force = false;

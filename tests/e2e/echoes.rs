@@ -172,3 +172,72 @@ async fn a_child_rewritten_in_a_burst_gets_five_repairs_at_once_then_one_for_all
     operator.stop().await;
     ns.delete().await;
 }
+
+#[tokio::test]
+async fn runs_that_find_every_child_as_desired_do_not_hold_the_next_repair() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::Service;
+    use kube::api::DeleteParams;
+    use kube_secondary_examples::database::{Database, DatabaseOperator, DatabaseSpec};
+
+    let (client, ns) = setup::<Database>("unheld").await;
+    let dbs: Api<Database> = Api::namespaced(client.clone(), ns.name());
+    let services: Api<Service> = Api::namespaced(client.clone(), ns.name());
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns.name());
+    // Two repairs at once, then one an hour: a run that held the next repair would hold it for
+    // the rest of the test.
+    let operator =
+        Running::start_with::<Database, _>(&client, ns.name(), DatabaseOperator, |controller| {
+            controller.repair_budget(2, std::time::Duration::from_secs(3600))
+        });
+    let spec = DatabaseSpec {
+        image: "postgres:16".into(),
+        replicas: 2,
+        port: 5432,
+        config: [("max_connections".to_string(), "100".to_string())].into(),
+    };
+    dbs.create(&PostParams::default(), &Database::new("db", spec))
+        .await
+        .expect("create the Database");
+    wait_for("the Service", || async {
+        services.get_opt("db").await.expect("get").is_some()
+    })
+    .await;
+    let before = operator.settled().await;
+
+    // The Deployment turns ready (no kubelet here: its status is written by hand) and the
+    // Deployment controller, which counts no Pod ready, writes it back: each change of readiness
+    // wakes the Database, whose handler finds every child as desired and writes nothing. As
+    // many such runs as the whole burst.
+    let generation = deployments
+        .get("db")
+        .await
+        .expect("get")
+        .metadata
+        .generation;
+    let runs =
+        || operator.snapshot().wakeups(Trigger::Secondary) - before.wakeups(Trigger::Secondary);
+    while runs() < 2 {
+        let seen = runs();
+        let status = serde_json::json!({ "status": {
+            "observedGeneration": generation, "replicas": 2, "readyReplicas": 2, "availableReplicas": 2 } });
+        deployments
+            .patch_status("db", &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .expect("patch the Deployment's status");
+        wait_for("a run for the readiness change", || async { runs() > seen }).await;
+    }
+    operator.settled().await;
+
+    // Those runs repaired nothing, so the budget is whole: a deleted Service comes back at once.
+    services
+        .delete("db", &DeleteParams::default())
+        .await
+        .expect("delete the Service");
+    wait_for("the Service to be recreated", || async {
+        services.get_opt("db").await.expect("get").is_some()
+    })
+    .await;
+    operator.stop().await;
+    ns.delete().await;
+}

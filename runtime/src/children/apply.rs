@@ -273,6 +273,7 @@ impl<P: SecondaryAware> Context<P> {
         }
         match result {
             Ok(_) => {
+                self.wrote_child();
                 let name = display(child);
                 tracing::info!(child = %name, "deleted");
                 let why = if did == Did::Pruned {

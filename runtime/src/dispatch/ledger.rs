@@ -255,7 +255,7 @@ impl<P: SecondaryAware> Ledger<P> {
             {
                 entry.periodic = Some(after(now, every));
             }
-            if outcome.secondaries.is_some() {
+            if outcome.secondaries.is_some() && outcome.wrote_children {
                 entry.hold = self.budget.spend(&mut entry.repairs, now);
                 if let Some(until) = entry.hold {
                     let wait = until.saturating_duration_since(now);

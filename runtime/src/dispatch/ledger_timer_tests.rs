@@ -112,14 +112,46 @@ fn periodic_check_runs_on_its_own_interval() {
 
 /// One repair of the children of `db` at `now`, as a run does it: begin, then finish.
 fn repair(ledger: &Ledger<Primary>, now: Instant, name: &str) -> (bool, Option<Duration>) {
+    secondaries_run(ledger, now, name, true)
+}
+
+/// One run of `reconcile_secondaries` for a change of `name`, which `wrote` a child or not.
+fn secondaries_run(
+    ledger: &Ledger<Primary>,
+    now: Instant,
+    name: &str,
+    wrote: bool,
+) -> (bool, Option<Duration>) {
     let sent = ledger.record_child(key("db"), change(name), None, None);
     ledger.received(&key("db"));
     let ran = matches!(begin(ledger, now).main, Some(Main::Secondaries(_)));
     let outcome = Outcome {
         secondaries: Some(Ok(Action::await_change())),
+        wrote_children: wrote,
         ..Outcome::default()
     };
     (sent && ran, ledger.finish(&key("db"), now, outcome))
+}
+
+#[test]
+fn runs_that_write_no_child_spend_no_repair() {
+    // A Deployment's readiness changing as its Pods come and go wakes the primary each time;
+    // its handler finds every child as desired and writes nothing. Those runs are not a fight:
+    // the repair that comes after them goes at once.
+    let now = Instant::now();
+    let ledger = reconciled(now);
+    for i in 0..12 {
+        let at = now + Duration::from_millis(100 * i);
+        let (ran, next) = secondaries_run(&ledger, at, "deploy", false);
+        assert!(ran, "readiness change {i} runs at once");
+        assert_eq!(next.filter(|next| *next < Duration::from_secs(60)), None);
+    }
+    let later = now + Duration::from_secs(2);
+    for i in 0..4 {
+        let (ran, next) = repair(&ledger, later, &format!("cfg-{i}"));
+        assert!(ran, "repair {i} runs at once");
+        assert_eq!(next.filter(|next| *next < Duration::from_secs(60)), None);
+    }
 }
 
 #[test]

@@ -33,6 +33,9 @@ pub(crate) struct Outcome {
     pub(crate) secondaries: Option<Result<Action, Action>>,
     /// `periodic` ran.
     pub(crate) periodic: Option<Result<Action, Action>>,
+    /// The handlers wrote a child: created, changed or deleted one. Only such runs of
+    /// `reconcile_secondaries` are repairs, paid from the primary's repair budget.
+    pub(crate) wrote_children: bool,
 }
 
 impl Outcome {

@@ -185,6 +185,7 @@ impl<P: SecondaryAware, R: Reconciler<P>> Run<P, R> {
             let result = self.call(&ctx, &primary, "periodic", span, run, &mut failure);
             outcome.periodic = Some(result.await);
         }
+        outcome.wrote_children = ctx.wrote_children();
         if outcome.failed() || outcome.succeeded() {
             // The handlers may have written the primary: start from the newest state, the
             // cache's or this run's own write (no conflict with the handler's status write).

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use kube::{Client, Resource};
 use serde::Serialize;
@@ -55,6 +56,8 @@ pub struct Context<P: SecondaryAware> {
     pub(crate) writes: Arc<Writes>,
     /// The versions of the primary and children this run's handlers were given.
     given: Arc<HashSet<Version>>,
+    /// Whether this run wrote a child: created, changed or deleted one.
+    wrote_children: Arc<AtomicBool>,
     pub(crate) expectations: Arc<Expectations>,
     metrics: Arc<Metrics>,
     /// The Events recorded on the primary.
@@ -73,6 +76,7 @@ impl<P: SecondaryAware> Clone for Context<P> {
             caches: self.caches.clone(),
             writes: self.writes.clone(),
             given: self.given.clone(),
+            wrote_children: self.wrote_children.clone(),
             expectations: self.expectations.clone(),
             metrics: self.metrics.clone(),
             events: self.events.clone(),
@@ -98,6 +102,7 @@ impl<P: SecondaryAware> Context<P> {
             caches,
             writes: Arc::new(writes),
             given: Arc::default(),
+            wrote_children: Arc::default(),
             expectations,
             metrics,
             events,
@@ -118,6 +123,7 @@ impl<P: SecondaryAware> Context<P> {
         let run = Self {
             primary: Some(primary),
             given: Arc::new(given.into_iter().collect()),
+            wrote_children: Arc::default(),
             ..self.clone()
         };
         #[cfg(feature = "status-summary")]
@@ -137,6 +143,17 @@ impl<P: SecondaryAware> Context<P> {
             .as_ref()
             .map(|written| std::mem::take(&mut *written.lock().expect("written lock poisoned")))
             .unwrap_or_default()
+    }
+
+    /// Whether this run's handlers wrote a child: created, changed or deleted one (a write that
+    /// changed nothing, and writes of the primary, do not count).
+    pub(crate) fn wrote_children(&self) -> bool {
+        self.wrote_children.load(Ordering::Relaxed)
+    }
+
+    /// Notes that this run wrote a child.
+    pub(crate) fn wrote_child(&self) {
+        self.wrote_children.store(true, Ordering::Relaxed);
     }
 
     /// The primary this run handles.
@@ -203,14 +220,16 @@ impl<P: SecondaryAware> Context<P> {
     }
 
     /// Remembers a version this run wrote (and the object, for a write the context made),
-    /// unless it is one the run was given (a write that changed nothing).
+    /// unless it is one the run was given (a write that changed nothing). Returns whether the
+    /// write changed the object.
     pub(crate) fn expect(
         &self,
         version: Version,
         object: Option<crate::cache::expectations::Written>,
-    ) {
+    ) -> bool {
         let unchanged = self.given.contains(&version);
         self.expectations.expect(version, unchanged, object);
+        !unchanged
     }
 
     /// Remembers an object this operator just wrote (the object the API server returned), so
@@ -242,8 +261,11 @@ impl<P: SecondaryAware> Context<P> {
         written: &K,
         object: Option<crate::cache::expectations::Written>,
     ) {
-        if let Some(version) = Version::of(written) {
-            self.expect(version, object);
+        if let Some(version) = Version::of(written)
+            && self.expect(version, object)
+            && !is_primary::<P, K>()
+        {
+            self.wrote_child();
         }
         #[cfg(feature = "status-summary")]
         if let Some(recorded) = &self.written
@@ -255,4 +277,9 @@ impl<P: SecondaryAware> Context<P> {
                 .push(observed);
         }
     }
+}
+
+/// Whether `K` is the primary's kind (a write of the primary is no write of a child).
+fn is_primary<P: SecondaryAware, K: Resource<DynamicType = ()>>() -> bool {
+    K::kind(&()) == P::kind(&()) && K::group(&()) == P::group(&())
 }
