@@ -10,7 +10,7 @@ use kube_secondary::{Action, Context, Reconciler, SecondaryAware, Trigger};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::support::{Running, setup, wait_for};
+use crate::support::{Running, exists, setup, wait_for};
 
 /// A primary owning one ConfigMap whose `key` it keeps at `desired`.
 #[derive(CustomResource, SecondaryAware, Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -199,10 +199,7 @@ async fn runs_that_find_every_child_as_desired_do_not_hold_the_next_repair() {
     dbs.create(&PostParams::default(), &Database::new("db", spec))
         .await
         .expect("create the Database");
-    wait_for("the Service", || async {
-        services.get_opt("db").await.expect("get").is_some()
-    })
-    .await;
+    wait_for("the Service", || exists(&services, "db")).await;
     let before = operator.settled().await;
 
     // The Deployment turns ready (no kubelet here: its status is written by hand) and the
@@ -234,10 +231,7 @@ async fn runs_that_find_every_child_as_desired_do_not_hold_the_next_repair() {
         .delete("db", &DeleteParams::default())
         .await
         .expect("delete the Service");
-    wait_for("the Service to be recreated", || async {
-        services.get_opt("db").await.expect("get").is_some()
-    })
-    .await;
+    wait_for("the Service to be recreated", || exists(&services, "db")).await;
     operator.stop().await;
     ns.delete().await;
 }
