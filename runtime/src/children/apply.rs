@@ -141,6 +141,9 @@ impl<P: SecondaryAware> Context<P> {
         stamp_digest(&mut desired, &child)?;
         let manager = &*self.writes.field_manager;
         let cached = self.cached(cache.get(&key(&desired)), &desired);
+        // What the Event of a repair says, recorded once the write succeeded (sent before it, the
+        // Event would race the repair to the API server).
+        let mut repaired = None;
         if let Some(cached) = &cached {
             self.refused(
                 &desired,
@@ -169,7 +172,7 @@ impl<P: SecondaryAware> Context<P> {
                 false => Did::Adopted,
             };
             tracing::info!(%child, %drift, "applying: drifted");
-            self.did(did, &desired, format!("{} {child}: {drift}", did.verb()));
+            repaired = Some((did, format!("{} {child}: {drift}", did.verb())));
         } else {
             tracing::info!(%child, "applying: not cached");
         }
@@ -185,6 +188,9 @@ impl<P: SecondaryAware> Context<P> {
                 source,
             })?;
         let mut written = written;
+        if let Some((did, note)) = repaired {
+            self.did(did, &desired, note);
+        }
         if cached.is_none() {
             // Created now, or an existing object nobody controlled, now the primary's child.
             let ours = |entry: &ManagedFieldsEntry| entry.manager.as_deref() == Some(manager);
