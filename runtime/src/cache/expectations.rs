@@ -34,7 +34,8 @@ impl ObjectKey {
         })
     }
 
-    fn is_of(&self, (group, kind): &(String, String)) -> bool {
+    /// Whether the object is of `(group, kind)` ([`kind_of`]).
+    pub(crate) fn is_of(&self, (group, kind): &(String, String)) -> bool {
         (&self.group, &self.kind) == (group, kind)
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::aware::SecondaryAware;
 use crate::cache::caches::Caches;
-use crate::cache::expectations::{Expectations, Version};
+use crate::cache::expectations::{Expectations, Version, kind_of};
 use crate::handler::events::Events;
 use crate::handler::writes::Writes;
 use crate::ops::metrics::Metrics;
@@ -261,11 +261,12 @@ impl<P: SecondaryAware> Context<P> {
         written: &K,
         object: Option<crate::cache::expectations::Written>,
     ) {
-        if let Some(version) = Version::of(written)
-            && self.expect(version, object)
-            && !is_primary::<P, K>()
-        {
-            self.wrote_child();
+        if let Some(version) = Version::of(written) {
+            // A write of the primary is no write of a child.
+            let child = !version.key.is_of(&kind_of::<P>());
+            if self.expect(version, object) && child {
+                self.wrote_child();
+            }
         }
         #[cfg(feature = "status-summary")]
         if let Some(recorded) = &self.written
@@ -277,9 +278,4 @@ impl<P: SecondaryAware> Context<P> {
                 .push(observed);
         }
     }
-}
-
-/// Whether `K` is the primary's kind (a write of the primary is no write of a child).
-fn is_primary<P: SecondaryAware, K: Resource<DynamicType = ()>>() -> bool {
-    K::kind(&()) == P::kind(&()) && K::group(&()) == P::group(&())
 }
